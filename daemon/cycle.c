@@ -1,0 +1,227 @@
+/* cycle.c: see cycle.h. */
+#include "cycle.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/followup.h"
+#include "log.h"
+#include "tasks.h"
+
+static void wipe_free(char *secret)
+{
+	if (!secret)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+static int run_session(const struct kith_config *c, const struct kith_sync_request *req,
+		       const struct kith_sink *sink, const struct kith_cycle_opts *o,
+		       char *err, size_t errlen)
+{
+	if (o->contain)
+		return kith_imap_session_contained(req, sink, c->memory_limit_mb, err, errlen);
+	return kith_imap_session(req, sink, err, errlen);
+}
+
+/* Why: the secret is fetched per session (a pass_cmd may rotate it) and
+ * wiped as soon as the session ends; the store records success or the
+ * error text for `kith status`. */
+int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
+			    const struct kith_account *a,
+			    const struct kith_cycle_opts *o,
+			    struct kith_sync_stats *stats, char *err, size_t errlen)
+{
+	struct kith_folder_state *known = NULL;
+	size_t n_known = 0;
+	struct kith_sync s = { .store = st, .account = a->name, .stop = o->stop,
+			       .tick = o->tick, .tick_ctx = o->tick_ctx };
+	struct kith_sync_request req = { .account = a, .batch_size = 500,
+					 .idle_seconds = o->idle_seconds,
+					 .protocol_log = o->protocol_log };
+	struct kith_sink sink;
+	char *secret = NULL;
+	int r;
+
+	r = kith_account_secret(a, &secret, &req.is_oauth2, err, errlen);
+	if (r < 0)
+		goto out;
+	r = kith_store_folders(st, a->name, &known, &n_known);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot read sync state: %s", strerror(-r));
+		goto out;
+	}
+	s.known = known;
+	s.n_known = n_known;
+	req.secret = secret;
+	req.known = known;
+	req.n_known = n_known;
+	kith_sync_sink(&s, &sink);
+	r = run_session(c, &req, &sink, o, err, errlen);
+	kith_sync_finish(&s);
+	if (stats)
+		*stats = s.stats;
+out:
+	wipe_free(secret);
+	kith_folder_states_free(known, n_known);
+	kith_store_account_status(st, a->name, 0, r < 0 ? err : NULL);
+	return r;
+}
+
+int kith_cycle_identities(const struct kith_config *c, const char ***out, size_t *n)
+{
+	size_t total = c->n_identities, k = 0;
+	const char **v;
+
+	for (size_t i = 0; i < c->n_accounts; i++)
+		total += c->accounts[i].n_identities;
+	v = calloc(total ? total : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_identities; i++)
+		v[k++] = c->identities[i];
+	for (size_t i = 0; i < c->n_accounts; i++)
+		for (size_t j = 0; j < c->accounts[i].n_identities; j++)
+			v[k++] = c->accounts[i].identities[j];
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* Merges from the config file come first, then those made with the CLI. */
+static int build_merges(const struct kith_config *c, const struct kith_store_policy *sp,
+			struct kith_merge **out)
+{
+	size_t n = c->n_people + sp->n_merges, k = 0;
+	struct kith_merge *v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_people; i++) {
+		v[k].name = c->people[i].name;
+		v[k].addrs = (const char *const *)c->people[i].addrs;
+		v[k++].n_addrs = c->people[i].n_addrs;
+	}
+	for (size_t i = 0; i < sp->n_merges; i++)
+		v[k++] = sp->merges[i];
+	*out = v;
+	return (int)k;
+}
+
+struct rethink {
+	struct kith_store_policy sp;
+	struct kith_policy policy;
+	const char **ids;
+	struct kith_merge *merges;
+	struct kith_msg *msgs;
+	size_t n_msgs;
+	struct kith_analysis *a;
+	struct kith_task_want *wants;
+	size_t n_wants;
+	struct kith_task_record *records;
+	size_t n_records;
+};
+
+static void rethink_free(struct rethink *t)
+{
+	kith_task_records_free(t->records, t->n_records);
+	kith_task_wants_free(t->wants, t->n_wants);
+	kith_analysis_free(t->a);
+	kith_msgs_free(t->msgs, t->n_msgs);
+	free(t->merges);
+	free(t->ids);
+	kith_store_policy_free(&t->sp);
+}
+
+static int build_policy(const struct kith_config *c, struct kith_store *st, struct rethink *t)
+{
+	size_t n_ids;
+	int r = kith_store_load_policy(st, &t->sp);
+
+	if (r < 0)
+		return r;
+	r = kith_cycle_identities(c, &t->ids, &n_ids);
+	if (r < 0)
+		return r;
+	r = build_merges(c, &t->sp, &t->merges);
+	if (r < 0)
+		return r;
+	t->policy = (struct kith_policy){
+		.identities = t->ids, .n_identities = n_ids,
+		.merges = t->merges, .n_merges = (size_t)r,
+		.splits = (const char *const *)t->sp.splits, .n_splits = t->sp.n_splits,
+		.ignores = (const char *const *)t->sp.ignores, .n_ignores = t->sp.n_ignores,
+		.pins = t->sp.pins, .n_pins = t->sp.n_pins,
+		.strip_plus_tags = c->strip_plus_tags,
+		.half_life_days = c->half_life_days,
+	};
+	return 0;
+}
+
+static void followup_params(const struct kith_config *c, struct kith_followup_params *p)
+{
+	*p = (struct kith_followup_params){
+		.reply_delay_close_days = c->reply_delay_close_days,
+		.reply_delay_other_days = c->reply_delay_other_days,
+		.waiting_delay_days = c->waiting_delay_days,
+		.waiting_delay_inner_days = c->waiting_delay_inner_days,
+		.horizon_days = c->horizon_days,
+		.keep_in_touch_max = c->keep_in_touch_max,
+	};
+	memcpy(p->cadence_days, c->cadence_days, sizeof(p->cadence_days));
+}
+
+static int write_tasks(const struct kith_config *c, struct kith_store *st,
+		       struct rethink *t, int64_t now, char *err, size_t errlen)
+{
+	struct kith_followup_params p;
+	struct kith_task_opts o = { .dir = c->tasks_dir, .feed_path = c->tasks_feed,
+				    .as_events = c->tasks_as_events };
+	int r;
+
+	followup_params(c, &p);
+	r = kith_followups_decide(t->a, t->msgs, t->n_msgs, &p, t->sp.snoozes,
+				  t->sp.n_snoozes, now, &t->wants, &t->n_wants);
+	if (r < 0)
+		return r;
+	r = kith_store_load_tasks(st, &t->records, &t->n_records);
+	if (r < 0)
+		return r;
+	r = kith_tasks_sync(&o, t->wants, t->n_wants, &t->records, &t->n_records,
+			    now, err, errlen);
+	if (r < 0)
+		return r;
+	return kith_store_save_tasks(st, t->records, t->n_records);
+}
+
+/* Why: scores are derived data, so each cycle recomputes them from every
+ * message plus the user's decisions instead of patching old numbers. */
+int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
+		       int64_t now, struct kith_rethink_stats *stats,
+		       char *err, size_t errlen)
+{
+	struct rethink t = { 0 };
+	int r;
+
+	r = build_policy(c, st, &t);
+	if (r == 0)
+		r = kith_store_load_messages(st, now, &t.msgs, &t.n_msgs);
+	if (r == 0)
+		r = kith_analyze(t.msgs, t.n_msgs, &t.policy, now, &t.a);
+	if (r == 0)
+		r = kith_store_save_analysis(st, t.a, t.msgs, now);
+	if (r < 0 && !err[0])
+		snprintf(err, errlen, "analysis failed: %s", strerror(-r));
+	if (r == 0)
+		r = write_tasks(c, st, &t, now, err, errlen);
+	if (r < 0 && !err[0])
+		snprintf(err, errlen, "writing tasks failed: %s", strerror(-r));
+	if (stats && t.a)
+		*stats = (struct kith_rethink_stats){ t.n_msgs, t.a->n_people,
+						      t.a->n_turns, t.n_wants };
+	rethink_free(&t);
+	return r;
+}

@@ -1,0 +1,45 @@
+/* cycle.h: the daemon's unit of work: sync accounts, then rethink.
+ *
+ *   kith_cycle_sync_account: one account's session (contained child) into
+ *     the store, recording its status.
+ *   kith_cycle_rethink: load messages, analyse as of `now`, store the
+ *     analysis, decide follow-ups and bring the task folder in line.
+ */
+#ifndef KITH_CYCLE_H
+#define KITH_CYCLE_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "config.h"
+#include "store.h"
+#include "sync.h"
+
+struct kith_cycle_opts {
+	volatile sig_atomic_t *stop; /* borrowed; set by SIGTERM/SIGINT */
+	int contain;                 /* run IMAP in a contained child (default 1) */
+	int protocol_log;            /* libetpan protocol logging (secrets redacted) */
+	int idle_seconds;            /* >0: IDLE on INBOX after syncing */
+	void (*tick)(void *ctx);     /* watchdog ping between messages; may be NULL */
+	void *tick_ctx;
+};
+
+/* Returns 0, or a negative errno / -KITH_E_* (err says what). */
+int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
+			    const struct kith_account *a,
+			    const struct kith_cycle_opts *o,
+			    struct kith_sync_stats *stats, char *err, size_t errlen);
+
+struct kith_rethink_stats {
+	size_t messages, people, turns, tasks_open;
+};
+
+/* Analyses everything dated before `now` and writes people and tasks. */
+int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
+		       int64_t now, struct kith_rethink_stats *stats,
+		       char *err, size_t errlen);
+
+/* The user's identities: global plus every account's (borrowed pointers
+ * into c, in a malloc'd array the caller frees). */
+int kith_cycle_identities(const struct kith_config *c, const char ***out, size_t *n);
+
+#endif

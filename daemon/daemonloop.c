@@ -1,0 +1,301 @@
+/* daemonloop.c: see daemonloop.h. */
+#include "daemonloop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "cycle.h"
+#include "log.h"
+#include "notify.h"
+
+#define BACKOFF_BASE_S 30
+#define BACKOFF_CAP_S  3600
+#define IDLE_MAX_S     (25 * 60) /* re-issue IDLE well before 29 minutes */
+
+static volatile sig_atomic_t stop_flag, reload_flag;
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], &c, 1) < 0) {
+		/* full pipe: the flag is enough */
+	}
+	errno = saved;
+}
+
+/* Why no SA_RESTART: a blocking read in the session's parent must return
+ * EINTR so SIGTERM is honoured at the next safe point, within seconds. */
+static int install_signals(void)
+{
+	struct sigaction sa = { 0 };
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int kith_backoff_seconds(unsigned failures, int base, int cap, double rand01)
+{
+	double s = base;
+
+	for (unsigned i = 1; i < failures && s < cap; i++)
+		s *= 2;
+	if (s > cap)
+		s = cap;
+	s *= 0.8 + 0.4 * rand01;
+	return s < 1 ? 1 : (int)s;
+}
+
+static int64_t think_time(const struct kith_daemon *d)
+{
+	return d->as_of ? d->as_of : (int64_t)time(NULL);
+}
+
+static void watchdog_tick(void *ctx)
+{
+	(void)ctx;
+	kith_notify_watchdog();
+}
+
+static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idle_s)
+{
+	struct kith_cycle_opts o = { .stop = &stop_flag, .contain = d->contain,
+				     .protocol_log = d->protocol_log, .idle_seconds = idle_s,
+				     .tick = watchdog_tick };
+	struct kith_sync_stats s = { 0 };
+	char err[512] = "";
+	int r;
+
+	kith_notify_status("syncing %s", a->name);
+	r = kith_cycle_sync_account(d->config, d->store, a, &o, &s, err, sizeof(err));
+	if (r < 0 && !(r == -EINTR && stop_flag))
+		log_err("%s: %s", a->name, err[0] ? err : kith_source_strerror(r));
+	else
+		log_info("%s: %llu messages, %llu folders changed, %llu unchanged%s", a->name,
+			 (unsigned long long)s.messages, (unsigned long long)s.folders_changed,
+			 (unsigned long long)s.folders_unchanged, r < 0 ? " (stopped)" : "");
+	return r;
+}
+
+static int rethink(struct kith_daemon *d)
+{
+	struct kith_rethink_stats s = { 0 };
+	char err[512] = "";
+	int r;
+
+	kith_notify_status("analysing");
+	r = kith_cycle_rethink(d->config, d->store, think_time(d), &s, err, sizeof(err));
+	if (r < 0)
+		log_err("rethink: %s", err[0] ? err : strerror(-r));
+	else
+		log_info("%zu messages, %zu people, %zu turns, %zu tasks open", s.messages,
+			 s.people, s.turns, s.tasks_open);
+	return r;
+}
+
+int kith_daemon_once(struct kith_daemon *d)
+{
+	int failed = 0;
+
+	if (install_signals() < 0)
+		return 1;
+	for (size_t i = 0; i < d->config->n_accounts && !stop_flag; i++)
+		if (sync_one(d, &d->config->accounts[i], 0) < 0)
+			failed = 1;
+	if (!stop_flag && rethink(d) < 0)
+		failed = 1;
+	return stop_flag ? 0 : failed;
+}
+
+/* Per-account retry state for the forever loop. */
+struct account_state {
+	int64_t next_due;
+	unsigned failures;
+};
+
+struct loop {
+	struct kith_daemon *d;
+	struct account_state *acct;
+	size_t n_acct;
+	int ctl_fd;
+	int sync_now;
+	int ready;
+};
+
+static int loop_accounts_reset(struct loop *l)
+{
+	free(l->acct);
+	l->n_acct = l->d->config->n_accounts;
+	l->acct = calloc(l->n_acct ? l->n_acct : 1, sizeof(*l->acct));
+	return l->acct ? 0 : -ENOMEM;
+}
+
+static void after_sync(struct loop *l, size_t i, int r, int64_t now)
+{
+	struct account_state *s = &l->acct[i];
+	int wait;
+
+	if (r == 0) {
+		s->failures = 0;
+		s->next_due = now + l->d->config->poll_interval_s;
+		if (!l->ready) {
+			kith_notify("READY=1\nSTATUS=synced, watching for new mail");
+			l->ready = 1;
+		}
+		return;
+	}
+	s->failures++;
+	wait = kith_backoff_seconds(s->failures, BACKOFF_BASE_S, BACKOFF_CAP_S,
+				    (double)rand() / ((double)RAND_MAX + 1));
+	s->next_due = now + wait;
+	log_notice("%s: retrying in %d s (attempt %u)", l->d->config->accounts[i].name,
+		   wait, s->failures + 1);
+	if (!l->ready)
+		kith_notify_status("waiting to retry %s in %d s",
+				   l->d->config->accounts[i].name, wait);
+}
+
+/* Why IDLE only with a single account: a session that idles holds the loop,
+ * and with several accounts the others would starve; they poll instead. */
+static int idle_budget(const struct loop *l)
+{
+	int p = l->d->config->poll_interval_s;
+
+	if (l->n_acct != 1 || l->d->as_of)
+		return 0;
+	return p < IDLE_MAX_S ? p : IDLE_MAX_S;
+}
+
+static void run_due_accounts(struct loop *l)
+{
+	int64_t now = time(NULL);
+	int any = 0;
+
+	for (size_t i = 0; i < l->n_acct && !stop_flag && !reload_flag; i++) {
+		if (!l->sync_now && l->acct[i].next_due > now)
+			continue;
+		int r = sync_one(l->d, &l->d->config->accounts[i], idle_budget(l));
+		after_sync(l, i, r, time(NULL));
+		any = 1;
+	}
+	l->sync_now = 0;
+	if (any && !stop_flag)
+		rethink(l->d);
+}
+
+static void reload_config(struct loop *l)
+{
+	struct kith_config *c = NULL;
+	char err[1024] = "";
+	const char *path = l->d->config_path ? l->d->config_path : l->d->config->path;
+
+	reload_flag = 0;
+	kith_notify("RELOADING=1");
+	if (kith_config_load(path, &c, err, sizeof(err)) < 0) {
+		log_err("reload refused, keeping the running configuration: %s", err);
+	} else {
+		kith_config_free(l->d->config);
+		l->d->config = c;
+		loop_accounts_reset(l);
+		log_notice("configuration reloaded from %s", path);
+	}
+	kith_notify("READY=1");
+}
+
+static int64_t next_wakeup(const struct loop *l)
+{
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; i < l->n_acct; i++)
+		if (l->acct[i].next_due < t)
+			t = l->acct[i].next_due;
+	return t;
+}
+
+static int ctl_command(void *ctx, const char *cmd, char *reply, size_t n)
+{
+	struct loop *l = ctx;
+
+	if (strcmp(cmd, "sync") == 0) {
+		l->sync_now = 1;
+		snprintf(reply, n, "sync started");
+	} else if (strcmp(cmd, "reload") == 0) {
+		reload_flag = 1;
+		snprintf(reply, n, "reloading");
+	} else if (strcmp(cmd, "ping") == 0 || strcmp(cmd, "status") == 0) {
+		snprintf(reply, n, "kithd %s running, pid %ld", KITH_VERSION, (long)getpid());
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void wait_for_work(struct loop *l)
+{
+	struct pollfd p[2] = { { .fd = sig_pipe[0], .events = POLLIN },
+			       { .fd = l->ctl_fd, .events = POLLIN } };
+	int64_t now = time(NULL), due = next_wakeup(l);
+	int64_t wd = kith_notify_watchdog_interval_ms();
+	int64_t ms = due > now ? (due - now) * 1000 : 0;
+	char buf[64];
+
+	if (wd > 0 && ms > wd / 2)
+		ms = wd / 2;
+	if (ms > 60000)
+		ms = 60000;
+	if (poll(p, l->ctl_fd >= 0 ? 2 : 1, (int)ms) > 0) {
+		while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
+			;
+		if (l->ctl_fd >= 0 && (p[1].revents & POLLIN))
+			kith_ctl_accept(l->ctl_fd, ctl_command, l);
+	}
+	kith_notify_watchdog();
+}
+
+int kith_daemon_run(struct kith_daemon *d)
+{
+	struct loop l = { .d = d, .ctl_fd = -1 };
+	char err[256] = "";
+
+	if (install_signals() < 0 || loop_accounts_reset(&l) < 0)
+		return 1;
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	l.ctl_fd = kith_ctl_listen(d->config->runtime_dir, err, sizeof(err));
+	if (l.ctl_fd < 0)
+		log_warn("no control socket: %s", err);
+	kith_notify_status("connecting");
+	while (!stop_flag) {
+		if (reload_flag)
+			reload_config(&l);
+		run_due_accounts(&l);
+		if (!stop_flag && !reload_flag && !l.sync_now)
+			wait_for_work(&l);
+	}
+	kith_notify("STOPPING=1");
+	if (l.ctl_fd >= 0)
+		kith_ctl_close(l.ctl_fd, d->config->runtime_dir);
+	free(l.acct);
+	log_notice("stopped");
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* tasks.h: write follow-up tasks as iCalendar files in a vdir folder.
+ *
+ * tasks_ical.c is the only file that sees libical.  The writer compares what
+ * should be open (struct kith_task_want) with what it wrote before (task
+ * records, persisted by the store) and with the files as they are now (the
+ * user's app may have completed, cancelled or deleted one), and writes only
+ * what changed, each file atomically (temp file, fsync, rename).
+ */
+#ifndef KITH_TASKS_H
+#define KITH_TASKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../lib/followup.h"
+
+enum kith_task_status {
+	KITH_TS_OPEN = 0,
+	KITH_TS_DONE = 1,          /* kith completed it: the exchange happened */
+	KITH_TS_USER_DONE = 2,     /* completed or cancelled in the user's app */
+	KITH_TS_USER_DELETED = 3,  /* the user deleted the file: never recreate */
+	KITH_TS_DONE_BY_HAND = 4   /* `kith done PERSON` */
+};
+
+/* What kith remembers of one task it wrote. */
+struct kith_task_record {
+	char *uid;            /* owned */
+	char *person_key;     /* owned */
+	enum kith_task_kind kind;
+	char *episode;        /* owned */
+	char *summary;        /* owned */
+	enum kith_task_status status;
+	int64_t due, created, modified;
+	int sequence;
+	int priority;
+	char *etag;           /* owned: hash of the file as kith last wrote it */
+};
+
+struct kith_task_opts {
+	const char *dir;         /* the vdir folder; created 0700 */
+	const char *feed_path;   /* NULL, or one .ics with all open tasks */
+	int as_events;           /* write all-day VEVENTs instead of VTODOs */
+};
+
+/* Brings the folder in line with `wants` as of now.  *records (n_records) is
+ * read and replaced with the updated list (caller frees with
+ * kith_task_records_free).  Returns 0 or a negative errno with err set. */
+int kith_tasks_sync(const struct kith_task_opts *o,
+		    const struct kith_task_want *wants, size_t n_wants,
+		    struct kith_task_record **records, size_t *n_records,
+		    int64_t now, char *err, size_t errlen);
+
+void kith_task_records_free(struct kith_task_record *v, size_t n);
+
+#endif

@@ -1,0 +1,126 @@
+/* analyze.h: the judgement core.  Messages in, people and their depth out.
+ *
+ * Pure C over struct kith_msg: no IMAP, no SQLite, no clock ("now" is a
+ * parameter), no logging.  Everything here is derived data: it can always be
+ * recomputed from the messages plus the user's decisions (kith_policy).
+ *
+ * Pipeline: classify -> thread -> turns -> people -> depth -> tiers.
+ */
+#ifndef KITH_ANALYZE_H
+#define KITH_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "msg.h"
+
+enum kith_class {            /* what a message is, for relationship purposes */
+	KITH_CLASS_PERSONAL = 0, /* person to person */
+	KITH_CLASS_LIST = 1,     /* came through a mailing list (may still count) */
+	KITH_CLASS_AUTOMATED = 2 /* bulk, notification, bounce, auto-reply: never a turn */
+};
+
+enum kith_tier {
+	KITH_TIER_NONE = 0, /* no two-way relationship */
+	KITH_TIER_INNER,    /* top ~5 */
+	KITH_TIER_CLOSE,    /* ~15 */
+	KITH_TIER_ACTIVE,   /* ~50 */
+	KITH_TIER_WIDER,    /* ~150 */
+	KITH_TIER_FADING    /* was deep, now quiet */
+};
+
+/* Parses "inner", "close", ... ; returns -EINVAL for unknown names. */
+int kith_tier_parse(const char *s, enum kith_tier *out);
+const char *kith_tier_name(enum kith_tier t); /* static string */
+
+struct kith_pin { const char *addr; enum kith_tier tier; };
+struct kith_merge { const char *name; const char *const *addrs; size_t n_addrs; };
+
+/* The user's identities and decisions.  All pointers are borrowed for the
+ * duration of kith_analyze(); nothing is retained. */
+struct kith_policy {
+	const char *const *identities; size_t n_identities; /* user's own addresses */
+	const struct kith_merge *merges; size_t n_merges;   /* config + `kith merge` */
+	const char *const *splits; size_t n_splits;         /* addresses split off by hand */
+	const char *const *ignores; size_t n_ignores;       /* "addr" or "@domain" */
+	const struct kith_pin *pins; size_t n_pins;
+	int strip_plus_tags;                                 /* normalise a+tag@ to a@ */
+	double half_life_days;                               /* recency half-life; 0: default 90 */
+};
+
+/* One factor of a depth score: its raw value and points contributed. */
+struct kith_factor {
+	const char *name;   /* static: "reciprocity", "volume", "recency", ... */
+	double value;       /* the raw measure, in the unit `unit` names */
+	const char *unit;   /* static: "ratio", "turns", "days", "hours", ... */
+	double points;      /* contribution to depth, 0..100 scale */
+};
+
+#define KITH_MAX_FACTORS 8
+
+struct kith_person {
+	char *key;            /* primary normalised address; owned */
+	char *name;           /* best display name, UTF-8; owned; may be NULL */
+	char **addrs;         /* normalised addresses, lowercase; owned */
+	size_t n_addrs;
+	double depth;         /* 0..100 */
+	enum kith_tier tier;
+	int pinned;
+	struct kith_factor factors[KITH_MAX_FACTORS];
+	size_t n_factors;
+	uint32_t msgs_from, msgs_to;         /* messages they sent the user / user sent them */
+	uint32_t conversations;              /* two-way conversations */
+	uint32_t turns_user, turns_them;     /* turns each way */
+	uint32_t initiated_user, initiated_them;
+	uint32_t unanswered_user, unanswered_them; /* one-way messages left unanswered */
+	int64_t latency_user, latency_them;  /* median reply latency, seconds; -1 unknown */
+	int64_t first_exchange, last_exchange; /* KITH_DATE_NONE when none */
+	int64_t last_from, last_to;          /* last message each way, any kind */
+};
+
+/* A turn: one message from one side answering the other side. */
+struct kith_turn {
+	int64_t msg_id;       /* kith_msg.id */
+	size_t person;        /* index into kith_analysis.people */
+	size_t conversation;  /* index into kith_analysis.conversations */
+	int64_t date;
+	int by_user;          /* 1: the user answered them; 0: they answered */
+	int64_t latency;      /* seconds since the message it answers */
+};
+
+struct kith_conversation {
+	size_t person;        /* the other side (one row per person per thread) */
+	int64_t root_msg_id;  /* first message of the thread */
+	int64_t last_msg_id;  /* newest message */
+	char *subject;        /* normalised subject; owned */
+	int64_t first, last;  /* dates */
+	uint32_t turns_user, turns_them;
+	int initiated_by_user;
+	int last_by_user;     /* who wrote last: the other side is "waiting"  */
+};
+
+struct kith_merge_suggestion {
+	char *a, *b;          /* two addresses; owned */
+	char *reason;         /* plain words; owned */
+};
+
+struct kith_analysis {
+	struct kith_person *people; size_t n_people;   /* deepest first */
+	struct kith_turn *turns; size_t n_turns;       /* oldest first */
+	struct kith_conversation *conversations; size_t n_conversations;
+	struct kith_merge_suggestion *suggestions; size_t n_suggestions;
+	enum kith_class *msg_class;  /* per input message, same index as msgs */
+	size_t n_msgs;
+	uint32_t n_personal, n_list, n_automated;
+};
+
+/* Analyses msgs[0..n) as of `now` (messages dated at or after now are
+ * ignored).  msgs is borrowed and must outlive nothing: every string the
+ * result holds is copied.  Returns 0 and sets *out (caller frees with
+ * kith_analysis_free), or -ENOMEM / -EINVAL. */
+int kith_analyze(const struct kith_msg *msgs, size_t n,
+		 const struct kith_policy *policy, int64_t now,
+		 struct kith_analysis **out);
+
+void kith_analysis_free(struct kith_analysis *a);
+
+#endif

@@ -1,0 +1,57 @@
+/* followup.h: which follow-up tasks should exist right now.  Pure C.
+ *
+ * Three kinds: the user owes a reply, the user waits on them, and keep in
+ * touch.  Decided from the analysis, the messages and the user's snoozes, as
+ * of `now`.  The task writer (daemon/tasks_ical.c) turns these into files.
+ */
+#ifndef KITH_FOLLOWUP_H
+#define KITH_FOLLOWUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "analyze.h"
+
+enum kith_task_kind { KITH_TASK_REPLY = 0, KITH_TASK_WAITING = 1, KITH_TASK_KEEP_IN_TOUCH = 2 };
+const char *kith_task_kind_name(enum kith_task_kind k); /* "reply", "waiting", "keep-in-touch" */
+
+struct kith_followup_params {
+	int reply_delay_close_days;   /* inner and close; default 2 */
+	int reply_delay_other_days;   /* default 5 */
+	int waiting_delay_days;       /* default 5 */
+	int waiting_delay_inner_days; /* default 3 */
+	int horizon_days;             /* default 21 */
+	int keep_in_touch_max;        /* default 5 */
+	int cadence_days[4];          /* inner, close, active, wider */
+};
+
+struct kith_snooze { const char *person_key; int64_t until; }; /* borrowed */
+
+/* A task that should be open now. */
+struct kith_task_want {
+	enum kith_task_kind kind;
+	char *person_key;    /* owned */
+	char *person_name;   /* owned; may be NULL */
+	char *episode;       /* owned: stable id of this episode (message key or date) */
+	char *uid;           /* owned: [A-Za-z0-9._+-] only, stable per person+kind+episode */
+	char *summary;       /* owned, plain words */
+	char *description;   /* owned, context and why */
+	char *message_id;    /* owned; the message concerned, for mid: links; may be NULL */
+	char *subject;       /* owned; may be NULL */
+	int64_t since;       /* when the episode started (message date or last exchange) */
+	int64_t due;
+	int priority;        /* 1 (highest) .. 9 */
+	double depth;
+	enum kith_tier tier;
+};
+
+/* Decides the tasks that should be open as of now.  Returns 0 and sets
+ * *out and *n_out (free with kith_task_wants_free), or -ENOMEM. */
+int kith_followups_decide(const struct kith_analysis *a,
+			  const struct kith_msg *msgs, size_t n_msgs,
+			  const struct kith_followup_params *p,
+			  const struct kith_snooze *snoozes, size_t n_snoozes,
+			  int64_t now, struct kith_task_want **out, size_t *n_out);
+
+void kith_task_wants_free(struct kith_task_want *v, size_t n);
+
+#endif
