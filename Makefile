@@ -66,7 +66,7 @@ $(B)/libkithd.a: $(DAEMON_OBJ)
 	ar rcs $@ $^
 
 $(B)/kithd: $(B)/daemon/main.o $(B)/libkithd.a $(B)/libkith.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(B)/kith: $(CLI_OBJ) $(B)/libkithd.a $(B)/libkith.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm

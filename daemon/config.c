@@ -138,6 +138,11 @@ static const char *nearest_key(const char *name, const char *const *known, size_
 
 	for (i = 0; i < n; i++) {
 		size_t d = edit_distance(name, known[i]);
+		size_t ln = strlen(name), lk = strlen(known[i]);
+
+		/* "horizon" for "horizon_days": a clipped key is a likely slip */
+		if (ln >= 4 && ln < lk && strncasecmp(name, known[i], ln) == 0)
+			d = 1;
 		if (d < bestd) {
 			bestd = d;
 			best = known[i];
@@ -832,6 +837,20 @@ static char *dir_of(const char *path)
 	}
 }
 
+/* Why: with no address of the user's own, every message looks like someone
+ * else's and no conversation is two-way; say so rather than stay silent. */
+static int check_identities(struct kith_config *c)
+{
+	size_t i, n = c->n_identities;
+
+	for (i = 0; i < c->n_accounts; i++)
+		n += c->accounts[i].n_identities;
+	if (n > 0 || c->n_accounts == 0)
+		return 0;
+	return add_warning(c, "%s: no identities set: kith cannot tell your mail from "
+			   "anyone else's (add identities = [ \"you@example.org\" ];)", c->path);
+}
+
 /* Runs the validated parse of an already-read libconfig tree. */
 static int load_tree(struct ld *L, config_t *cfg, struct kith_config **out)
 {
@@ -844,6 +863,8 @@ static int load_tree(struct ld *L, config_t *cfg, struct kith_config **out)
 		r = -ENOMEM;
 	if (r == 0)
 		r = parse_root(L, config_root_setting(cfg));
+	if (r == 0)
+		r = check_identities(L->c);
 	if (r < 0) {
 		kith_config_free(L->c);
 		return r;

@@ -161,7 +161,8 @@ static int build_policy(const struct kith_config *c, struct kith_store *st, stru
 	return 0;
 }
 
-static void followup_params(const struct kith_config *c, struct kith_followup_params *p)
+static void followup_params(const struct kith_config *c, const struct rethink *t,
+			    struct kith_followup_params *p)
 {
 	*p = (struct kith_followup_params){
 		.reply_delay_close_days = c->reply_delay_close_days,
@@ -170,6 +171,8 @@ static void followup_params(const struct kith_config *c, struct kith_followup_pa
 		.waiting_delay_inner_days = c->waiting_delay_inner_days,
 		.horizon_days = c->horizon_days,
 		.keep_in_touch_max = c->keep_in_touch_max,
+		.identities = t->policy.identities,
+		.n_identities = t->policy.n_identities,
 	};
 	memcpy(p->cadence_days, c->cadence_days, sizeof(p->cadence_days));
 }
@@ -182,7 +185,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 				    .as_events = c->tasks_as_events };
 	int r;
 
-	followup_params(c, &p);
+	followup_params(c, t, &p);
 	r = kith_followups_decide(t->a, t->msgs, t->n_msgs, &p, t->sp.snoozes,
 				  t->sp.n_snoozes, now, &t->wants, &t->n_wants);
 	if (r < 0)

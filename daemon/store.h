@@ -102,4 +102,116 @@ int kith_store_add_merge(struct kith_store *s, const char *const *addrs, size_t 
 int kith_store_split(struct kith_store *s, const char *addr);
 int kith_store_snooze(struct kith_store *s, const char *person_key, int64_t until);
 
+/* --- additions (store.c owner) --- */
+
+/* The last SQLite error text for s (static until the next call). */
+const char *kith_store_errmsg(const struct kith_store *s);
+
+/* The user's own addresses (lowercased by the store).  Why: the store must
+ * mark a message's direction "out" when its sender is the user, and it
+ * cannot read the config; kithd calls this right after open (the CLI too
+ * before it writes).  When the set differs from the stored one, every
+ * message's direction is recomputed (one UPDATE).  ids are borrowed. */
+int kith_store_set_identities(struct kith_store *s, const char *const *ids, size_t n);
+
+/* Frees task records from kith_store_load_tasks/kith_store_person_tasks
+ * (same layout kith_task_records_free expects). */
+void kith_task_records_free_store(struct kith_task_record *v, size_t n);
+
+/* A person's tasks (open_only: status OPEN only), by due date. */
+int kith_store_person_tasks(struct kith_store *s, const char *person_key, int open_only,
+			    struct kith_task_record **out, size_t *n);
+
+/* `kith done PERSON`: marks the person's open tasks KITH_TS_DONE_BY_HAND.
+ * Returns how many (0: nothing open) or a negative errno. */
+int kith_store_task_done(struct kith_store *s, const char *person_key, int64_t now);
+
+/* --- read-only queries for the CLI --- */
+
+struct kith_store_factor { char *name; double value; char *unit; double points; };
+
+/* One row of the derived people table.  Everything is owned; p.factors is
+ * unused (n_factors 0): the factors are in factors[]. */
+struct kith_store_person {
+	int64_t id;                 /* people.id: index in the saved analysis */
+	int rank;                   /* 1 = deepest */
+	struct kith_person p;
+	struct kith_store_factor *factors; size_t n_factors;
+	char *reason;               /* one line; may be NULL */
+};
+
+struct kith_store_people_query {
+	int tier;        /* -1: any tier except none (unless all); else enum kith_tier */
+	int all;         /* include tier "none" */
+	size_t limit;    /* 0: no limit */
+	int64_t id;      /* >= 0: only this person */
+};
+
+/* Deepest first.  *out is the caller's: free with kith_store_people_free. */
+int kith_store_people(struct kith_store *s, const struct kith_store_people_query *q,
+		      struct kith_store_person **out, size_t *n);
+void kith_store_people_free(struct kith_store_person *v, size_t n);
+/* Frees what one element owns (not the element itself). */
+void kith_store_people_free_one(struct kith_store_person *sp);
+
+/* People matching `query`: an exact address or key first; failing that a
+ * case-insensitive substring of a name or address.  *ids (caller frees) is
+ * deepest first; *n 0 when none. */
+int kith_store_find_person(struct kith_store *s, const char *query, int64_t **ids, size_t *n);
+
+struct kith_store_conv {
+	int64_t id, person;
+	char *subject;              /* owned; may be NULL */
+	int64_t first, last;
+	uint32_t turns_user, turns_them;
+	int initiated_by_user, last_by_user;
+};
+/* A person's conversations, newest first (limit 0: all). */
+int kith_store_conversations(struct kith_store *s, int64_t person, size_t limit,
+			     struct kith_store_conv **out, size_t *n);
+void kith_store_convs_free(struct kith_store_conv *v, size_t n);
+
+struct kith_store_turn {
+	int64_t person;
+	char *person_key, *person_name;  /* owned; name may be NULL */
+	int64_t date;
+	int by_user;
+	int64_t latency;
+	char *subject;                   /* the conversation's subject; may be NULL */
+	int last_by_user;                /* of the conversation: who waits on whom */
+};
+/* Turns dated >= since (person -1: everyone), newest first (limit 0: all). */
+int kith_store_recent(struct kith_store *s, int64_t since, int64_t person, size_t limit,
+		      struct kith_store_turn **out, size_t *n);
+void kith_store_turns_free(struct kith_store_turn *v, size_t n);
+
+/* The dates of a person's turns, oldest first (for the sparkline). */
+int kith_store_turn_dates(struct kith_store *s, int64_t person, int64_t **out, size_t *n);
+
+struct kith_store_account_row {
+	char *name, *last_error;         /* owned; last_error may be NULL */
+	int64_t last_success, last_error_at; /* KITH_DATE_NONE: never */
+	int64_t folders, locations;
+};
+struct kith_store_counter { char *name; int64_t value; };
+struct kith_store_status {
+	int64_t messages, messages_out, locations, folders;
+	int64_t as_of;                    /* KITH_DATE_NONE: never analysed */
+	int64_t n_personal, n_list, n_automated;
+	int64_t people, turns, conversations;
+	int64_t tiers[6];                 /* people per enum kith_tier */
+	int64_t tasks_open, tasks_total;
+	int64_t pins, ignores, merges, splits, snoozes, suggestions;
+	struct kith_store_account_row *accounts; size_t n_accounts;
+	struct kith_store_counter *counters; size_t n_counters;
+};
+int kith_store_status(struct kith_store *s, struct kith_store_status *st);
+/* The as_of of the saved analysis, KITH_DATE_NONE when there is none. */
+int64_t kith_store_as_of(struct kith_store *s);
+void kith_store_status_free(struct kith_store_status *st);
+
+/* Merge suggestions of the last analysis.  Free with kith_store_suggestions_free. */
+int kith_store_suggestions(struct kith_store *s, struct kith_merge_suggestion **out, size_t *n);
+void kith_store_suggestions_free(struct kith_merge_suggestion *v, size_t n);
+
 #endif

@@ -51,4 +51,10 @@ int kith_tasks_sync(const struct kith_task_opts *o,
 
 void kith_task_records_free(struct kith_task_record *v, size_t n);
 
+/* Checks that a file is a task as kith would write it: one VCALENDAR with
+ * VERSION:2.0 and PRODID holding exactly one VTODO or VEVENT with a UID and
+ * a SUMMARY.  Returns 0, or -EINVAL (-errno when unreadable) with a reason in
+ * err.  For `kith doctor` and the integration tests. */
+int kith_tasks_check_file(const char *path, char *err, size_t errlen);
+
 #endif

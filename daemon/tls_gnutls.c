@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,7 +49,9 @@ static int fail(struct kith_conn *c, int code, const char *text)
 }
 
 /* Polls fd for events until deadline (ms, monotonic).  Returns 1 ready,
- * 0 timeout, -errno. */
+ * 0 timeout, -errno.  A signal ends the wait with -EINTR: kithd installs
+ * its handlers without SA_RESTART so that SIGTERM stops a session (even a
+ * long IDLE) within moments. */
 static int wait_fd(int fd, short events, long long deadline)
 {
 	for (;;) {
@@ -63,8 +66,7 @@ static int wait_fd(int fd, short events, long long deadline)
 			return 1;
 		if (r == 0)
 			continue;  /* re-check the deadline */
-		if (errno != EINTR)
-			return -errno;
+		return -errno;
 	}
 }
 
@@ -103,7 +105,7 @@ fail:
 int kith_conn_open(const char *host, int port, int timeout_s,
 		   struct kith_conn **out, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADJUSTED_FLAGS_UNUSED };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL, *ai;
 	struct kith_conn *c;
 	char portstr[16];
@@ -272,7 +274,7 @@ static ssize_t recv_once(struct kith_conn *c, void *buf, size_t n)
 			return r;
 		if (r == 0)
 			return fail(c, -ECONNRESET, "server closed the connection");
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
 		return fail(c, -errno, strerror(errno));
 	}

@@ -11,11 +11,12 @@ struct dt {
 	int day, mon, year, year_digits;
 	int hour, min, sec, have_time;
 	int zone_min, have_zone, pm, am;
+	int comment_zone, have_comment_zone; /* "(GMT)" with no other zone */
 	int repaired;
 };
 
 static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-static const char wdays[] = "monthuwedthufrisatsun";
+static const char wdays[] = "montuewedthufrisatsun";
 
 static const struct { const char *name; int off; } zones[] = {
 	{"ut", 0}, {"utc", 0}, {"gmt", 0}, {"z", 0}, {"est", -300}, {"edt", -240},
@@ -42,10 +43,38 @@ static int find3(const char *tab, size_t tablen, const char *w, size_t n)
 	return -1;
 }
 
+/* Zone offset of a named zone, or 1 (never a real offset) when unknown. */
+static int zone_named(const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if (kith_ascii_ieq(w, n, zones[i].name))
+			return zones[i].off;
+	return 1;
+}
+
+/* A comment holding only a zone name: a fallback zone. */
+static void comment(struct dt *d, const char *s, size_t n)
+{
+	int off;
+
+	while (n > 0 && kith_is_wsp((unsigned char)s[n - 1]))
+		n--;
+	while (n > 0 && kith_is_wsp((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	off = zone_named(s, n);
+	if (off != 1 && !d->have_comment_zone) {
+		d->comment_zone = off;
+		d->have_comment_zone = 1;
+	}
+}
+
 /* A word: weekday, month, zone name, AM/PM or junk. */
 static void take_word(struct dt *d, const char *w, size_t n)
 {
-	size_t i;
 	int k;
 
 	if (n <= 9 && find3(wdays, sizeof(wdays) - 1, w, n) >= 0)
@@ -61,14 +90,13 @@ static void take_word(struct dt *d, const char *w, size_t n)
 		d->repaired = 1;
 		return;
 	}
-	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
-		if (kith_ascii_ieq(w, n, zones[i].name)) {
-			if (!d->have_zone) {
-				d->zone_min = zones[i].off;
-				d->have_zone = 1;
-			}
-			return;
+	k = zone_named(w, n);
+	if (k != 1) {
+		if (!d->have_zone) {
+			d->zone_min = k;
+			d->have_zone = 1;
 		}
+		return;
 	}
 	if (n == 1 && ((w[0] | 32) >= 'a' && (w[0] | 32) <= 'z') && (w[0] | 32) != 'j') {
 		/* RFC 5322 4.3: military zones are unreliable; read as -0000. */
@@ -82,7 +110,8 @@ static void take_word(struct dt *d, const char *w, size_t n)
 /* A run of digits: day or year. */
 static void take_number(struct dt *d, long v, size_t digits)
 {
-	if (digits <= 2 && v >= 1 && v <= 31 && !d->day) {
+	/* "029": some mailers pad the day to three digits. */
+	if ((digits <= 2 || (digits == 3 && v < 100)) && v >= 1 && v <= 31 && !d->day) {
 		d->day = (int)v;
 	} else if (!d->year_digits && digits <= 4) {
 		d->year = (int)v;
@@ -163,7 +192,9 @@ static void scan(struct dt *d, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '(') {
+			st = i;
 			i = kith_skip_comment(s, n, i);
+			comment(d, s + st + 1, i - st - 1 - (s[i - 1] == ')'));
 		} else if (kith_is_wsp(c) || c == ',' || c == '.') {
 			i++;
 		} else if (c >= '0' && c <= '9') {
@@ -191,7 +222,8 @@ static void scan(struct dt *d, const char *s, size_t n)
 	}
 }
 
-int64_t kith_days_from_civil(int64_t y, unsigned m, unsigned d)
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -232,9 +264,14 @@ int kith_date_parse(const char *s, size_t n, int64_t *out)
 		d.hour = 0;
 	if (d.day > days_in_month(d.year, d.mon) || d.hour > 23 || d.min > 59 || d.sec > 60)
 		return -EINVAL;
+	if (!d.have_zone && d.have_comment_zone) {
+		d.zone_min = d.comment_zone;
+		d.have_zone = 1;
+		d.repaired = 1;
+	}
 	if (!d.have_time || !d.have_zone)
 		d.repaired = 1;
-	*out = kith_days_from_civil(d.year, (unsigned)d.mon, (unsigned)d.day) * 86400 +
+	*out = days_from_civil(d.year, (unsigned)d.mon, (unsigned)d.day) * 86400 +
 	       d.hour * 3600 + d.min * 60 + d.sec - (int64_t)d.zone_min * 60;
 	return d.repaired ? 1 : 0;
 }

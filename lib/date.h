@@ -17,7 +17,4 @@
  * date could be found (*out is then KITH_DATE_NONE). */
 int kith_date_parse(const char *s, size_t n, int64_t *out);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
-int64_t kith_days_from_civil(int64_t y, unsigned m, unsigned d);
-
 #endif

@@ -22,7 +22,15 @@ struct kith_followup_params {
 	int horizon_days;             /* default 21 */
 	int keep_in_touch_max;        /* default 5 */
 	int cadence_days[4];          /* inner, close, active, wider */
+	/* Added by the follow-up engineer: the user's own addresses (borrowed).
+	 * When none are given, the senders of messages seen in a \Sent folder
+	 * stand in for them.  Fields left 0 above take their defaults. */
+	const char *const *identities;
+	size_t n_identities;
 };
+
+/* Fills *p with every default (2, 5, 5, 3, 21, 5, {14, 30, 90, 365}). */
+void kith_followup_params_defaults(struct kith_followup_params *p);
 
 struct kith_snooze { const char *person_key; int64_t until; }; /* borrowed */
 
@@ -53,5 +61,17 @@ int kith_followups_decide(const struct kith_analysis *a,
 			  int64_t now, struct kith_task_want **out, size_t *n_out);
 
 void kith_task_wants_free(struct kith_task_want *v, size_t n);
+
+/* The RFC 2392 "mid:" URL of a Message-ID (given without <>): every byte
+ * outside [A-Za-z0-9-._~@!$'*+,;=:] percent-encoded.  Returns a malloc'd
+ * string (caller frees), or NULL on ENOMEM or when message_id is NULL/empty. */
+char *kith_mid_url(const char *message_id);
+
+/* Copies s as valid UTF-8: invalid bytes become U+FFFD, control characters a
+ * space (newlines kept when keep_newlines; otherwise runs of spaces become
+ * one and leading/trailing ones go), at most max_bytes long (cut at a
+ * character boundary, "..." appended when cut).  malloc'd (caller frees);
+ * NULL on ENOMEM. */
+char *kith_text_clean(const char *s, size_t max_bytes, int keep_newlines);
 
 #endif

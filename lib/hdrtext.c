@@ -48,6 +48,11 @@ void kith_hbuf_put(struct kith_hbuf *b, const char *s, size_t n)
 
 void kith_hbuf_putc(struct kith_hbuf *b, char c)
 {
+	if (b->len + 2 <= b->cap) { /* the common case, without a call */
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return;
+	}
 	kith_hbuf_put(b, &c, 1);
 }
 

@@ -61,18 +61,24 @@ static int scan_angle(const char *s, size_t n, struct spans *sp)
 	return 0;
 }
 
-/* Fallback for values without brackets: words shaped like "x@y". */
+/* Fallback for values without a complete "<...>": words shaped like
+ * "x@y", stray brackets trimmed. */
 static void scan_bare(const char *s, size_t n, struct spans *sp)
 {
-	size_t i = 0, st;
+	size_t i = 0, st, e;
 
 	while (i < n) {
 		while (i < n && (kith_is_wsp((unsigned char)s[i]) || s[i] == ','))
 			i++;
 		for (st = i; i < n && !kith_is_wsp((unsigned char)s[i]) && s[i] != ','; i++)
 			;
-		if (i > st + 2 && memchr(s + st + 1, '@', i - st - 2))
-			spans_add(sp, st, i - st);
+		e = i;
+		while (st < e && (s[st] == '<' || s[st] == '('))
+			st++;
+		while (e > st && (s[e - 1] == '>' || s[e - 1] == ')'))
+			e--;
+		if (e > st + 2 && memchr(s + st + 1, '@', e - st - 2))
+			spans_add(sp, st, e - st);
 	}
 }
 
@@ -170,7 +176,9 @@ int kith_msgid_list(const char *s, size_t n, size_t cap, char ***v, size_t *nv)
 
 	*v = NULL;
 	*nv = 0;
-	if (sp.oom || (sp.n && !(kept = malloc((sp.n < cap ? sp.n : cap) * sizeof(*kept)))))
+	if (sp.oom)
+		goto oom;
+	if (sp.n && cap && !(kept = malloc((sp.n < cap ? sp.n : cap) * sizeof(*kept))))
 		goto oom;
 	for (i = sp.n; i > 0 && k < cap; i--) {
 		id = id_dup(s + sp.v[i - 1].off, sp.v[i - 1].len);

@@ -164,7 +164,8 @@ kt_dovecot_start() {
 	kt__dc_chown
 	: >"$DC_LOG"; [ "$(id -u)" = 0 ] && chown "$DC_RUN_USER" "$DC_LOG"
 	kt__dc_as_user dovecot -F -c "$DC_CONF" >>"$DC_DIR/dovecot.stdout" 2>&1 &
-	DC_PID=$!
+	DC_JOB=$!
+	DC_PID=$DC_JOB
 	kt_on_exit kt_dovecot_stop
 	if ! kt_wait_port "$DC_IMAPS_PORT" 15 || ! kt_wait_port "$DC_IMAP_PORT" 5; then
 		echo "dovecot did not start; log follows:" >&2
@@ -172,6 +173,8 @@ kt_dovecot_start() {
 		kt_dovecot_stop
 		return 1
 	fi
+	# The job may be a subshell around setpriv: signal the master itself.
+	if [ -s "$DC_DIR/run/master.pid" ]; then DC_PID=$(cat "$DC_DIR/run/master.pid"); fi
 	export DC_PID
 }
 
@@ -188,8 +191,8 @@ kt_dovecot_stop() {
 		echo "dovecot $DC_PID ignored TERM; killing" >&2
 		kill -KILL "$DC_PID" 2>/dev/null
 	fi
-	wait "$DC_PID" 2>/dev/null
-	DC_PID=
+	wait "${DC_JOB:-$DC_PID}" 2>/dev/null
+	DC_PID=; DC_JOB=
 	return 0
 }
 
@@ -209,7 +212,7 @@ kt_dovecot_save() {
 	fi
 	for f in "$@"; do
 		python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import maildir; sys.stdout.buffer.write(maildir.normalize(open(sys.argv[2], "rb").read()))' \
-			"$KITH_TOP/tests/lib" "$f" | kt_doveadm save -u "$DC_USER" -m "$folder" || return 1
+			"$KITH_TOP/tests/lib" "$f" | kt_doveadm save -u "$DC_USER" -m "$folder" 2>>"$DC_DIR/doveadm.log" || return 1
 	done
 }
 

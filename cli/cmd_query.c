@@ -1,0 +1,385 @@
+/* cmd_query.c: `kith status`, `recent`, `followups`, `suggest-merges`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/followup.h"
+#include "cli.h"
+
+/* Parses [--json] plus, when days/person are non-NULL, --days N and
+ * --person P.  Returns -1 to go on or an exit code. */
+static int query_args(struct cli *c, int argc, char **argv, long *days, const char **person)
+{
+	static const struct option longs[] = {
+		{ "json", no_argument, NULL, 'j' }, { "days", required_argument, NULL, 'd' },
+		{ "person", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 } };
+	char *end;
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		if (ch == 'j') {
+			c->json = 1;
+		} else if (ch == 'd' && days) {
+			*days = strtol(optarg, &end, 10);
+			if (*end || !*optarg || *days < 0)
+				return cli_err(c, "--days needs a number of days"), EX_USAGE_;
+		} else if (ch == 'p' && person) {
+			*person = optarg;
+		} else {
+			cli_err(c, "unknown option (see kith help %s)", c->cmd);
+			return EX_USAGE_;
+		}
+	}
+	if (optind != argc)
+		return cli_err(c, "unexpected argument \"%s\"", argv[optind]), EX_USAGE_;
+	return -1;
+}
+
+/* --- status --- */
+
+static void status_json(const struct kith_store_status *st, const char *daemon, int running)
+{
+	static const char *const tiers[] = { "none", "inner", "close", "active", "wider", "fading" };
+
+	printf("{\"messages\":%lld,\"messages_sent\":%lld,\"locations\":%lld,\"folders\":%lld,"
+	       "\"as_of\":", (long long)st->messages, (long long)st->messages_out,
+	       (long long)st->locations, (long long)st->folders);
+	json_date(stdout, st->as_of);
+	printf(",\"personal\":%lld,\"list\":%lld,\"automated\":%lld,\"people\":%lld,"
+	       "\"conversations\":%lld,\"turns\":%lld,\"tiers\":{", (long long)st->n_personal,
+	       (long long)st->n_list, (long long)st->n_automated, (long long)st->people,
+	       (long long)st->conversations, (long long)st->turns);
+	for (int i = 0; i < 6; i++)
+		printf("%s\"%s\":%lld", i ? "," : "", tiers[i], (long long)st->tiers[i]);
+	printf("},\"tasks_open\":%lld,\"pins\":%lld,\"ignores\":%lld,\"merges\":%lld,"
+	       "\"splits\":%lld,\"snoozes\":%lld,\"merge_suggestions\":%lld,\"accounts\":[",
+	       (long long)st->tasks_open, (long long)st->pins, (long long)st->ignores,
+	       (long long)st->merges, (long long)st->splits, (long long)st->snoozes,
+	       (long long)st->suggestions);
+	for (size_t i = 0; i < st->n_accounts; i++) {
+		const struct kith_store_account_row *a = &st->accounts[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
+		json_str(stdout, a->name);
+		fputs(",\"last_success\":", stdout);
+		json_date(stdout, a->last_success);
+		fputs(",\"last_error_at\":", stdout);
+		json_date(stdout, a->last_error_at);
+		fputs(",\"last_error\":", stdout);
+		json_str(stdout, a->last_error);
+		printf(",\"folders\":%lld,\"messages\":%lld}", (long long)a->folders,
+		       (long long)a->locations);
+	}
+	fputs("],\"counters\":{", stdout);
+	for (size_t i = 0; i < st->n_counters; i++) {
+		fputs(i ? "," : "", stdout);
+		json_str(stdout, st->counters[i].name);
+		printf(":%lld", (long long)st->counters[i].value);
+	}
+	printf("},\"kithd\":{\"running\":%s,\"reply\":", running ? "true" : "false");
+	json_str(stdout, running ? daemon : NULL);
+	fputs("}}\n", stdout);
+}
+
+static void status_accounts(struct cli *c, const struct kith_store_status *st)
+{
+	char ok[40], bad[40];
+
+	for (size_t i = 0; i < st->n_accounts; i++) {
+		const struct kith_store_account_row *a = &st->accounts[i];
+		int failing = a->last_error_at != KITH_DATE_NONE &&
+			      (a->last_success == KITH_DATE_NONE || a->last_error_at > a->last_success);
+
+		fmt_rel(c->now, a->last_success, ok, sizeof(ok));
+		fmt_rel(c->now, a->last_error_at, bad, sizeof(bad));
+		printf("%-11s ", "account");
+		put_cell(stdout, a->name, 0, 1);
+		printf(": %lld messages in %lld folders, last sync %s", (long long)a->locations,
+		       (long long)a->folders, ok);
+		if (failing) {
+			printf("\n%-11s %slast error %s: ", "", col(c, C_RED), bad);
+			put_cell(stdout, a->last_error, 0, 1);
+			printf("%s", col(c, C_OFF));
+		}
+		putchar('\n');
+	}
+}
+
+static void status_human(struct cli *c, const struct kith_store_status *st,
+			 const char *daemon, int running)
+{
+	char asof[40];
+
+	fmt_rel(c->now, st->as_of, asof, sizeof(asof));
+	printf("%-11s %lld (%lld by you), seen %lld times in %lld folders\n", "messages",
+	       (long long)st->messages, (long long)st->messages_out, (long long)st->locations,
+	       (long long)st->folders);
+	status_accounts(c, st);
+	if (st->as_of == KITH_DATE_NONE)
+		printf("%-11s none yet\n", "analysis");
+	else
+		printf("%-11s %s: %lld people, %lld conversations, %lld turns\n"
+		       "%-11s %lld personal, %lld list, %lld automated\n", "analysis", asof,
+		       (long long)st->people, (long long)st->conversations, (long long)st->turns,
+		       "messages", (long long)st->n_personal, (long long)st->n_list,
+		       (long long)st->n_automated);
+	printf("%-11s inner %lld, close %lld, active %lld, wider %lld, fading %lld\n", "tiers",
+	       (long long)st->tiers[KITH_TIER_INNER], (long long)st->tiers[KITH_TIER_CLOSE],
+	       (long long)st->tiers[KITH_TIER_ACTIVE], (long long)st->tiers[KITH_TIER_WIDER],
+	       (long long)st->tiers[KITH_TIER_FADING]);
+	printf("%-11s %lld open follow-ups\n", "tasks", (long long)st->tasks_open);
+	printf("%-11s %lld pins, %lld ignores, %lld merges, %lld splits, %lld snoozes;"
+	       " %lld merge suggestions\n", "decisions", (long long)st->pins,
+	       (long long)st->ignores, (long long)st->merges, (long long)st->splits,
+	       (long long)st->snoozes, (long long)st->suggestions);
+	for (size_t i = 0; i < st->n_counters; i++)
+		printf("%-11s %s: %lld\n", "counter", st->counters[i].name,
+		       (long long)st->counters[i].value);
+	printf("%-11s %s%s%s\n", "kithd", running ? col(c, C_GREEN) : col(c, C_YELLOW),
+	       running ? daemon : "not running", col(c, C_OFF));
+}
+
+int cmd_status(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s = NULL;
+	struct kith_store_status st;
+	char reply[1024] = "";
+	int ok = 0, r = query_args(c, argc, argv, NULL, NULL), running;
+
+	if (r >= 0)
+		return r;
+	r = cli_open(c, 1, &s);
+	if (r)
+		return r;
+	if (kith_store_status(s, &st) < 0) {
+		cli_err(c, "cannot read the database: %s", kith_store_errmsg(s));
+		kith_store_close(s);
+		return EX_NOTFOUND;
+	}
+	running = cli_ctl(c, "ping", reply, sizeof(reply), &ok) == 0;
+	if (running && !reply[0])
+		snprintf(reply, sizeof(reply), "running");
+	if (c->json)
+		status_json(&st, reply, running);
+	else
+		status_human(c, &st, reply, running);
+	kith_store_status_free(&st);
+	kith_store_close(s);
+	return 0;
+}
+
+/* --- recent --- */
+
+static void recent_json(const struct kith_store_turn *v, size_t n)
+{
+	fputc('[', stdout);
+	for (size_t i = 0; i < n; i++) {
+		const struct kith_store_turn *t = &v[i];
+
+		fputs(i ? ",\n {\"who\":" : "\n {\"who\":", stdout);
+		json_str(stdout, t->person_name ? t->person_name : t->person_key);
+		fputs(",\"key\":", stdout);
+		json_str(stdout, t->person_key);
+		fputs(",\"when\":", stdout);
+		json_date(stdout, t->date);
+		fputs(",\"subject\":", stdout);
+		json_str(stdout, t->subject);
+		printf(",\"by\":\"%s\",\"latency_seconds\":", t->by_user ? "you" : "them");
+		if (t->latency < 0)
+			fputs("null", stdout);
+		else
+			printf("%lld", (long long)t->latency);
+		printf(",\"waiting\":\"%s\",\"waiting_on\":\"%s\"}",
+		       t->last_by_user ? "you" : "them", t->last_by_user ? "them" : "you");
+	}
+	fputs(n ? "\n]\n" : "]\n", stdout);
+}
+
+static void recent_human(struct cli *c, const struct kith_store_turn *v, size_t n)
+{
+	int wname = 22, wsub = c->width ? c->width - wname - 46 : 0;
+	char when[40], lat[32];
+
+	if (c->width && wsub < 10)
+		wsub = 10;
+	printf("%s%-14s %-*s %-10s %-9s %-16s %s%s\n", col(c, C_BOLD), "WHEN", wname, "WHO",
+	       "BY", "AFTER", "WAITING", "SUBJECT", col(c, C_OFF));
+	for (size_t i = 0; i < n; i++) {
+		const struct kith_store_turn *t = &v[i];
+
+		fmt_rel(c->now, t->date, when, sizeof(when));
+		fmt_dur(t->latency, lat, sizeof(lat));
+		printf("%-14s ", when);
+		put_cell(stdout, t->person_name ? t->person_name : t->person_key, wname, 1);
+		printf(" %-10s %-9s %s%-16s%s ", t->by_user ? "you" : "them", lat,
+		       t->last_by_user ? "" : col(c, C_YELLOW),
+		       t->last_by_user ? "you wait on them" : "they wait on you", col(c, C_OFF));
+		put_cell(stdout, t->subject ? t->subject : "(no subject)", wsub, 1);
+		putchar('\n');
+	}
+}
+
+/* Why: "recent" is measured from the analysis' as_of (which is now for a
+ * running kithd, but the chosen date after `kithd --as-of`), so the window
+ * always holds what the last analysis saw. */
+int cmd_recent(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s = NULL;
+	struct kith_store_turn *v = NULL;
+	const char *person = NULL;
+	long days = 14;
+	size_t n = 0;
+	int64_t id = -1, ref;
+	int r = query_args(c, argc, argv, &days, &person);
+
+	if (r >= 0)
+		return r;
+	r = cli_open(c, 1, &s);
+	if (r)
+		return r;
+	if (person)
+		r = cli_resolve(c, s, person, &id);
+	ref = kith_store_as_of(s);
+	if (ref == KITH_DATE_NONE)
+		ref = c->now;
+	if (r == 0 && kith_store_recent(s, ref - (int64_t)days * 86400, id, 0, &v, &n) < 0) {
+		cli_err(c, "cannot read turns: %s", kith_store_errmsg(s));
+		r = EX_NOTFOUND;
+	}
+	if (r == 0 && c->json)
+		recent_json(v, n);
+	else if (r == 0 && n)
+		recent_human(c, v, n);
+	else if (r == 0)
+		printf("no two-way exchanges in the last %ld days\n", days);
+	kith_store_turns_free(v, n);
+	kith_store_close(s);
+	return r;
+}
+
+/* --- followups --- */
+
+static int by_due(const void *a, const void *b)
+{
+	const struct kith_task_record *x = a, *y = b;
+
+	return (x->due > y->due) - (x->due < y->due);
+}
+
+static void followups_print(struct cli *c, const struct kith_task_record *v, size_t n)
+{
+	char due[40];
+
+	if (c->json)
+		fputc('[', stdout);
+	else if (n)
+		printf("%s%-16s %-14s %s%s\n", col(c, C_BOLD), "DUE", "KIND", "TASK", col(c, C_OFF));
+	for (size_t i = 0; i < n; i++) {
+		if (c->json) {
+			fputs(i ? ",\n {\"uid\":" : "\n {\"uid\":", stdout);
+			json_str(stdout, v[i].uid);
+			fputs(",\"person\":", stdout);
+			json_str(stdout, v[i].person_key);
+			fputs(",\"kind\":", stdout);
+			json_str(stdout, kith_task_kind_name(v[i].kind));
+			fputs(",\"summary\":", stdout);
+			json_str(stdout, v[i].summary);
+			fputs(",\"due\":", stdout);
+			json_date(stdout, v[i].due);
+			printf(",\"priority\":%d}", v[i].priority);
+			continue;
+		}
+		fmt_rel(c->now, v[i].due, due, sizeof(due));
+		printf("%s%-16s%s %-14s ", v[i].due < c->now ? col(c, C_RED) : "", due,
+		       col(c, C_OFF), kith_task_kind_name(v[i].kind));
+		put_cell(stdout, v[i].summary, c->width ? c->width - 32 : 0, 1);
+		putchar('\n');
+	}
+	if (c->json)
+		fputs(n ? "\n]\n" : "]\n", stdout);
+	else if (!n)
+		printf("no open follow-ups\n");
+}
+
+int cmd_followups(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s = NULL;
+	struct kith_task_record *v = NULL;
+	size_t n = 0, k = 0;
+	int r = query_args(c, argc, argv, NULL, NULL);
+
+	if (r >= 0)
+		return r;
+	r = cli_open(c, 1, &s);
+	if (r)
+		return r;
+	if (kith_store_load_tasks(s, &v, &n) < 0) {
+		cli_err(c, "cannot read tasks: %s", kith_store_errmsg(s));
+		kith_store_close(s);
+		return EX_NOTFOUND;
+	}
+	for (size_t i = 0; i < n; i++) { /* open ones to the front, in order */
+		if (v[i].status == KITH_TS_OPEN) {
+			struct kith_task_record t = v[k];
+
+			v[k++] = v[i];
+			v[i] = t;
+		}
+	}
+	if (k > 1)
+		qsort(v, k, sizeof(*v), by_due);
+	followups_print(c, v, k);
+	kith_task_records_free_store(v, n);
+	kith_store_close(s);
+	return 0;
+}
+
+/* --- suggest-merges --- */
+
+int cmd_suggest(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s = NULL;
+	struct kith_merge_suggestion *v = NULL;
+	size_t n = 0;
+	int r = query_args(c, argc, argv, NULL, NULL);
+
+	if (r >= 0)
+		return r;
+	r = cli_open(c, 1, &s);
+	if (r)
+		return r;
+	if (kith_store_suggestions(s, &v, &n) < 0) {
+		cli_err(c, "cannot read suggestions: %s", kith_store_errmsg(s));
+		kith_store_close(s);
+		return EX_NOTFOUND;
+	}
+	if (c->json)
+		fputc('[', stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (c->json) {
+			fputs(i ? ",\n {\"a\":" : "\n {\"a\":", stdout);
+			json_str(stdout, v[i].a);
+			fputs(",\"b\":", stdout);
+			json_str(stdout, v[i].b);
+			fputs(",\"reason\":", stdout);
+			json_str(stdout, v[i].reason);
+			fputc('}', stdout);
+			continue;
+		}
+		put_cell(stdout, v[i].a, 0, 1);
+		fputs(" + ", stdout);
+		put_cell(stdout, v[i].b, 0, 1);
+		fputs(": ", stdout);
+		put_cell(stdout, v[i].reason, 0, 1);
+		printf("\n    %skith merge %s %s%s\n", col(c, C_DIM), v[i].a, v[i].b, col(c, C_OFF));
+	}
+	if (c->json)
+		fputs(n ? "\n]\n" : "]\n", stdout);
+	else if (!n)
+		printf("no merge suggestions\n");
+	kith_store_suggestions_free(v, n);
+	kith_store_close(s);
+	return 0;
+}

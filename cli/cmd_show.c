@@ -1,0 +1,260 @@
+/* cmd_show.c: `kith show PERSON`: one person in full. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/followup.h"
+#include "../lib/isodate.h"
+#include "cli.h"
+
+#define SHOW_CONVS 8
+#define SPARK_MONTHS 36
+
+struct show {
+	struct kith_store_person *p;   /* one */
+	size_t n_p;
+	struct kith_store_conv *convs;
+	size_t n_convs;
+	struct kith_task_record *tasks;
+	size_t n_tasks;
+	int64_t *dates;                /* turn dates, oldest first */
+	size_t n_dates;
+	int64_t as_of;
+};
+
+static void show_free(struct show *w)
+{
+	kith_store_people_free(w->p, w->n_p);
+	kith_store_convs_free(w->convs, w->n_convs);
+	kith_task_records_free_store(w->tasks, w->n_tasks);
+	free(w->dates);
+}
+
+static int show_load(struct kith_store *s, int64_t id, struct show *w)
+{
+	struct kith_store_people_query q = { .tier = -1, .all = 1, .id = id };
+	int r = kith_store_people(s, &q, &w->p, &w->n_p);
+
+	if (r == 0 && w->n_p != 1)
+		r = -ENOENT;
+	if (r == 0)
+		r = kith_store_conversations(s, id, SHOW_CONVS, &w->convs, &w->n_convs);
+	if (r == 0)
+		r = kith_store_person_tasks(s, w->p[0].p.key, 1, &w->tasks, &w->n_tasks);
+	if (r == 0)
+		r = kith_store_turn_dates(s, id, &w->dates, &w->n_dates);
+	w->as_of = kith_store_as_of(s);
+	return r;
+}
+
+static int64_t month_key(int64_t t, int64_t *y, unsigned *m)
+{
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	unsigned d;
+
+	kith_civil_from_days(days, y, m, &d);
+	return *y * 12 + *m;
+}
+
+/* Exchanges per calendar month (UTC), months with none left out. */
+static void months_json(FILE *f, const struct show *w)
+{
+	size_t i = 0, j;
+	int64_t y, y2;
+	unsigned m, m2;
+
+	fputs(",\"months\":[", f);
+	while (i < w->n_dates) {
+		int64_t key = month_key(w->dates[i], &y, &m);
+
+		for (j = i + 1; j < w->n_dates && month_key(w->dates[j], &y2, &m2) == key; j++)
+			;
+		fprintf(f, "%s{\"month\":\"%04lld-%02u\",\"exchanges\":%zu}", i ? "," : "",
+			(long long)y, m, j - i);
+		i = j;
+	}
+	fputc(']', f);
+}
+
+static void show_json(const struct show *w)
+{
+	FILE *f = stdout;
+
+	fputc('{', f);
+	person_json_fields(f, &w->p[0]);
+	fputs(",\"recent_conversations\":[", f);
+	for (size_t i = 0; i < w->n_convs; i++) {
+		const struct kith_store_conv *v = &w->convs[i];
+
+		fputs(i ? ",{\"subject\":" : "{\"subject\":", f);
+		json_str(f, v->subject);
+		fputs(",\"first\":", f);
+		json_date(f, v->first);
+		fputs(",\"last\":", f);
+		json_date(f, v->last);
+		fprintf(f, ",\"turns_you\":%u,\"turns_them\":%u,\"initiated_by\":\"%s\","
+			"\"waiting\":\"%s\"}", v->turns_user, v->turns_them,
+			v->initiated_by_user ? "you" : "them", v->last_by_user ? "you" : "them");
+	}
+	fputs("],\"open_tasks\":[", f);
+	for (size_t i = 0; i < w->n_tasks; i++) {
+		fputs(i ? ",{\"kind\":" : "{\"kind\":", f);
+		json_str(f, kith_task_kind_name(w->tasks[i].kind));
+		fputs(",\"summary\":", f);
+		json_str(f, w->tasks[i].summary);
+		fputs(",\"due\":", f);
+		json_date(f, w->tasks[i].due);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	months_json(f, w);
+	fputs("}\n", f);
+}
+
+static void show_head(struct cli *c, const struct kith_store_person *sp)
+{
+	const struct kith_person *p = &sp->p;
+
+	printf("%s", col(c, C_BOLD));
+	put_cell(stdout, p->name ? p->name : p->key, 0, 1);
+	printf("%s ", col(c, C_OFF));
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		printf("%s", i ? ", " : "<");
+		put_cell(stdout, p->addrs[i], 0, 1);
+	}
+	printf("%s\n", p->n_addrs ? ">" : "");
+	printf("  %s%s%s%s, depth %.1f, rank %d\n", tier_color(c, p->tier),
+	       kith_tier_name(p->tier), col(c, C_OFF), p->pinned ? " (pinned)" : "",
+	       p->depth, sp->rank);
+	if (sp->reason) {
+		printf("  why: ");
+		put_cell(stdout, sp->reason, 0, 1);
+		putchar('\n');
+	}
+}
+
+static void show_factors(struct cli *c, const struct kith_store_person *sp)
+{
+	if (!sp->n_factors)
+		return;
+	printf("\n  %s%-16s %14s %8s%s\n", col(c, C_BOLD), "FACTOR", "VALUE", "POINTS",
+	       col(c, C_OFF));
+	for (size_t i = 0; i < sp->n_factors; i++) {
+		const struct kith_store_factor *f = &sp->factors[i];
+		char val[64];
+
+		snprintf(val, sizeof(val), "%.2f %s", f->value, f->unit ? f->unit : "");
+		printf("  ");
+		put_cell(stdout, f->name, 16, 1);
+		printf(" ");
+		put_cell(stdout, val, 14, 0);
+		printf(" %+8.1f\n", f->points);
+	}
+}
+
+static void show_numbers(struct cli *c, const struct kith_person *p)
+{
+	char a[32], b[32], first[40], last[40];
+
+	fmt_dur(p->latency_user, a, sizeof(a));
+	fmt_dur(p->latency_them, b, sizeof(b));
+	fmt_day(p->first_exchange, first, sizeof(first));
+	fmt_rel(c->now, p->last_exchange, last, sizeof(last));
+	printf("\n  %-16s you %u, them %u (in %u conversations)\n", "turns", p->turns_user,
+	       p->turns_them, p->conversations);
+	printf("  %-16s you %s, them %s (median)\n", "reply latency", a, b);
+	printf("  %-16s you %u, them %u\n", "started", p->initiated_user, p->initiated_them);
+	printf("  %-16s you %u, them %u\n", "left unanswered", p->unanswered_user,
+	       p->unanswered_them);
+	printf("  %-16s %u from them, %u to them\n", "messages", p->msgs_from, p->msgs_to);
+	printf("  %-16s first %s, last %s\n", "exchanges", first, last);
+}
+
+static void show_spark(struct cli *c, const struct show *w)
+{
+	const struct kith_person *p = &w->p[0].p;
+	int64_t to = w->as_of != KITH_DATE_NONE ? w->as_of : c->now;
+	int months = c->width ? c->width - 4 : SPARK_MONTHS;
+	char from[16], upto[16];
+
+	if (!w->n_dates || p->first_exchange == KITH_DATE_NONE)
+		return;
+	if (p->last_exchange != KITH_DATE_NONE && p->last_exchange > to)
+		to = p->last_exchange;
+	if (months > SPARK_MONTHS)
+		months = SPARK_MONTHS;
+	fmt_day(w->dates[0] > p->first_exchange ? p->first_exchange : w->dates[0], from,
+		sizeof(from));
+	fmt_day(to, upto, sizeof(upto));
+	printf("\n  %sexchanges by month%s (up to %d months, %.7s .. %.7s)\n  %s",
+	       col(c, C_BOLD), col(c, C_OFF), months, from, upto, col(c, C_CYAN));
+	put_sparkline(stdout, w->dates, w->n_dates, w->dates[0], to, months);
+	printf("%s\n", col(c, C_OFF));
+}
+
+static void show_lists(struct cli *c, const struct show *w)
+{
+	char when[40];
+
+	if (w->n_convs)
+		printf("\n  %srecent conversations%s\n", col(c, C_BOLD), col(c, C_OFF));
+	for (size_t i = 0; i < w->n_convs; i++) {
+		const struct kith_store_conv *v = &w->convs[i];
+		int wsub = c->width ? c->width - 50 : 40;
+
+		fmt_rel(c->now, v->last, when, sizeof(when));
+		printf("    %-14s ", when);
+		put_cell(stdout, v->subject ? v->subject : "(no subject)", wsub < 12 ? 12 : wsub, 1);
+		printf("  %u/%u  %s\n", v->turns_user, v->turns_them,
+		       v->last_by_user ? "you wait on them" : "they wait on you");
+	}
+	if (w->n_tasks)
+		printf("\n  %sopen tasks%s\n", col(c, C_BOLD), col(c, C_OFF));
+	for (size_t i = 0; i < w->n_tasks; i++) {
+		fmt_rel(c->now, w->tasks[i].due, when, sizeof(when));
+		printf("    due %-14s %-13s ", when, kith_task_kind_name(w->tasks[i].kind));
+		put_cell(stdout, w->tasks[i].summary, 0, 1);
+		putchar('\n');
+	}
+}
+
+int cmd_show(struct cli *c, int argc, char **argv)
+{
+	static const struct option longs[] = { { "json", no_argument, NULL, 'j' },
+					       { NULL, 0, NULL, 0 } };
+	struct kith_store *s = NULL;
+	struct show w = { 0 };
+	int64_t id;
+	int ch, r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		if (ch != 'j')
+			return EX_USAGE_;
+		c->json = 1;
+	}
+	if (optind + 1 != argc)
+		return cli_err(c, "usage: kith show PERSON [--json]"), EX_USAGE_;
+	r = cli_open(c, 1, &s);
+	if (r)
+		return r;
+	r = cli_resolve(c, s, argv[optind], &id);
+	if (r == 0 && show_load(s, id, &w) < 0) {
+		cli_err(c, "cannot read %s: %s", argv[optind], kith_store_errmsg(s));
+		r = EX_NOTFOUND;
+	}
+	if (r == 0 && c->json) {
+		show_json(&w);
+	} else if (r == 0) {
+		show_head(c, &w.p[0]);
+		show_factors(c, &w.p[0]);
+		show_numbers(c, &w.p[0].p);
+		show_spark(c, &w);
+		show_lists(c, &w);
+	}
+	show_free(&w);
+	kith_store_close(s);
+	return r;
+}

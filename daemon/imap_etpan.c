@@ -1,0 +1,843 @@
+/* imap_etpan.c: the IMAP source over libetpan (the only file that uses it).
+ *
+ * libetpan parses IMAP; it does not get to touch the network.  The socket
+ * and TLS come from tls_gnutls.c (verified before any credential is sent)
+ * and reach libetpan through a custom mailstream_low driver whose read
+ * turns end-of-stream and timeouts into errors.  Only read-only commands
+ * are issued: STATUS, EXAMINE, UID SEARCH, UID FETCH BODY.PEEK[HEADER.FIELDS].
+ */
+#include "source.h"
+#include "source_folders.h"
+#include "tls_gnutls.h"
+#include "log.h"
+#include "hdr.h"
+
+#include <errno.h>
+#include <libetpan/libetpan.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct sess {
+	const struct kith_sync_request *req;
+	const struct kith_account *acct;
+	const struct kith_sink *sink;
+	mailimap *imap;
+	struct kith_conn *conn;    /* owned by imap's stream once attached */
+	int attached;              /* conn handed to libetpan (which may close it) */
+	struct mailimap_fetch_type *fetch_type; /* owned */
+	int redact;                /* protocol log: hide what is sent now */
+	int last_etpan;            /* libetpan code of the last failure */
+	char *err;
+	size_t errlen;
+};
+
+/* ---- the mailstream_low driver over a kith_conn ---- */
+
+static ssize_t low_read(mailstream_low *s, void *buf, size_t n)
+{
+	return s->data ? kith_conn_read(s->data, buf, n) : -1;
+}
+
+static ssize_t low_write(mailstream_low *s, const void *buf, size_t n)
+{
+	return s->data ? kith_conn_write(s->data, buf, n) : -1;
+}
+
+static int low_close(mailstream_low *s)
+{
+	kith_conn_close(s->data);
+	s->data = NULL;
+	return 0;
+}
+
+static int low_get_fd(mailstream_low *s)
+{
+	return s->data ? kith_conn_fd(s->data) : -1;
+}
+
+static void low_free(mailstream_low *s)
+{
+	kith_conn_close(s->data);
+	free(s);
+}
+
+static void low_cancel(mailstream_low *s)
+{
+}
+
+static mailstream_low_driver kith_low_driver = {
+	.mailstream_read = low_read,
+	.mailstream_write = low_write,
+	.mailstream_close = low_close,
+	.mailstream_get_fd = low_get_fd,
+	.mailstream_free = low_free,
+	.mailstream_cancel = low_cancel,
+};
+
+/* ---- errors ---- */
+
+const char *kith_source_strerror(int err)
+{
+	switch (-err) {
+	case 0: return "success";
+	case KITH_E_TLS: return "TLS or certificate failure";
+	case KITH_E_AUTH: return "login refused";
+	case KITH_E_NOTLS: return "server offers no STARTTLS (refusing plaintext)";
+	case KITH_E_PROTO: return "malformed or unexpected server reply";
+	case KITH_E_CRASH: return "IMAP child process died";
+	default: return err < 0 ? strerror(-err) : "unknown error";
+	}
+}
+
+/* Copies the server's last response text into buf, printable ASCII only. */
+static void server_text(struct sess *s, char *buf, size_t len)
+{
+	const char *t = s->imap ? s->imap->imap_response : NULL;
+	size_t i = 0;
+
+	for (; t && *t && i + 1 < len; t++)
+		buf[i++] = (*t >= 0x20 && *t < 0x7f) ? *t : '?';
+	buf[i] = '\0';
+}
+
+/* The connection, if still open: libetpan closes the stream (and so the
+ * connection) itself on LOGOUT and some fatal replies. */
+static struct kith_conn *live_conn(const struct sess *s)
+{
+	if (s->attached && (!s->imap || !s->imap->imap_stream))
+		return NULL;
+	return s->conn;
+}
+
+/* Turns a libetpan result into a kith code with a message naming `what`. */
+static int etpan_fail(struct sess *s, int r, const char *what)
+{
+	char txt[200];
+	int code = -KITH_E_PROTO;
+
+	s->last_etpan = r;
+	server_text(s, txt, sizeof txt);
+	if (r == MAILIMAP_ERROR_STREAM && live_conn(s) && kith_conn_error(s->conn)) {
+		code = kith_conn_error(s->conn);
+		snprintf(s->err, s->errlen, "%s: %s", what, kith_conn_error_text(s->conn));
+		return code;
+	}
+	if (r == MAILIMAP_ERROR_MEMORY)
+		code = -ENOMEM;
+	else if (r == MAILIMAP_ERROR_LOGIN || r == MAILIMAP_ERROR_SASL)
+		code = -KITH_E_AUTH;
+	else if (r == MAILIMAP_ERROR_STREAM)
+		code = -EIO;
+	if (r == MAILIMAP_ERROR_PARSE)
+		snprintf(s->err, s->errlen, "%s: malformed server reply", what);
+	else if (r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION)
+		snprintf(s->err, s->errlen, "%s: server refused the connection (BYE)", what);
+	else
+		snprintf(s->err, s->errlen, "%s failed (libetpan %d)%s%s", what, r,
+			 txt[0] ? ": " : "", txt);
+	return code;
+}
+
+/* ---- protocol log (never secrets) ---- */
+
+static int has_word(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w), i;
+
+	for (i = 0; i + wl <= n; i++)
+		if (strncasecmp(s + i, w, wl) == 0)
+			return 1;
+	return 0;
+}
+
+/* Why: libetpan marks the LOGIN password "private" but not every SASL
+ * exchange, so once LOGIN/AUTHENTICATE is sent, everything we send is
+ * hidden until the server's tagged answer arrives. */
+static void proto_logger(mailimap *imap, int type, const char *str, size_t size, void *ctx)
+{
+	struct sess *s = ctx;
+	int len;
+
+	if (!str || type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
+		return;
+	while (size > 0 && (str[size - 1] == '\n' || str[size - 1] == '\r'))
+		size--;
+	len = size > 300 ? 300 : (int)size;
+	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT) {
+		if (has_word(str, size, " LOGIN ") || has_word(str, size, " AUTHENTICATE "))
+			s->redact = 1;
+		if (s->redact) {
+			log_info("imap C: <%zu bytes of credentials hidden>", size);
+			return;
+		}
+		log_info("imap C: %.*s", len, str);
+	} else if (type == MAILSTREAM_LOG_TYPE_DATA_RECEIVED) {
+		if (size > 0 && str[0] != '*' && str[0] != '+')
+			s->redact = 0;
+		log_info("imap S: %.*s", len, str);
+	}
+}
+
+/* ---- connecting ---- */
+
+/* Hands the connection to libetpan and reads the greeting. */
+static int attach_stream(struct sess *s)
+{
+	mailstream_low *low;
+	mailstream *st;
+	int r;
+
+	low = mailstream_low_new(s->conn, &kith_low_driver);
+	if (!low)
+		return -ENOMEM;
+	st = mailstream_new(low, 8192);
+	if (!st) {
+		low->data = NULL;
+		low_free(low);
+		return -ENOMEM;
+	}
+	r = mailimap_connect(s->imap, st);
+	if (!s->imap->imap_stream) /* libetpan did not keep it */
+		mailstream_close(st);
+	s->attached = 1;
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED)
+		return etpan_fail(s, r, "reading the greeting");
+	if (r == MAILIMAP_NO_ERROR_AUTHENTICATED && s->acct->tls == KITH_TLS_STARTTLS) {
+		snprintf(s->err, s->errlen, "server sent PREAUTH before STARTTLS: refusing");
+		return -KITH_E_TLS;
+	}
+	return 0;
+}
+
+static int refresh_capability(struct sess *s)
+{
+	struct mailimap_capability_data *cap = NULL;
+	int r = mailimap_capability(s->imap, &cap);
+
+	if (cap)
+		mailimap_capability_data_free(cap);
+	return r == MAILIMAP_NO_ERROR ? 0 : etpan_fail(s, r, "CAPABILITY");
+}
+
+/* STARTTLS: only if advertised (never fall back to plaintext); the TLS
+ * layer replaces the plain one under libetpan's stream in place. */
+static int do_starttls(struct sess *s)
+{
+	int r = refresh_capability(s);
+
+	if (r < 0)
+		return r;
+	if (!mailimap_has_extension(s->imap, "STARTTLS")) {
+		snprintf(s->err, s->errlen, "%s offers no STARTTLS: refusing to log in in plaintext",
+			 s->acct->host);
+		return -KITH_E_NOTLS;
+	}
+	r = mailimap_starttls(s->imap);
+	if (s->imap->imap_stream && s->imap->imap_stream->read_buffer_len != 0) {
+		/* libetpan >= 1.9.4 also says MAILIMAP_ERROR_STARTTLS here */
+		snprintf(s->err, s->errlen, "plaintext injected after the STARTTLS reply: refusing");
+		return -KITH_E_TLS;
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		r = etpan_fail(s, r, "STARTTLS");
+		return r == -KITH_E_PROTO ? -KITH_E_TLS : r; /* never go on in plaintext */
+	}
+	r = kith_conn_start_tls(s->conn, s->acct->host, s->acct->ca_file, s->err, s->errlen);
+	if (r < 0)
+		return r;
+	return refresh_capability(s);
+}
+
+static int connect_server(struct sess *s)
+{
+	const struct kith_account *a = s->acct;
+	int r;
+
+	if (a->tls == KITH_TLS_NONE && !kith_host_is_loopback(a->host)) {
+		snprintf(s->err, s->errlen, "tls = none is allowed only for loopback hosts, not %s",
+			 a->host);
+		return -KITH_E_NOTLS;
+	}
+	r = kith_conn_open(a->host, a->port, a->timeout_s, &s->conn, s->err, s->errlen);
+	if (r < 0)
+		return r;
+	if (a->tls == KITH_TLS_IMPLICIT) {
+		r = kith_conn_start_tls(s->conn, a->host, a->ca_file, s->err, s->errlen);
+		if (r < 0) {
+			kith_conn_close(s->conn);
+			s->conn = NULL;
+			return r;
+		}
+	}
+	r = attach_stream(s);
+	if (r == 0 && a->tls == KITH_TLS_STARTTLS)
+		r = do_starttls(s);
+	return r;
+}
+
+static int login(struct sess *s)
+{
+	const char *user = s->acct->user ? s->acct->user : "";
+	const char *secret = s->req->secret ? s->req->secret : "";
+	int r;
+
+	if (s->imap->imap_state == MAILIMAP_STATE_AUTHENTICATED)
+		return 0; /* PREAUTH over implicit TLS */
+	if (s->req->is_oauth2)
+		r = mailimap_oauth2_authenticate(s->imap, user, secret);
+	else
+		r = mailimap_login(s->imap, user, secret);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, s->req->is_oauth2 ? "AUTHENTICATE XOAUTH2" : "LOGIN");
+	return refresh_capability(s); /* the list grows after login */
+}
+
+/* ---- folders ---- */
+
+/* Reads the attributes of one LIST reply into KITH_SU_* bits. */
+static unsigned list_attrs(const struct mailimap_mailbox_list *mb)
+{
+	const struct mailimap_mbx_list_flags *fl = mb->mb_flag;
+	unsigned su = 0;
+	clistiter *it;
+
+	if (!fl)
+		return 0;
+	if (fl->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
+	    fl->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)
+		su |= KITH_SU_NOSELECT;
+	for (it = fl->mbf_oflags ? clist_begin(fl->mbf_oflags) : NULL; it; it = clist_next(it)) {
+		const struct mailimap_mbx_list_oflag *of = clist_content(it);
+
+		if (of && of->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT)
+			su |= kith_folder_attr(of->of_flag_ext);
+	}
+	return su;
+}
+
+static void folders_free(struct kith_src_folder *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(f[i].name);
+	free(f);
+}
+
+/* Converts a LIST/XLIST result into an array (caller frees with folders_free). */
+static int folders_from_list(clist *list, struct kith_src_folder **out, size_t *n)
+{
+	struct kith_src_folder *f = calloc(clist_count(list) + 1, sizeof *f);
+	clistiter *it;
+	size_t k = 0;
+
+	if (!f)
+		return -ENOMEM;
+	for (it = clist_begin(list); it; it = clist_next(it)) {
+		const struct mailimap_mailbox_list *mb = clist_content(it);
+
+		if (!mb || !mb->mb_name)
+			continue;
+		f[k].name = strdup(mb->mb_name);
+		if (!f[k].name) {
+			folders_free(f, k);
+			return -ENOMEM;
+		}
+		f[k++].su = list_attrs(mb);
+	}
+	*out = f;
+	*n = k;
+	return 0;
+}
+
+static int any_special(const struct kith_src_folder *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].su & (KITH_SU_SENT | KITH_SU_ALL | KITH_SU_JUNK | KITH_SU_TRASH))
+			return 1;
+	return 0;
+}
+
+/* LIST "" "*" (special-use attributes come with it on Dovecot and Gmail);
+ * old Gmail marks them only in XLIST, tried when LIST shows none. */
+static int list_folders(struct sess *s, struct kith_src_folder **out, size_t *n)
+{
+	clist *list = NULL;
+	int r = mailimap_list(s->imap, "", "*", &list);
+
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "LIST");
+	r = folders_from_list(list, out, n);
+	mailimap_list_result_free(list);
+	if (r < 0 || any_special(*out, *n) || !mailimap_has_xlist(s->imap))
+		return r;
+	list = NULL;
+	if (mailimap_xlist(s->imap, "", "*", &list) != MAILIMAP_NO_ERROR || !list)
+		return 0; /* keep the LIST answer */
+	folders_free(*out, *n);
+	r = folders_from_list(list, out, n);
+	mailimap_list_result_free(list);
+	return r;
+}
+
+/* ---- one folder ---- */
+
+struct fstate {
+	const char *name;
+	unsigned flags;
+	uint32_t uidvalidity, uidnext, messages;
+	uint32_t last_uid;   /* delivered so far (stored + this session) */
+};
+
+static const struct kith_folder_state *known_state(struct sess *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->req->n_known; i++)
+		if (s->req->known[i].name && strcmp(s->req->known[i].name, name) == 0)
+			return &s->req->known[i];
+	return NULL;
+}
+
+static int folder_status(struct sess *s, struct fstate *f)
+{
+	struct mailimap_status_att_list *atts = mailimap_status_att_list_new_empty();
+	struct mailimap_mailbox_data_status *st = NULL;
+	clistiter *it;
+	int r;
+
+	if (!atts)
+		return -ENOMEM;
+	if (mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDNEXT) ||
+	    mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDVALIDITY) ||
+	    mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_MESSAGES)) {
+		mailimap_status_att_list_free(atts);
+		return -ENOMEM;
+	}
+	r = mailimap_status(s->imap, f->name, atts, &st);
+	mailimap_status_att_list_free(atts);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "STATUS");
+	for (it = st && st->st_info_list ? clist_begin(st->st_info_list) : NULL; it;
+	     it = clist_next(it)) {
+		const struct mailimap_status_info *si = clist_content(it);
+
+		if (si->st_att == MAILIMAP_STATUS_ATT_UIDNEXT)
+			f->uidnext = si->st_value;
+		else if (si->st_att == MAILIMAP_STATUS_ATT_UIDVALIDITY)
+			f->uidvalidity = si->st_value;
+		else if (si->st_att == MAILIMAP_STATUS_ATT_MESSAGES)
+			f->messages = si->st_value;
+	}
+	if (st)
+		mailimap_mailbox_data_status_free(st);
+	return 0;
+}
+
+/* EXAMINE (read-only: no flag may change) and take the selected state. */
+static int folder_examine(struct sess *s, struct fstate *f)
+{
+	const struct mailimap_selection_info *sel;
+	int r = mailimap_examine(s->imap, f->name);
+
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "EXAMINE");
+	sel = s->imap->imap_selection_info;
+	if (sel && sel->sel_uidvalidity)
+		f->uidvalidity = sel->sel_uidvalidity;
+	if (sel && sel->sel_uidnext)
+		f->uidnext = sel->sel_uidnext;
+	if (sel && sel->sel_has_exists)
+		f->messages = sel->sel_exists;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* UID SEARCH UID from:* -> sorted UIDs > after (a server answers n:* with
+ * the last message even when n is above it).  *uids is malloc'd. */
+static int search_new_uids(struct sess *s, uint32_t after, uint32_t **uids, size_t *n)
+{
+	struct mailimap_set *set = mailimap_set_new_interval(after + 1, 0);
+	struct mailimap_search_key *key = set ? mailimap_search_key_new_uid(set) : NULL;
+	clist *res = NULL;
+	clistiter *it;
+	size_t k = 0;
+	int r;
+
+	if (!key) {
+		if (set)
+			mailimap_set_free(set);
+		return -ENOMEM;
+	}
+	r = mailimap_uid_search(s->imap, NULL, key, &res);
+	mailimap_search_key_free(key); /* frees set too */
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "UID SEARCH");
+	*uids = malloc((clist_count(res) + 1) * sizeof **uids);
+	if (!*uids) {
+		mailimap_search_result_free(res);
+		return -ENOMEM;
+	}
+	for (it = clist_begin(res); it; it = clist_next(it)) {
+		uint32_t *u = clist_content(it);
+
+		if (u && *u > after)
+			(*uids)[k++] = *u;
+	}
+	mailimap_search_result_free(res);
+	qsort(*uids, k, sizeof **uids, cmp_u32);
+	*n = k;
+	return 0;
+}
+
+/* The set of UIDs uids[0..n) (sorted) as ranges a:b. */
+static struct mailimap_set *uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	size_t i = 0;
+
+	while (set && i < n) {
+		size_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		if (mailimap_set_add_interval(set, uids[i], uids[j]) != MAILIMAP_NO_ERROR) {
+			mailimap_set_free(set);
+			return NULL;
+		}
+		i = j + 1;
+	}
+	return set;
+}
+
+/* Finds the UID and the header bytes in one FETCH reply. */
+static void msg_parts(const struct mailimap_msg_att *ma, uint32_t *uid,
+		      const char **hdr, size_t *len)
+{
+	clistiter *it;
+
+	*uid = 0;
+	*hdr = NULL;
+	*len = 0;
+	for (it = ma->att_list ? clist_begin(ma->att_list) : NULL; it; it = clist_next(it)) {
+		const struct mailimap_msg_att_item *item = clist_content(it);
+		const struct mailimap_msg_att_static *st;
+
+		if (!item || item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID)
+			*uid = st->att_data.att_uid;
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
+			 st->att_data.att_body_section) {
+			*hdr = st->att_data.att_body_section->sec_body_part;
+			*len = st->att_data.att_body_section->sec_length;
+		}
+	}
+}
+
+/* Delivers FETCH results with uid in (f->last_uid, max]: in UID order as
+ * the server sends them; others (unasked, repeated) are skipped. */
+static int deliver(struct sess *s, struct fstate *f, clist *res, uint32_t max)
+{
+	clistiter *it;
+
+	for (it = clist_begin(res); it; it = clist_next(it)) {
+		const struct mailimap_msg_att *ma = clist_content(it);
+		const char *hdr;
+		size_t len;
+		uint32_t uid;
+		int r;
+
+		if (!ma)
+			continue;
+		msg_parts(ma, &uid, &hdr, &len);
+		if (uid <= f->last_uid || uid > max || !hdr)
+			continue;
+		r = s->sink->message(s->sink->ctx, uid, hdr, len);
+		if (r < 0)
+			return r;
+		f->last_uid = uid;
+	}
+	return 0;
+}
+
+/* One UID FETCH of uids[0..n), then batch_end covering all of them. */
+static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = uid_set(uids, n);
+	clist *res = NULL;
+	int r;
+
+	if (!set)
+		return -ENOMEM;
+	r = mailimap_uid_fetch(s->imap, set, s->fetch_type, &res);
+	mailimap_set_free(set); /* libetpan does not take it */
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "UID FETCH");
+	r = deliver(s, f, res, uids[n - 1]);
+	mailimap_fetch_list_free(res);
+	if (r < 0)
+		return r;
+	f->last_uid = uids[n - 1]; /* a vanished message is still done */
+	return s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid,
+				  f->uidnext, f->messages);
+}
+
+static int fetch_new(struct sess *s, struct fstate *f)
+{
+	size_t batch = s->req->batch_size ? s->req->batch_size : 500, n = 0, i;
+	uint32_t *uids = NULL;
+	int r = search_new_uids(s, f->last_uid, &uids, &n);
+
+	for (i = 0; r == 0 && i < n; i += batch)
+		r = fetch_batch(s, f, uids + i, n - i < batch ? n - i : batch);
+	free(uids);
+	if (r == 0 && n == 0) /* record the new STATUS even with nothing new */
+		r = s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid,
+				       f->uidnext, f->messages);
+	return r;
+}
+
+/* One STATUS; if nothing changed that is all.  Else EXAMINE and fetch the
+ * headers of every UID above the stored one (all, if UIDVALIDITY moved). */
+static int sync_folder(struct sess *s, const struct kith_src_folder *src)
+{
+	const struct kith_folder_state *k = known_state(s, src->name);
+	struct fstate f = { .name = src->name, .flags = kith_folder_sink_flags(src->su) };
+	int r = folder_status(s, &f);
+
+	if (r < 0)
+		return r;
+	if (k && f.uidvalidity && k->uidvalidity == f.uidvalidity &&
+	    k->uidnext == f.uidnext && k->messages == f.messages)
+		return s->sink->unchanged(s->sink->ctx, f.name);
+	r = folder_examine(s, &f);
+	if (r < 0)
+		return r;
+	if (k && k->uidvalidity == f.uidvalidity)
+		f.last_uid = k->last_uid;
+	r = s->sink->folder(s->sink->ctx, f.name, f.flags, f.uidvalidity, f.uidnext,
+			    f.messages);
+	return r < 0 ? r : fetch_new(s, &f);
+}
+
+static void free_names(clist *names)
+{
+	clistiter *it;
+
+	for (it = clist_begin(names); it; it = clist_next(it))
+		free(clist_content(it));
+	clist_free(names);
+}
+
+/* BODY.PEEK[HEADER.FIELDS (kith_hdr_fields)]: never a body, and PEEK so
+ * \Seen is never set.  Returns an owned fetch att or NULL. */
+static struct mailimap_fetch_att *header_att(void)
+{
+	struct mailimap_header_list *hl = NULL;
+	struct mailimap_section *sec = NULL;
+	struct mailimap_fetch_att *att;
+	clist *names = clist_new();
+	size_t i;
+
+	for (i = 0; names && kith_hdr_fields[i]; i++) {
+		char *d = strdup(kith_hdr_fields[i]);
+
+		if (!d || clist_append(names, d) < 0) {
+			free(d);
+			free_names(names);
+			return NULL;
+		}
+	}
+	if (names && !(hl = mailimap_header_list_new(names)))
+		free_names(names);
+	if (hl && !(sec = mailimap_section_new_header_fields(hl)))
+		mailimap_header_list_free(hl);
+	att = sec ? mailimap_fetch_att_new_body_peek_section(sec) : NULL;
+	if (sec && !att)
+		mailimap_section_free(sec);
+	return att;
+}
+
+/* The headers and the UID of each message: all kithd ever fetches. */
+static struct mailimap_fetch_type *make_fetch_type(void)
+{
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_fetch_att *att = ft ? header_att() : NULL;
+
+	if (att && mailimap_fetch_type_new_fetch_att_list_add(ft, att) == MAILIMAP_NO_ERROR) {
+		att = mailimap_fetch_att_new_uid();
+		if (att && mailimap_fetch_type_new_fetch_att_list_add(ft, att) == MAILIMAP_NO_ERROR)
+			return ft;
+	}
+	if (att)
+		mailimap_fetch_att_free(att);
+	if (ft)
+		mailimap_fetch_type_free(ft);
+	return NULL;
+}
+
+/* Why: a server may answer NO for one folder (deleted since LIST, broken
+ * on the server, "some messages could not be fetched"); that must not stop
+ * every other folder.  Stream and parse failures still end the session. */
+static int folder_refused(const struct sess *s)
+{
+	switch (s->last_etpan) {
+	case MAILIMAP_ERROR_STATUS: case MAILIMAP_ERROR_EXAMINE:
+	case MAILIMAP_ERROR_UID_SEARCH: case MAILIMAP_ERROR_UID_FETCH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int sync_all(struct sess *s)
+{
+	struct kith_src_folder *f = NULL;
+	size_t n = 0, keep, i;
+	int r = list_folders(s, &f, &n);
+
+	if (r < 0)
+		return r;
+	keep = kith_folders_select(f, n, s->acct);
+	for (i = 0; r == 0 && i < keep; i++) {
+		s->last_etpan = 0;
+		r = sync_folder(s, &f[i]);
+		if (r < 0 && folder_refused(s)) {
+			log_warn("%s: skipping folder %s this time: %s", s->acct->name ?
+				 s->acct->name : s->acct->host, f[i].name, s->err);
+			s->err[0] = '\0';
+			r = 0;
+		}
+	}
+	folders_free(f, n);
+	return r;
+}
+
+/* ---- IDLE ---- */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for an untagged line other than a keepalive "* OK" (EXISTS,
+ * EXPUNGE, BYE ...) or the deadline.  Returns 1 news, 0 timeout, <0. */
+static int idle_wait(struct sess *s, long long deadline)
+{
+	mailstream *st = s->imap->imap_stream;
+	MMAPString *line = mmap_string_new("");
+	int r = 0;
+
+	while (line) {
+		long long left = deadline - mono_ms();
+
+		if (left <= 0)
+			break;
+		if (st->read_buffer_len == 0) {
+			r = kith_conn_wait_readable(live_conn(s), left > 60000 ? 60000 : (int)left);
+			if (r <= 0 && (r < 0 || mono_ms() >= deadline))
+				break;
+			if (r == 0)
+				continue;
+		}
+		mmap_string_truncate(line, 0);
+		if (!mailstream_read_line(st, line)) {
+			r = etpan_fail(s, MAILIMAP_ERROR_STREAM, "IDLE");
+			break;
+		}
+		r = strncasecmp(line->str, "* OK", 4) != 0;
+		if (r)
+			break;
+	}
+	if (line)
+		mmap_string_free(line);
+	return line ? r : -ENOMEM;
+}
+
+static int idle_inbox(struct sess *s)
+{
+	long long deadline = mono_ms() + (long long)s->req->idle_seconds * 1000;
+	int r, w;
+
+	if (s->req->idle_seconds <= 0 || !mailimap_has_idle(s->imap))
+		return 0;
+	r = mailimap_examine(s->imap, "INBOX");
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "EXAMINE INBOX");
+	r = mailimap_idle(s->imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "IDLE");
+	w = idle_wait(s, deadline);
+	if (w < 0)
+		return w;
+	r = mailimap_idle_done(s->imap);
+	return r == MAILIMAP_NO_ERROR ? 0 : etpan_fail(s, r, "IDLE DONE");
+}
+
+/* ---- the session ---- */
+
+static int run(struct sess *s)
+{
+	int r = connect_server(s);
+
+	if (r == 0)
+		r = login(s);
+	if (r == 0 && !(s->fetch_type = make_fetch_type()))
+		r = -ENOMEM;
+	if (r == 0)
+		r = sync_all(s);
+	if (r == 0)
+		r = idle_inbox(s);
+	if (r == 0)
+		mailimap_logout(s->imap); /* polite; bounded; closes the stream */
+	return r;
+}
+
+int kith_imap_session(const struct kith_sync_request *req,
+		      const struct kith_sink *sink, char *err, size_t errlen)
+{
+	struct sess s = { .req = req, .acct = req ? req->account : NULL, .sink = sink,
+			  .err = err, .errlen = errlen };
+	int r;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!s.acct || !s.acct->host || !sink || !sink->folder || !sink->message ||
+	    !sink->batch_end || !sink->unchanged)
+		return -EINVAL;
+	s.imap = mailimap_new(0, NULL);
+	if (!s.imap)
+		return -ENOMEM;
+	mailimap_set_timeout(s.imap, s.acct->timeout_s > 0 ? s.acct->timeout_s : 60);
+	if (req->protocol_log)
+		mailimap_set_logger(s.imap, proto_logger, &s);
+	r = run(&s);
+	if (r < 0 && errlen && !err[0])
+		snprintf(err, errlen, "%s", kith_source_strerror(r));
+	if (s.imap->imap_stream) { /* close first: mailimap_free would LOGOUT */
+		mailstream_close(s.imap->imap_stream);
+		s.imap->imap_stream = NULL;
+	} else if (!s.attached) {
+		kith_conn_close(s.conn);
+	}
+	mailimap_free(s.imap);
+	if (s.fetch_type)
+		mailimap_fetch_type_free(s.fetch_type);
+	return r;
+}

@@ -1,0 +1,286 @@
+/* analyze_out.c: copying the analysis out into struct kith_analysis. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "depth.h"
+#include "turns.h"
+
+static char *dup_or_null(const char *s, int *oom)
+{
+	char *c;
+
+	if (!s)
+		return NULL;
+	if (!(c = strdup(s)))
+		*oom = 1;
+	return c;
+}
+
+/* A person record for pid, scored, with copies of its strings. */
+static int fill_person(const struct kith_work *k, const struct kith_turns *t, size_t pid,
+		       struct kith_person *p, double *historic)
+{
+	const struct kith_pent *e = &k->people.v[pid];
+	const struct kith_pstat *ps = &t->ps[pid];
+	size_t i;
+	int oom = 0;
+
+	p->key = dup_or_null(e->key, &oom);
+	p->name = dup_or_null(e->name, &oom);
+	if (!(p->addrs = calloc(e->n_addrs ? e->n_addrs : 1, sizeof(*p->addrs))))
+		return -ENOMEM;
+	for (i = 0; i < e->n_addrs; i++)
+		p->addrs[p->n_addrs++] = dup_or_null(e->addrs[i], &oom);
+	if (oom)
+		return -ENOMEM;
+	p->pinned = e->pinned;
+	p->tier = e->pinned ? e->pin_tier : KITH_TIER_NONE;
+	p->msgs_from = ps->msgs_from;
+	p->msgs_to = ps->msgs_to;
+	p->conversations = ps->conv;
+	p->turns_user = ps->tu;
+	p->turns_them = ps->tt;
+	p->initiated_user = ps->iu;
+	p->initiated_them = ps->it;
+	p->unanswered_user = ps->uu;
+	p->unanswered_them = ps->ut;
+	p->latency_user = ps->lat_u;
+	p->latency_them = ps->lat_t;
+	p->first_exchange = ps->first_ex;
+	p->last_exchange = ps->last_ex;
+	p->last_from = ps->last_from;
+	p->last_to = ps->last_to;
+	kith_depth_score(ps, k->now, k->half_life_days, p, historic);
+	return 0;
+}
+
+struct ranked { struct kith_person p; double historic; size_t pid; int two_way; };
+
+/* Mail goes both ways: a two-way conversation, turns each way, or direct
+ * personal mail each way (unthreaded mail, as in the Enron export). */
+static int two_way(const struct kith_pstat *ps)
+{
+	return ps->conv > 0 || (ps->tu > 0 && ps->tt > 0) ||
+	       (ps->personal_to > 0 && ps->personal_from > 0);
+}
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	const struct ranked *a = x, *b = y;
+
+	if (a->p.depth != b->p.depth)
+		return a->p.depth > b->p.depth ? -1 : 1;
+	return strcmp(a->p.key ? a->p.key : "", b->p.key ? b->p.key : "");
+}
+
+static void person_free(struct kith_person *p);
+
+/* Scores listed (and pinned) people, sorts them, sets tiers; map[pid]
+ * gets the output index or KITH_NONE. */
+static int people_out(const struct kith_work *k, const struct kith_turns *t,
+		      struct kith_analysis *a, size_t *map)
+{
+	struct ranked *r = calloc(k->people.n ? k->people.n : 1, sizeof(*r));
+	double *hist = NULL;
+	int *two = NULL, rc = 0;
+	size_t i, n = 0;
+
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < k->people.n; i++)
+		map[i] = KITH_NONE;
+	for (i = 0; i < k->people.n && rc == 0; i++) {
+		if (!(t->ps[i].listed || (k->people.v[i].pinned && kith_work_is_human(k, i))))
+			continue;
+		r[n].pid = i;
+		r[n].two_way = two_way(&t->ps[i]);
+		rc = fill_person(k, t, i, &r[n].p, &r[n].historic);
+		n++;
+	}
+	a->people = calloc(n ? n : 1, sizeof(*a->people));
+	hist = calloc(n ? n : 1, sizeof(*hist));
+	two = calloc(n ? n : 1, sizeof(*two));
+	if (rc < 0 || !a->people || !hist || !two) {
+		for (i = 0; i < n; i++)
+			person_free(&r[i].p);
+		rc = -ENOMEM;
+		goto out;
+	}
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	for (i = 0; i < n; i++) {
+		a->people[i] = r[i].p;
+		hist[i] = r[i].historic;
+		two[i] = r[i].two_way;
+		map[r[i].pid] = i;
+	}
+	a->n_people = n;
+	kith_depth_tiers(a->people, n, hist, two);
+out:
+	free(hist);
+	free(two);
+	free(r);
+	return rc;
+}
+
+static int turns_out(const struct kith_work *k, const struct kith_turns *t,
+		     struct kith_analysis *a, const size_t *map, const size_t *rowmap)
+{
+	size_t i;
+
+	a->turns = calloc(t->n ? t->n : 1, sizeof(*a->turns));
+	if (!a->turns)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++) {
+		const struct kith_wturn *tu = &t->t[i];
+		struct kith_turn *o;
+		if (!tu->counted || map[tu->pid] == KITH_NONE)
+			continue;
+		o = &a->turns[a->n_turns++];
+		o->msg_id = k->w[tu->w].m->id;
+		o->person = map[tu->pid];
+		o->conversation = rowmap[tu->row];
+		o->date = k->w[tu->w].date;
+		o->by_user = tu->by_user;
+		o->latency = tu->lat;
+	}
+	return 0;
+}
+
+/* The first message of a thread (k->w is in date order). */
+static int thread_roots(const struct kith_work *k, size_t *root)
+{
+	size_t i;
+
+	for (i = 0; i < k->n_threads; i++)
+		root[i] = KITH_NONE;
+	for (i = 0; i < k->n; i++)
+		if (root[k->w[i].thread] == KITH_NONE)
+			root[k->w[i].thread] = i;
+	return 0;
+}
+
+static int convs_out(const struct kith_work *k, const struct kith_turns *t,
+		     struct kith_analysis *a, const size_t *map, size_t *rowmap)
+{
+	size_t i, *root = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*root));
+
+	a->conversations = calloc(t->n_r ? t->n_r : 1, sizeof(*a->conversations));
+	if (!root || !a->conversations) {
+		free(root);
+		return -ENOMEM;
+	}
+	thread_roots(k, root);
+	for (i = 0; i < t->n_r; i++) {
+		const struct kith_wrow *r = &t->r[i];
+		struct kith_conversation *c;
+		rowmap[i] = KITH_NONE;
+		if (map[r->pid] == KITH_NONE)
+			continue;
+		rowmap[i] = a->n_conversations;
+		c = &a->conversations[a->n_conversations++];
+		c->person = map[r->pid];
+		c->root_msg_id = k->w[root[r->thread]].m->id;
+		c->last_msg_id = k->w[r->last_w].m->id;
+		c->first = r->first;
+		c->last = r->last;
+		c->turns_user = r->tu;
+		c->turns_them = r->tt;
+		c->initiated_by_user = r->first_by_user;
+		c->last_by_user = r->last_by_user;
+		if (!(c->subject = strdup(k->w[r->first_w].nsubj))) {
+			free(root);
+			return -ENOMEM;
+		}
+	}
+	free(root);
+	return 0;
+}
+
+static int suggestion_out(const struct kith_work *k, const struct kith_psugg *s,
+			  struct kith_merge_suggestion *o)
+{
+	const struct kith_pent *a = &k->people.v[s->a], *b = &k->people.v[s->b];
+	char buf[512];
+
+	if (s->by_name)
+		snprintf(buf, sizeof(buf), "both use the name \"%s\"", a->name ? a->name : "");
+	else
+		snprintf(buf, sizeof(buf), "%s answered a message sent only to %s", b->key, a->key);
+	o->a = strdup(a->key);
+	o->b = strdup(b->key);
+	o->reason = strdup(buf);
+	return (o->a && o->b && o->reason) ? 0 : -ENOMEM;
+}
+
+static int suggestions_out(const struct kith_work *k, const struct kith_turns *t,
+			   struct kith_analysis *a)
+{
+	size_t i;
+	int rc = 0;
+
+	a->suggestions = calloc(t->n_sg ? t->n_sg : 1, sizeof(*a->suggestions));
+	if (!a->suggestions)
+		return -ENOMEM;
+	for (i = 0; i < t->n_sg && rc == 0; i++) {
+		const struct kith_psugg *s = &t->sg[i];
+		if (!kith_work_is_human(k, s->a) || !kith_work_is_human(k, s->b))
+			continue;
+		rc = suggestion_out(k, s, &a->suggestions[a->n_suggestions++]);
+	}
+	return rc;
+}
+
+int kith_analyze_output(const struct kith_work *k, const struct kith_turns *t,
+			struct kith_analysis *a)
+{
+	size_t *map = malloc((k->people.n ? k->people.n : 1) * sizeof(*map));
+	size_t *rowmap = malloc((t->n_r ? t->n_r : 1) * sizeof(*rowmap));
+	int rc = -ENOMEM;
+
+	if (!map || !rowmap)
+		goto out;
+	if ((rc = people_out(k, t, a, map)) < 0 || (rc = convs_out(k, t, a, map, rowmap)) < 0 ||
+	    (rc = turns_out(k, t, a, map, rowmap)) < 0)
+		goto out;
+	rc = suggestions_out(k, t, a);
+out:
+	free(map);
+	free(rowmap);
+	return rc;
+}
+
+static void person_free(struct kith_person *p)
+{
+	size_t i;
+
+	free(p->key);
+	free(p->name);
+	for (i = 0; i < p->n_addrs; i++)
+		free(p->addrs[i]);
+	free(p->addrs);
+}
+
+void kith_analysis_free(struct kith_analysis *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->n_people; i++)
+		person_free(&a->people[i]);
+	free(a->people);
+	free(a->turns);
+	for (i = 0; i < a->n_conversations; i++)
+		free(a->conversations[i].subject);
+	free(a->conversations);
+	for (i = 0; i < a->n_suggestions; i++) {
+		free(a->suggestions[i].a);
+		free(a->suggestions[i].b);
+		free(a->suggestions[i].reason);
+	}
+	free(a->suggestions);
+	free(a->msg_class);
+	free(a);
+}

@@ -1,0 +1,59 @@
+/* awork.h: the analysis's working state, shared by analyze.c, thread.c,
+ * turns.c and depth.c.  Internal to lib/. */
+#ifndef KITH_AWORK_H
+#define KITH_AWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "analyze.h"
+#include "people.h"
+
+#define KITH_NONE ((size_t)-1)
+
+/* Dates before 1980-01-02 are placeholders (Lotus Notes and DOS zero
+ * dates, as in the Enron export), not times: such messages are treated as
+ * undated and left out of the timeline. */
+#define KITH_DATE_PLAUSIBLE 315619200LL
+
+/* One message as the analysis sees it (only those dated before now). */
+struct kith_wmsg {
+	const struct kith_msg *m; /* borrowed from the caller's array */
+	size_t idx;               /* index in the caller's array */
+	int64_t date;
+	enum kith_class cls;
+	int from_user;            /* written by the user */
+	int user_in_rcpt;         /* the user is in To/Cc */
+	int user_in_to;           /* the user is in To */
+	size_t to1;               /* the person in To when To names exactly one, else KITH_PID_NONE */
+	size_t from;              /* sender's person id, KITH_PID_NONE if none */
+	size_t rc_off, rc_n;      /* work.rcpt[rc_off..+rc_n): recipients' person ids, not the user */
+	size_t thread;            /* thread number */
+	size_t parent;            /* index in work.w of the message answered, or KITH_NONE */
+	char *nsubj;              /* normalised subject; owned */
+	unsigned sflags;          /* KITH_SUBJ_* */
+};
+
+struct kith_work {
+	const struct kith_policy *pol;
+	int64_t now;
+	double half_life_days;
+	struct kith_people people;
+	struct kith_wmsg *w;      /* sorted by date, then input order */
+	size_t n;
+	size_t *rcpt;             /* recipients' person ids, see kith_wmsg */
+	size_t n_rcpt, cap_rcpt;
+	size_t n_threads;
+};
+
+/* 1 when person pid could be a relationship: a human, not the user, not
+ * a list, bot or ignored address. */
+static inline int kith_work_is_human(const struct kith_work *k, size_t pid)
+{
+	return pid != KITH_PID_NONE && pid != KITH_PID_USER &&
+	       k->people.v[pid].kind == KITH_PK_PERSON;
+}
+
+/* 1 when message wi was addressed (To/Cc) to person pid. */
+int kith_work_rcpt_has(const struct kith_work *k, size_t wi, size_t pid);
+
+#endif

@@ -1,0 +1,163 @@
+/* depth.c: see depth.h and docs/depth.md. */
+#include <string.h>
+
+#include "depth.h"
+#include "kmath.h"
+
+#define DAY 86400.0
+
+/* Weight of a direct message each way (outside threads) against a turn. */
+#ifndef KITH_MAIL_WEIGHT
+#define KITH_MAIL_WEIGHT 1.0
+#endif
+
+double kith_wilson_lower(double k, double n, double z)
+{
+	double p, z2, c, r;
+
+	if (n <= 0)
+		return 0;
+	if (k > n)
+		k = n;
+	p = k / n;
+	z2 = z * z;
+	c = p + z2 / (2 * n);
+	r = z * kith_sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+	return (c - r) / (1 + z2 / n);
+}
+
+static void add(struct kith_person *p, const char *name, double value,
+		const char *unit, double points)
+{
+	struct kith_factor *f;
+
+	if (p->n_factors >= KITH_MAX_FACTORS)
+		return;
+	f = &p->factors[p->n_factors++];
+	f->name = name;
+	f->value = value;
+	f->unit = unit;
+	f->points = points;
+	p->depth += points;
+}
+
+/* Both directions must answer: each side's answer rate (direct messages
+ * of the other side it wrote back to within the answer window) at its
+ * Wilson lower bound, so one answer to one message is weak evidence, then
+ * a soft minimum (harmonic mean) so one-sided mail scores nothing. */
+static double reciprocity(const struct kith_pstat *ps, double *raw)
+{
+	double them = kith_wilson_lower(ps->answered_them, ps->direct_to, 1.645);
+	double user = kith_wilson_lower(ps->answered_user, ps->direct_from, 1.645);
+
+	*raw = them + user > 0 ? 2 * them * user / (them + user) : 0;
+	return *raw;
+}
+
+/* Turns both ways, with diminishing returns: the smaller side counts
+ * double so that a lopsided exchange is not mistaken for a deep one;
+ * direct mail both ways (the smaller side) adds too: much real exchange
+ * is not threaded (Enron has no threading headers at all). */
+static double volume(const struct kith_pstat *ps, double *turns)
+{
+	double lo = ps->tu < ps->tt ? ps->tu : ps->tt, hi = ps->tu + ps->tt - lo;
+	double mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from;
+	double v = kith_log1p(2 * lo + 0.25 * hi + KITH_MAIL_WEIGHT * mail) / kith_log1p(120);
+
+	*turns = ps->tu + ps->tt;
+	return v > 1 ? 1 : v;
+}
+
+/* The last contact: the last turn or the last direct message either way
+ * (the person is only scored at all when mail goes both ways). */
+static int64_t last_contact(const struct kith_pstat *ps)
+{
+	int64_t m = ps->last_from;
+
+	if (ps->last_to != KITH_DATE_NONE && (m == KITH_DATE_NONE || ps->last_to > m))
+		m = ps->last_to;
+	return ps->last_ex != KITH_DATE_NONE && ps->last_ex > m ? ps->last_ex : m;
+}
+
+/* A reply latency as closeness: a day halves it; unknown counts little. */
+static double speed(int64_t lat)
+{
+	if (lat < 0)
+		return 0.2;
+	return 1.0 / (1.0 + (double)lat / DAY);
+}
+
+void kith_depth_score(const struct kith_pstat *ps, int64_t now,
+		      double half_life_days, struct kith_person *p, double *historic)
+{
+	double raw, f, age, span, lat, hl = half_life_days > 0 ? half_life_days : 90;
+	int64_t first, last;
+
+	p->depth = 0;
+	p->n_factors = 0;
+	f = reciprocity(ps, &raw);
+	add(p, "reciprocity", raw, "ratio", KITH_W_RECIPROCITY * f);
+	f = volume(ps, &raw);
+	add(p, "volume", raw, "turns", KITH_W_VOLUME * f);
+	last = last_contact(ps);
+	first = ps->first_contact != KITH_DATE_NONE ? ps->first_contact : ps->first_ex;
+	span = first != KITH_DATE_NONE && last != KITH_DATE_NONE && last > first ?
+	       (double)(last - first) / DAY : 0;
+	f = kith_log1p(span) / kith_log1p(3 * 365.0);
+	add(p, "duration", span, "days", KITH_W_DURATION * (f > 1 ? 1 : f));
+	f = kith_sqrt(speed(ps->lat_u) * speed(ps->lat_t));
+	lat = ps->lat_u >= 0 && ps->lat_t >= 0 ? (double)(ps->lat_u + ps->lat_t) / 2 / 3600 : -1;
+	add(p, "latency", lat, "hours", KITH_W_LATENCY * f);
+	add(p, "one-to-one", ps->one2one, "ratio", KITH_W_ONE2ONE * ps->one2one);
+	*historic = p->depth * 100.0 / (100.0 - KITH_W_RECENCY);
+	age = last != KITH_DATE_NONE ? (double)(now - last) / DAY : -1;
+	f = age >= 0 ? kith_exp(-KITH_LN2 * age / hl) : 0;
+	add(p, "recency", age, "days", KITH_W_RECENCY * f);
+}
+
+/* Dunbar's layers, cumulative: at most this many people in each, and the
+ * least depth a tier asks for so that a thin mailbox has no "inner". */
+static const struct { size_t upto; double min; enum kith_tier tier; } layers[] = {
+	{ 5, 40, KITH_TIER_INNER },
+	{ 15, 30, KITH_TIER_CLOSE },
+	{ 50, 18, KITH_TIER_ACTIVE },
+	{ 150, 0, KITH_TIER_WIDER },
+};
+
+/* Was deep (historic score), now quiet (recency under a quarter). */
+static int fading(const struct kith_person *p, double historic)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_factors; i++)
+		if (strcmp(p->factors[i].name, "recency") == 0)
+			return historic >= 45 && p->factors[i].points < KITH_W_RECENCY / 4;
+	return 0;
+}
+
+void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
+		      const int *two_way)
+{
+	size_t i, l, rank = 0;
+
+	for (i = 0; i < n; i++) {
+		struct kith_person *p = &v[i];
+		if (p->pinned) {
+			rank++; /* a pin takes its place in the layers, keeps its tier */
+			continue;
+		}
+		p->tier = KITH_TIER_NONE;
+		if (!two_way[i])
+			continue;
+		if (fading(p, historic[i])) {
+			p->tier = KITH_TIER_FADING;
+			continue;
+		}
+		rank++;
+		for (l = 0; l < sizeof(layers) / sizeof(layers[0]); l++)
+			if (rank <= layers[l].upto && p->depth >= layers[l].min) {
+				p->tier = layers[l].tier;
+				break;
+			}
+	}
+}

@@ -1,0 +1,49 @@
+/* depth.h: the depth score (0..100), its factors, and tiers.
+ *
+ * See docs/depth.md for the formula and why.  Pure functions of the
+ * per-person figures turns.c computes, `now` and the half-life.
+ */
+#ifndef KITH_DEPTH_H
+#define KITH_DEPTH_H
+
+#include <stddef.h>
+#include "analyze.h"
+#include "turns.h"
+
+/* Factor weights: the points a factor gives at its best.  Sum 100. */
+#ifndef KITH_W_RECIPROCITY
+#define KITH_W_RECIPROCITY 20.0
+#endif
+#ifndef KITH_W_VOLUME
+#define KITH_W_VOLUME 40.0
+#endif
+#ifndef KITH_W_RECENCY
+#define KITH_W_RECENCY 30.0
+#endif
+#ifndef KITH_W_DURATION
+#define KITH_W_DURATION 5.0
+#endif
+#ifndef KITH_W_LATENCY
+#define KITH_W_LATENCY 3.0
+#endif
+#ifndef KITH_W_ONE2ONE
+#define KITH_W_ONE2ONE 2.0
+#endif
+
+/* Lower bound of the Wilson score interval for k successes in n trials at
+ * z standard deviations; 0 when n is 0. */
+double kith_wilson_lower(double k, double n, double z);
+
+/* Scores one person: fills p->factors/n_factors and p->depth (the sum of
+ * the factors' points).  *historic gets the score the relationship would
+ * have without its recency factor, scaled to 0..100 (for "fading"). */
+void kith_depth_score(const struct kith_pstat *ps, int64_t now,
+		      double half_life_days, struct kith_person *p, double *historic);
+
+/* Gives tiers to v[0..n), already sorted deepest first; historic[i] and
+ * two_way[i] (the person has a two-way conversation) go with v[i].  Pinned
+ * persons keep their pinned tier. */
+void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
+		      const int *two_way);
+
+#endif

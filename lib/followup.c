@@ -1,0 +1,1010 @@
+/* followup.c: which follow-up tasks should be open as of `now` (followup.h).
+ *
+ * One pass over the messages in date order keeps, per person, the oldest
+ * message of theirs the user has not answered yet (reset by any mail the
+ * user sends them) and the oldest mail of the user's that awaits their answer
+ * (reset by any real mail from them).  Keep-in-touch compares the quiet time
+ * with the person's own rhythm (from the analysis' turns) and the tier's
+ * cadence.  Everything is derived from the inputs; nothing is remembered.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "addr.h"
+#include "followup.h"
+
+#define DAY 86400
+#define NONE ((size_t)-1)
+#define WAITING_MAX_RCPT 5
+#define SUBJECT_MAX 120
+
+struct addr_ix {
+	const char *addr; /* borrowed from the analysis */
+	size_t person;
+};
+
+struct pstate {
+	size_t reply;         /* msgs index: oldest unanswered mail from them in the horizon */
+	size_t wait;          /* msgs index: oldest unanswered user mail in the horizon */
+	int64_t last_user_to; /* last mail the user sent them */
+	int64_t last_them;    /* last personal mail from them to the user */
+	int user_wrote;       /* the user has written to them at least once */
+	int has_task;         /* a reply or waiting task was emitted */
+};
+
+struct fu {
+	const struct kith_analysis *a;
+	const struct kith_msg *msgs;
+	size_t n_msgs;
+	struct kith_followup_params p;
+	const struct kith_snooze *sn;
+	size_t n_sn;
+	int64_t now;
+	struct addr_ix *ix;
+	size_t n_ix;
+	const char **ids;     /* borrowed strings, sorted, unique */
+	size_t n_ids;
+	struct pstate *ps;
+	size_t *order;        /* message indexes by date */
+	struct kith_task_want *out;
+	size_t n_out, cap;
+};
+
+/* ---- small text helpers ---------------------------------------------- */
+
+struct sb {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = (b->len + (size_t)n + 1) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s) {
+			b->oom = 1;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Returns the built string (caller frees) or NULL when anything failed. */
+static char *sb_take(struct sb *b)
+{
+	if (b->oom || !b->s) {
+		free(b->s);
+		return NULL;
+	}
+	return b->s;
+}
+
+static uint64_t fnv1a64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Cuts o (k bytes of valid UTF-8) to at most max bytes including "...". */
+static size_t cut_utf8(char *o, size_t k, size_t max)
+{
+	if (max < 4 || k <= max)
+		return k;
+	k = max - 3;
+	while (k > 0 && ((unsigned char)o[k] & 0xc0) == 0x80)
+		k--; /* never split a character */
+	while (k > 0 && o[k - 1] == ' ')
+		k--;
+	memcpy(o + k, "...", 3);
+	return k + 3;
+}
+
+/* Why: subjects and names come from arbitrary mail; an invalid byte or a
+ * control character would make strict iCalendar readers reject the file. */
+char *kith_text_clean(const char *s, size_t max_bytes, int keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t cap = strlen((const char *)p) * 3 + 4, k = 0;
+	char *o = malloc(cap);
+
+	if (!o)
+		return NULL;
+	while (*p) {
+		size_t n = utf8_len(p);
+		const char *piece = (const char *)p;
+		size_t plen = n;
+
+		if (n == 0) {
+			piece = "\xef\xbf\xbd";
+			plen = 3;
+			n = 1;
+		} else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
+			piece = (*p == '\n' && keep_newlines) ? "\n" : " ";
+			plen = 1;
+		}
+		p += n;
+		if (!keep_newlines && *piece == ' ' && (k == 0 || o[k - 1] == ' '))
+			continue; /* one space at a time, none leading */
+		memcpy(o + k, piece, plen);
+		k += plen;
+	}
+	while (k > 0 && o[k - 1] == ' ')
+		k--;
+	k = cut_utf8(o, k, max_bytes);
+	o[k] = '\0';
+	return o;
+}
+
+char *kith_mid_url(const char *message_id)
+{
+	static const char keep[] = "-._~@!$'*+,;=:";
+	struct sb b = { 0 };
+	const unsigned char *p;
+
+	if (!message_id || !*message_id)
+		return NULL;
+	sb_printf(&b, "mid:");
+	for (p = (const unsigned char *)message_id; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(keep, *p))
+			sb_printf(&b, "%c", *p);
+		else
+			sb_printf(&b, "%%%02X", *p);
+	}
+	return sb_take(&b);
+}
+
+static void fmt_day(int64_t t, char *buf, size_t len)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(buf, len, "an unknown day");
+		return;
+	}
+	snprintf(buf, len, "%d %s %d", tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900);
+}
+
+static void fmt_when(int64_t t, char *buf, size_t len)
+{
+	char day[40];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	fmt_day(t, day, sizeof(day));
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(buf, len, "%s", day);
+		return;
+	}
+	snprintf(buf, len, "%s %02d:%02d UTC", day, tm.tm_hour, tm.tm_min);
+}
+
+/* "12 May", with the year when it is not the year of `now`. */
+static void fmt_short_day(int64_t t, int64_t now, char *buf, size_t len)
+{
+	char day[40], year[40];
+	char *sp;
+
+	fmt_day(t, day, sizeof(day));
+	fmt_day(now, year, sizeof(year));
+	sp = strrchr(day, ' ');
+	if (sp && strcmp(sp, strrchr(year, ' ') ? strrchr(year, ' ') : "") == 0)
+		*sp = '\0';
+	snprintf(buf, len, "%s", day);
+}
+
+/* Coarse, human duration: "9 days", "7 weeks", "5 months", "2 years". */
+static void fmt_span(int64_t secs, char *buf, size_t len)
+{
+	long days = (long)(secs / DAY);
+
+	if (days < 14)
+		snprintf(buf, len, "%ld day%s", days, days == 1 ? "" : "s");
+	else if (days < 63)
+		snprintf(buf, len, "%ld weeks", days / 7);
+	else if (days < 730)
+		snprintf(buf, len, "%ld months", days / 30);
+	else
+		snprintf(buf, len, "%ld years", days / 365);
+}
+
+static const char *tier_word(enum kith_tier t)
+{
+	switch (t) {
+	case KITH_TIER_INNER: return "inner";
+	case KITH_TIER_CLOSE: return "close";
+	case KITH_TIER_ACTIVE: return "active";
+	case KITH_TIER_WIDER: return "wider";
+	case KITH_TIER_FADING: return "fading";
+	default: return "none";
+	}
+}
+
+const char *kith_task_kind_name(enum kith_task_kind k)
+{
+	switch (k) {
+	case KITH_TASK_REPLY: return "reply";
+	case KITH_TASK_WAITING: return "waiting";
+	case KITH_TASK_KEEP_IN_TOUCH: return "keep-in-touch";
+	}
+	return "unknown";
+}
+
+void kith_followup_params_defaults(struct kith_followup_params *p)
+{
+	*p = (struct kith_followup_params){
+		.reply_delay_close_days = 2, .reply_delay_other_days = 5,
+		.waiting_delay_days = 5, .waiting_delay_inner_days = 3,
+		.horizon_days = 21, .keep_in_touch_max = 5,
+		.cadence_days = { 14, 30, 90, 365 },
+	};
+}
+
+/* Zero (or negative) fields take their defaults, so a caller may fill only
+ * what its configuration sets. */
+static void params_fill(struct kith_followup_params *p, const struct kith_followup_params *in)
+{
+	struct kith_followup_params d;
+	int i;
+
+	kith_followup_params_defaults(&d);
+	*p = in ? *in : d;
+#define DEF(f) if (p->f <= 0) p->f = d.f
+	DEF(reply_delay_close_days);
+	DEF(reply_delay_other_days);
+	DEF(waiting_delay_days);
+	DEF(waiting_delay_inner_days);
+	DEF(horizon_days);
+#undef DEF
+	if (p->keep_in_touch_max < 0)
+		p->keep_in_touch_max = d.keep_in_touch_max;
+	for (i = 0; i < 4; i++)
+		if (p->cadence_days[i] <= 0)
+			p->cadence_days[i] = d.cadence_days[i];
+}
+
+/* ---- who is who ------------------------------------------------------ */
+
+static int ix_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct addr_ix *)x)->addr, ((const struct addr_ix *)y)->addr);
+}
+
+static int str_cmp(const void *x, const void *y)
+{
+	return strcasecmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int build_index(struct fu *f)
+{
+	size_t n = 0, i, j;
+
+	for (i = 0; i < f->a->n_people; i++)
+		n += f->a->people[i].n_addrs + 1;
+	f->ix = calloc(n ? n : 1, sizeof(*f->ix));
+	if (!f->ix)
+		return -ENOMEM;
+	for (i = 0; i < f->a->n_people; i++) {
+		const struct kith_person *pp = &f->a->people[i];
+
+		if (pp->key)
+			f->ix[f->n_ix++] = (struct addr_ix){ pp->key, i };
+		for (j = 0; j < pp->n_addrs; j++)
+			if (pp->addrs[j])
+				f->ix[f->n_ix++] = (struct addr_ix){ pp->addrs[j], i };
+	}
+	qsort(f->ix, f->n_ix, sizeof(*f->ix), ix_cmp);
+	return 0;
+}
+
+static size_t ix_find(const struct fu *f, const char *addr)
+{
+	struct addr_ix k = { addr, 0 }, *hit;
+
+	hit = bsearch(&k, f->ix, f->n_ix, sizeof(*f->ix), ix_cmp);
+	return hit ? hit->person : NONE;
+}
+
+/* The person an address belongs to: as given, then normalised the way the
+ * analysis may have normalised it (gmail dots, +tags). */
+static size_t person_of(const struct fu *f, const char *addr)
+{
+	size_t p;
+	int plus;
+
+	if (!addr || !*addr)
+		return NONE;
+	p = ix_find(f, addr);
+	for (plus = 0; p == NONE && plus < 2; plus++) {
+		char *norm = kith_addr_normalize(addr, plus);
+
+		if (norm)
+			p = ix_find(f, norm);
+		free(norm);
+	}
+	return p;
+}
+
+static int is_user(const struct fu *f, const char *addr)
+{
+	if (!addr || !f->n_ids)
+		return 0;
+	return bsearch(&addr, f->ids, f->n_ids, sizeof(*f->ids), str_cmp) != NULL;
+}
+
+/* Why: the decision needs the user's addresses, which the analysis does not
+ * carry; the config's identities plus the senders of \Sent mail suffice. */
+static int build_ids(struct fu *f)
+{
+	size_t n = f->p.n_identities, i, k = 0;
+
+	for (i = 0; i < f->n_msgs; i++)
+		n += (f->msgs[i].flags & KITH_MSG_IN_SENT) && f->msgs[i].from.addr;
+	f->ids = calloc(n ? n : 1, sizeof(*f->ids));
+	if (!f->ids)
+		return -ENOMEM;
+	for (i = 0; i < f->p.n_identities; i++)
+		if (f->p.identities[i])
+			f->ids[k++] = f->p.identities[i];
+	for (i = 0; i < f->n_msgs; i++)
+		if ((f->msgs[i].flags & KITH_MSG_IN_SENT) && f->msgs[i].from.addr)
+			f->ids[k++] = f->msgs[i].from.addr;
+	qsort(f->ids, k, sizeof(*f->ids), str_cmp);
+	f->n_ids = 0;
+	for (i = 0; i < k; i++)
+		if (f->n_ids == 0 || strcasecmp(f->ids[f->n_ids - 1], f->ids[i]) != 0)
+			f->ids[f->n_ids++] = f->ids[i];
+	return 0;
+}
+
+static int from_user(const struct fu *f, const struct kith_msg *m)
+{
+	return (m->flags & KITH_MSG_IN_SENT) || is_user(f, m->from.addr);
+}
+
+/* The user is in To or Cc (when no identity is known at all, assume so). */
+static int user_addressed(const struct fu *f, const struct kith_msg *m)
+{
+	size_t i;
+
+	if (!f->n_ids)
+		return 1;
+	for (i = 0; i < m->n_to + m->n_cc; i++)
+		if (is_user(f, m->rcpt[i].addr))
+			return 1;
+	return 0;
+}
+
+static enum kith_class msg_class(const struct fu *f, size_t i)
+{
+	if (!f->a->msg_class || i >= f->a->n_msgs)
+		return KITH_CLASS_AUTOMATED; /* unknown: never makes a task */
+	return f->a->msg_class[i];
+}
+
+static int snoozed(const struct fu *f, size_t p)
+{
+	const struct kith_person *pp = &f->a->people[p];
+	size_t i, j;
+
+	for (i = 0; i < f->n_sn; i++) {
+		const char *k = f->sn[i].person_key;
+
+		if (!k || f->sn[i].until <= f->now)
+			continue;
+		if (pp->key && strcasecmp(k, pp->key) == 0)
+			return 1;
+		for (j = 0; j < pp->n_addrs; j++)
+			if (pp->addrs[j] && strcasecmp(k, pp->addrs[j]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* ---- the scan -------------------------------------------------------- */
+
+static int order_cmp(const void *x, const void *y, void *ctx)
+{
+	const struct kith_msg *msgs = ctx;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int64_t a = msgs[i].date, b = msgs[j].date;
+
+	if (a != b)
+		return a < b ? -1 : 1;
+	return i < j ? -1 : (i > j);
+}
+
+/* A reply from them is plausibly expected: a question, or a conversation
+ * the user started, and not a broadcast. */
+static int expects_answer(const struct kith_msg *m)
+{
+	const char *s = m->subject ? m->subject : "";
+
+	if (m->n_rcpt_total > WAITING_MAX_RCPT)
+		return 0;
+	if (strchr(s, '?'))
+		return 1;
+	while (*s == ' ')
+		s++;
+	if (strncasecmp(s, "re:", 3) == 0 || strncasecmp(s, "aw:", 3) == 0)
+		return 0;
+	return !m->in_reply_to && m->n_refs == 0;
+}
+
+static void scan_from_user(struct fu *f, size_t i, int64_t horizon_start)
+{
+	const struct kith_msg *m = &f->msgs[i];
+	size_t r;
+
+	for (r = 0; r < m->n_to + m->n_cc; r++) {
+		size_t p = person_of(f, m->rcpt[r].addr);
+		struct pstate *s;
+
+		if (p == NONE)
+			continue;
+		s = &f->ps[p];
+		s->reply = NONE; /* the user wrote to them: nothing owed before now */
+		s->last_user_to = m->date;
+		s->user_wrote = 1;
+		if (r < m->n_to && s->wait == NONE && m->date >= horizon_start &&
+		    msg_class(f, i) == KITH_CLASS_PERSONAL && expects_answer(m))
+			s->wait = i;
+	}
+}
+
+static void scan_msg(struct fu *f, size_t i, int64_t horizon_start)
+{
+	const struct kith_msg *m = &f->msgs[i];
+	enum kith_class c = msg_class(f, i);
+	struct pstate *s;
+	size_t p;
+	int direct;
+
+	if (m->date == KITH_DATE_NONE || m->date >= f->now)
+		return;
+	if (from_user(f, m)) {
+		scan_from_user(f, i, horizon_start);
+		return;
+	}
+	p = person_of(f, m->from.addr);
+	if (p == NONE || c == KITH_CLASS_AUTOMATED)
+		return;
+	s = &f->ps[p];
+	direct = user_addressed(f, m);
+	if (c == KITH_CLASS_PERSONAL || direct)
+		s->wait = NONE; /* they wrote back */
+	if (c == KITH_CLASS_PERSONAL && direct) {
+		s->last_them = m->date;
+		if (s->reply == NONE && m->date >= horizon_start)
+			s->reply = i;
+	}
+}
+
+static int scan(struct fu *f)
+{
+	int64_t horizon_start = f->now - (int64_t)f->p.horizon_days * DAY;
+	size_t i;
+
+	f->ps = calloc(f->a->n_people ? f->a->n_people : 1, sizeof(*f->ps));
+	f->order = calloc(f->n_msgs ? f->n_msgs : 1, sizeof(*f->order));
+	if (!f->ps || !f->order)
+		return -ENOMEM;
+	for (i = 0; i < f->a->n_people; i++)
+		f->ps[i] = (struct pstate){ NONE, NONE, KITH_DATE_NONE, KITH_DATE_NONE, 0, 0 };
+	for (i = 0; i < f->n_msgs; i++)
+		f->order[i] = i;
+	qsort_r(f->order, f->n_msgs, sizeof(*f->order), order_cmp, (void *)f->msgs);
+	for (i = 0; i < f->n_msgs; i++)
+		scan_msg(f, f->order[i], horizon_start);
+	return 0;
+}
+
+/* ---- building wants -------------------------------------------------- */
+
+static int priority_of(double depth)
+{
+	int p = 1 + (int)((100.0 - depth) / 12.5);
+
+	return p < 1 ? 1 : p > 9 ? 9 : p;
+}
+
+static const char *person_addr(const struct kith_person *pp)
+{
+	if (pp->key)
+		return pp->key;
+	return pp->n_addrs ? pp->addrs[0] : "";
+}
+
+static char *display_name(const struct kith_person *pp)
+{
+	char *n = kith_text_clean(pp->name, 80, 0);
+	char *q;
+
+	if (!n)
+		return NULL;
+	q = n;
+	while (*q == '"' || *q == '\'' || *q == ' ')
+		q++;
+	memmove(n, q, strlen(q) + 1);
+	for (q = n + strlen(n); q > n && (q[-1] == '"' || q[-1] == '\'' || q[-1] == ' ');)
+		*--q = '\0';
+	if (!*n) {
+		free(n);
+		n = kith_text_clean(person_addr(pp), 200, 0);
+	}
+	return n;
+}
+
+static struct kith_task_want *want_new(struct fu *f)
+{
+	if (f->n_out == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct kith_task_want *v = realloc(f->out, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		f->out = v;
+		f->cap = cap;
+	}
+	memset(&f->out[f->n_out], 0, sizeof(f->out[0]));
+	return &f->out[f->n_out++];
+}
+
+static void describe_relationship(struct sb *b, const struct kith_person *pp)
+{
+	char day[40];
+
+	sb_printf(b, "Relationship: depth %.0f/100, tier %s.\n", pp->depth, tier_word(pp->tier));
+	if (pp->last_exchange != KITH_DATE_NONE) {
+		fmt_day(pp->last_exchange, day, sizeof(day));
+		sb_printf(b, "Last exchange: %s.\n", day);
+	}
+}
+
+/* Fills the fields every kind shares; kind-specific text comes after. */
+static int want_common(struct kith_task_want *w, enum kith_task_kind kind,
+		       const struct kith_person *pp, const struct kith_msg *m,
+		       const char *episode, int64_t since, int64_t due)
+{
+	char uid[80];
+
+	w->kind = kind;
+	w->person_key = strdup(person_addr(pp));
+	w->person_name = pp->name ? kith_text_clean(pp->name, 200, 0) : NULL;
+	w->episode = strdup(episode);
+	snprintf(uid, sizeof(uid), "kith-%s-%016llx-%016llx",
+		 kind == KITH_TASK_REPLY ? "reply" : kind == KITH_TASK_WAITING ? "waiting" : "keep",
+		 (unsigned long long)fnv1a64(w->person_key),
+		 (unsigned long long)fnv1a64(episode));
+	w->uid = strdup(uid);
+	if (m && m->message_id)
+		w->message_id = strdup(m->message_id);
+	if (m)
+		w->subject = kith_text_clean(m->subject && *m->subject ? m->subject
+					     : "(no subject)", SUBJECT_MAX, 0);
+	w->since = since;
+	w->due = due;
+	w->priority = priority_of(pp->depth);
+	w->depth = pp->depth;
+	w->tier = pp->tier;
+	if (!w->person_key || !w->episode || !w->uid || (m && !w->subject) ||
+	    (m && m->message_id && !w->message_id) || (pp->name && !w->person_name))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The episode of a message: its Message-ID, else its date and sender. */
+static void msg_episode(const struct kith_msg *m, char *buf, size_t len)
+{
+	if (m->message_id && *m->message_id) {
+		snprintf(buf, len, "%s", m->message_id);
+		return;
+	}
+	snprintf(buf, len, "d%lld-%016llx", (long long)m->date,
+		 (unsigned long long)fnv1a64(m->from.addr));
+}
+
+static void add_mid_line(struct sb *b, const struct kith_msg *m)
+{
+	char *url = kith_mid_url(m->message_id);
+
+	if (url)
+		sb_printf(b, "Message: %s\n", url);
+	free(url);
+}
+
+static int emit_reply(struct fu *f, size_t p, int delay)
+{
+	const struct kith_person *pp = &f->a->people[p];
+	const struct kith_msg *m = &f->msgs[f->ps[p].reply];
+	struct kith_task_want *w = want_new(f);
+	struct sb sum = { 0 }, d = { 0 };
+	char ep[1024], when[64];
+	char *name;
+
+	if (!w)
+		return -ENOMEM;
+	msg_episode(m, ep, sizeof(ep));
+	if (want_common(w, KITH_TASK_REPLY, pp, m, ep, m->date, m->date + (int64_t)delay * DAY) < 0)
+		return -ENOMEM;
+	name = display_name(pp);
+	if (!name)
+		return -ENOMEM;
+	fmt_when(m->date, when, sizeof(when));
+	sb_printf(&sum, "Reply to %s: %s", name, w->subject);
+	sb_printf(&d, "%s <%s> wrote to you on %s and you have not replied yet.\n",
+		  name, person_addr(pp), when);
+	sb_printf(&d, "Subject: %s\n", w->subject);
+	sb_printf(&d, "Why: kith reminds you after %d days without a reply to a %s person.\n",
+		  delay, tier_word(pp->tier));
+	describe_relationship(&d, pp);
+	add_mid_line(&d, m);
+	free(name);
+	w->summary = sb_take(&sum);
+	w->description = sb_take(&d);
+	return w->summary && w->description ? 0 : -ENOMEM;
+}
+
+static int emit_waiting(struct fu *f, size_t p, int delay)
+{
+	const struct kith_person *pp = &f->a->people[p];
+	const struct kith_msg *m = &f->msgs[f->ps[p].wait];
+	struct kith_task_want *w = want_new(f);
+	struct sb sum = { 0 }, d = { 0 };
+	char ep[1024], when[64], day[40];
+	char *name;
+	int question = m->subject && strchr(m->subject, '?');
+
+	if (!w)
+		return -ENOMEM;
+	msg_episode(m, ep, sizeof(ep));
+	if (want_common(w, KITH_TASK_WAITING, pp, m, ep, m->date, m->date + (int64_t)delay * DAY) < 0)
+		return -ENOMEM;
+	name = display_name(pp);
+	if (!name)
+		return -ENOMEM;
+	fmt_when(m->date, when, sizeof(when));
+	fmt_short_day(m->date, f->now, day, sizeof(day));
+	sb_printf(&sum, "%s hasn't answered your %s mail: %s", name, day, w->subject);
+	sb_printf(&d, "You wrote to %s <%s> on %s and have had no answer.\n",
+		  name, person_addr(pp), when);
+	sb_printf(&d, "Subject: %s\n", w->subject);
+	sb_printf(&d, "Why: %s; kith reminds you after %d days without an answer.\n",
+		  question ? "you asked a question" : "you started this conversation", delay);
+	describe_relationship(&d, pp);
+	add_mid_line(&d, m);
+	free(name);
+	w->summary = sb_take(&sum);
+	w->description = sb_take(&d);
+	return w->summary && w->description ? 0 : -ENOMEM;
+}
+
+static int reply_delay(const struct fu *f, enum kith_tier t)
+{
+	return (t == KITH_TIER_INNER || t == KITH_TIER_CLOSE) ? f->p.reply_delay_close_days
+							      : f->p.reply_delay_other_days;
+}
+
+static int wait_delay(const struct fu *f, enum kith_tier t)
+{
+	return t == KITH_TIER_INNER ? f->p.waiting_delay_inner_days : f->p.waiting_delay_days;
+}
+
+/* A real correspondent: someone the user has written to, or ranked. */
+static int real_correspondent(const struct fu *f, size_t p)
+{
+	const struct kith_person *pp = &f->a->people[p];
+
+	return f->ps[p].user_wrote || pp->msgs_to > 0 || pp->tier != KITH_TIER_NONE;
+}
+
+static int emit_reply_and_waiting(struct fu *f)
+{
+	size_t p;
+	int r;
+
+	for (p = 0; p < f->a->n_people; p++) {
+		struct pstate *s = &f->ps[p];
+		enum kith_tier t = f->a->people[p].tier;
+
+		if (snoozed(f, p))
+			continue;
+		if (s->reply != NONE && real_correspondent(f, p) &&
+		    f->now - f->msgs[s->reply].date >= (int64_t)reply_delay(f, t) * DAY) {
+			if ((r = emit_reply(f, p, reply_delay(f, t))) < 0)
+				return r;
+			s->has_task = 1;
+		}
+		if (s->wait != NONE &&
+		    f->now - f->msgs[s->wait].date >= (int64_t)wait_delay(f, t) * DAY) {
+			if ((r = emit_waiting(f, p, wait_delay(f, t))) < 0)
+				return r;
+			s->has_task = 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- keep in touch --------------------------------------------------- */
+
+static int i64_cmp(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : (a > b);
+}
+
+/* Why: each relationship has its own rhythm.  Turns closer than a day apart
+ * are one exchange; the rhythm is twice the median gap between exchanges.
+ * Returns seconds, or 0 when there are too few exchanges to tell. */
+static int64_t rhythm_of(const struct fu *f, size_t p)
+{
+	int64_t *d, *gaps, rhythm = 0;
+	size_t n = 0, ng = 0, i;
+
+	for (i = 0; i < f->a->n_turns; i++)
+		n += f->a->turns[i].person == p;
+	if (n < 3)
+		return 0;
+	d = malloc(n * sizeof(*d));
+	gaps = malloc(n * sizeof(*gaps));
+	if (!d || !gaps)
+		goto out;
+	n = 0;
+	for (i = 0; i < f->a->n_turns; i++)
+		if (f->a->turns[i].person == p)
+			d[n++] = f->a->turns[i].date;
+	qsort(d, n, sizeof(*d), i64_cmp);
+	{
+		int64_t start = d[0];
+
+		for (i = 1; i < n; i++) {
+			if (d[i] - d[i - 1] > DAY) {
+				gaps[ng++] = d[i] - start;
+				start = d[i];
+			}
+		}
+	}
+	if (ng >= 2) {
+		qsort(gaps, ng, sizeof(*gaps), i64_cmp);
+		rhythm = 2 * (ng % 2 ? gaps[ng / 2] : (gaps[ng / 2 - 1] + gaps[ng / 2]) / 2);
+	}
+out:
+	free(d);
+	free(gaps);
+	return rhythm;
+}
+
+static int cadence_of(const struct fu *f, enum kith_tier t)
+{
+	switch (t) {
+	case KITH_TIER_INNER: return f->p.cadence_days[0];
+	case KITH_TIER_CLOSE: return f->p.cadence_days[1];
+	case KITH_TIER_ACTIVE: return f->p.cadence_days[2];
+	case KITH_TIER_WIDER: return f->p.cadence_days[3];
+	case KITH_TIER_FADING: return f->p.cadence_days[2]; /* was deep: nudge like active */
+	default: return 0;
+	}
+}
+
+struct kit_cand {
+	size_t p;
+	int64_t clock, threshold, rhythm;
+};
+
+/* The last sign of contact either way. */
+static int64_t quiet_since(const struct fu *f, size_t p)
+{
+	int64_t c = f->a->people[p].last_exchange;
+
+	if (f->ps[p].last_user_to != KITH_DATE_NONE && f->ps[p].last_user_to > c)
+		c = f->ps[p].last_user_to;
+	if (f->ps[p].last_them != KITH_DATE_NONE && f->ps[p].last_them > c)
+		c = f->ps[p].last_them;
+	return c;
+}
+
+/* Deepest first; the index into people[] breaks ties stably. */
+static int kit_depth_cmp(const void *x, const void *y, void *ctx)
+{
+	const struct kith_analysis *an = ctx;
+	const struct kit_cand *ca = x, *cb = y;
+	double a = an->people[ca->p].depth, b = an->people[cb->p].depth;
+
+	if (a != b)
+		return a > b ? -1 : 1;
+	return ca->p < cb->p ? -1 : (ca->p > cb->p);
+}
+
+static int emit_keep(struct fu *f, const struct kit_cand *c)
+{
+	const struct kith_person *pp = &f->a->people[c->p];
+	struct kith_task_want *w = want_new(f);
+	struct sb sum = { 0 }, d = { 0 };
+	char ep[64], span[40], day[40];
+	char *name;
+	time_t tt = (time_t)c->clock;
+	struct tm tm;
+
+	if (!w)
+		return -ENOMEM;
+	if (!gmtime_r(&tt, &tm))
+		memset(&tm, 0, sizeof(tm));
+	snprintf(ep, sizeof(ep), "quiet-since-%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (want_common(w, KITH_TASK_KEEP_IN_TOUCH, pp, NULL, ep, c->clock,
+			c->clock + c->threshold) < 0)
+		return -ENOMEM;
+	name = display_name(pp);
+	if (!name)
+		return -ENOMEM;
+	fmt_span(f->now - c->clock, span, sizeof(span));
+	fmt_day(c->clock, day, sizeof(day));
+	sb_printf(&sum, "Check in with %s: it's been %s", name, span);
+	sb_printf(&d, "Your last contact with %s <%s> was on %s, %s ago.\n",
+		  name, person_addr(pp), day, span);
+	if (c->rhythm > (int64_t)cadence_of(f, pp->tier) * DAY)
+		sb_printf(&d, "Why: you two usually write every %lld days or so; it has been "
+			  "more than twice that.\n", (long long)(c->rhythm / 2 / DAY));
+	else
+		sb_printf(&d, "Why: kith suggests keeping in touch with %s people every %d days.\n",
+			  tier_word(pp->tier), cadence_of(f, pp->tier));
+	describe_relationship(&d, pp);
+	free(name);
+	w->summary = sb_take(&sum);
+	w->description = sb_take(&d);
+	return w->summary && w->description ? 0 : -ENOMEM;
+}
+
+static int emit_keep_in_touch(struct fu *f)
+{
+	struct kit_cand *c;
+	size_t n = 0, p, i;
+	int r = 0;
+
+	if (f->p.keep_in_touch_max == 0)
+		return 0;
+	c = calloc(f->a->n_people ? f->a->n_people : 1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (p = 0; p < f->a->n_people; p++) {
+		int64_t clock = quiet_since(f, p), cad, rh;
+		enum kith_tier t = f->a->people[p].tier;
+
+		if (t == KITH_TIER_NONE || f->ps[p].has_task || clock == KITH_DATE_NONE ||
+		    snoozed(f, p))
+			continue;
+		cad = (int64_t)cadence_of(f, t) * DAY;
+		if (f->now - clock < cad)
+			continue; /* the threshold is at least the cadence */
+		rh = rhythm_of(f, p);
+		if (f->now - clock < rh)
+			continue;
+		c[n++] = (struct kit_cand){ p, clock, rh > cad ? rh : cad, rh };
+	}
+	qsort_r(c, n, sizeof(*c), kit_depth_cmp, (void *)f->a);
+	for (i = 0; i < n && i < (size_t)f->p.keep_in_touch_max && r == 0; i++)
+		r = emit_keep(f, &c[i]);
+	free(c);
+	return r;
+}
+
+/* ---- entry points ---------------------------------------------------- */
+
+void kith_task_wants_free(struct kith_task_want *v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		free(v[i].person_key);
+		free(v[i].person_name);
+		free(v[i].episode);
+		free(v[i].uid);
+		free(v[i].summary);
+		free(v[i].description);
+		free(v[i].message_id);
+		free(v[i].subject);
+	}
+	free(v);
+}
+
+int kith_followups_decide(const struct kith_analysis *a,
+			  const struct kith_msg *msgs, size_t n_msgs,
+			  const struct kith_followup_params *p,
+			  const struct kith_snooze *snoozes, size_t n_snoozes,
+			  int64_t now, struct kith_task_want **out, size_t *n_out)
+{
+	struct fu f = { .a = a, .msgs = msgs, .n_msgs = msgs ? n_msgs : 0,
+			.sn = snoozes, .n_sn = snoozes ? n_snoozes : 0, .now = now };
+	int r;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!a)
+		return -EINVAL;
+	params_fill(&f.p, p);
+	r = build_index(&f);
+	if (r == 0)
+		r = build_ids(&f);
+	if (r == 0)
+		r = scan(&f);
+	if (r == 0)
+		r = emit_reply_and_waiting(&f);
+	if (r == 0)
+		r = emit_keep_in_touch(&f);
+	free(f.ix);
+	free(f.ids);
+	free(f.ps);
+	free(f.order);
+	if (r < 0) {
+		kith_task_wants_free(f.out, f.n_out);
+		return r;
+	}
+	*out = f.out;
+	*n_out = f.n_out;
+	return 0;
+}

@@ -1,0 +1,217 @@
+/* hashmap.c: open addressing with linear probing; see hashmap.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+
+/* FNV-1a, then a final mix so linear probing sees well-spread low bits. */
+uint64_t kith_hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t hash_u64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+void kith_smap_init(struct kith_smap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void kith_smap_free(struct kith_smap *m)
+{
+	size_t i;
+
+	if (!m->slots)
+		return;
+	for (i = 0; i < m->cap; i++)
+		free(m->slots[i].key);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Index of key's slot, or of the empty slot where it would go. */
+static size_t sfind(const struct kith_smap *m, const char *key, uint64_t h)
+{
+	size_t i = (size_t)h & (m->cap - 1);
+
+	while (m->slots[i].key) {
+		if (m->slots[i].hash == h && strcmp(m->slots[i].key, key) == 0)
+			return i;
+		i = (i + 1) & (m->cap - 1);
+	}
+	return i;
+}
+
+static int sgrow(struct kith_smap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 64, i, j;
+	struct kith_sslot *ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++) {
+		if (!m->slots[i].key)
+			continue;
+		j = (size_t)m->slots[i].hash & (ncap - 1);
+		while (ns[j].key)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = ns;
+	m->cap = ncap;
+	return 0;
+}
+
+int kith_smap_get(const struct kith_smap *m, const char *key, size_t *val)
+{
+	size_t i;
+
+	if (!m->cap || !key)
+		return 0;
+	i = sfind(m, key, kith_hash_str(key));
+	if (!m->slots[i].key)
+		return 0;
+	if (val)
+		*val = m->slots[i].val;
+	return 1;
+}
+
+/* Shared by put and intern: finds or creates the slot for key. */
+static int sslot(struct kith_smap *m, const char *key, struct kith_sslot **slot)
+{
+	uint64_t h = kith_hash_str(key);
+	size_t i;
+
+	if ((m->len + 1) * 2 > m->cap && sgrow(m) < 0)
+		return -ENOMEM;
+	i = sfind(m, key, h);
+	*slot = &m->slots[i];
+	if (m->slots[i].key)
+		return 0;
+	m->slots[i].key = strdup(key);
+	if (!m->slots[i].key)
+		return -ENOMEM;
+	m->slots[i].hash = h;
+	m->len++;
+	return 1;
+}
+
+int kith_smap_put(struct kith_smap *m, const char *key, size_t val)
+{
+	struct kith_sslot *s;
+	int rc = sslot(m, key, &s);
+
+	if (rc < 0)
+		return rc;
+	s->val = val;
+	return 0;
+}
+
+int kith_smap_intern(struct kith_smap *m, const char *key, size_t val, size_t *out)
+{
+	struct kith_sslot *s;
+	int rc = sslot(m, key, &s);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		s->val = val;
+	if (out)
+		*out = s->val;
+	return rc;
+}
+
+void kith_umap_init(struct kith_umap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void kith_umap_free(struct kith_umap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t ufind(const struct kith_umap *m, uint64_t key)
+{
+	size_t i = (size_t)hash_u64(key) & (m->cap - 1);
+
+	while (m->slots[i].used && m->slots[i].key != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int ugrow(struct kith_umap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 64, i, j;
+	struct kith_uslot *ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++) {
+		if (!m->slots[i].used)
+			continue;
+		j = (size_t)hash_u64(m->slots[i].key) & (ncap - 1);
+		while (ns[j].used)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = ns;
+	m->cap = ncap;
+	return 0;
+}
+
+int kith_umap_get(const struct kith_umap *m, uint64_t key, size_t *val)
+{
+	size_t i;
+
+	if (!m->cap)
+		return 0;
+	i = ufind(m, key);
+	if (!m->slots[i].used)
+		return 0;
+	if (val)
+		*val = m->slots[i].val;
+	return 1;
+}
+
+int kith_umap_intern(struct kith_umap *m, uint64_t key, size_t val, size_t *out)
+{
+	size_t i;
+
+	if ((m->len + 1) * 2 > m->cap && ugrow(m) < 0)
+		return -ENOMEM;
+	i = ufind(m, key);
+	if (m->slots[i].used) {
+		if (out)
+			*out = m->slots[i].val;
+		return 0;
+	}
+	m->slots[i].used = 1;
+	m->slots[i].key = key;
+	m->slots[i].val = val;
+	m->len++;
+	if (out)
+		*out = val;
+	return 1;
+}

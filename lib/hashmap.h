@@ -1,0 +1,38 @@
+/* hashmap.h: two small open-addressing hash maps for the analysis.
+ *
+ * kith_smap: string key -> size_t value; the map owns a copy of each key.
+ * kith_umap: uint64_t key -> size_t value.
+ * Both grow by doubling (load <= 1/2), so inserts and lookups are O(1)
+ * expected; nothing is ever removed.  Internal to lib/.
+ */
+#ifndef KITH_HASHMAP_H
+#define KITH_HASHMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kith_sslot { char *key; uint64_t hash; size_t val; };
+struct kith_smap { struct kith_sslot *slots; size_t cap, len; };
+
+struct kith_uslot { uint64_t key; size_t val; int used; };
+struct kith_umap { struct kith_uslot *slots; size_t cap, len; };
+
+void kith_smap_init(struct kith_smap *m);
+void kith_smap_free(struct kith_smap *m);
+/* 1 and *val when key is present, else 0. */
+int kith_smap_get(const struct kith_smap *m, const char *key, size_t *val);
+/* Inserts key (copied) with val, or overwrites an existing value.
+ * Returns 0 or -ENOMEM. */
+int kith_smap_put(struct kith_smap *m, const char *key, size_t val);
+/* Looks key up; when absent inserts it with val.  *out gets the stored
+ * value.  Returns 1 inserted, 0 found, -ENOMEM. */
+int kith_smap_intern(struct kith_smap *m, const char *key, size_t val, size_t *out);
+
+void kith_umap_init(struct kith_umap *m);
+void kith_umap_free(struct kith_umap *m);
+int kith_umap_get(const struct kith_umap *m, uint64_t key, size_t *val);
+int kith_umap_intern(struct kith_umap *m, uint64_t key, size_t val, size_t *out);
+
+uint64_t kith_hash_str(const char *s);
+
+#endif

@@ -1,0 +1,464 @@
+/* turns.c: see turns.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "subject.h"
+#include "turns.h"
+
+struct tctx {
+	struct kith_work *k;
+	struct kith_turns *t;
+	struct kith_umap rows;  /* pid * n_threads + thread -> row */
+	struct kith_umap sugg;  /* pair -> 1 */
+};
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t nc;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 64;
+	nv = realloc(*v, nc * size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
+/* The row of person pid in message wi's thread, created on first touch. */
+static int row_of(struct tctx *c, size_t pid, size_t wi, int by_user, size_t *row)
+{
+	struct kith_turns *t = c->t;
+	const struct kith_wmsg *w = &c->k->w[wi];
+	uint64_t key = (uint64_t)pid * (uint64_t)(c->k->n_threads + 1) + w->thread;
+	int rc = kith_umap_intern(&c->rows, key, t->n_r, row);
+	struct kith_wrow *r;
+
+	if (rc <= 0)
+		return rc;
+	if (grow((void **)&t->r, &t->cap_r, t->n_r, sizeof(*t->r)) < 0)
+		return -ENOMEM;
+	r = &t->r[t->n_r++];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	r->thread = w->thread;
+	r->first_w = wi;
+	r->first = w->date;
+	r->first_by_user = by_user;
+	return 0;
+}
+
+/* Records that message wi passed between the user and pid. */
+static int touch(struct tctx *c, size_t pid, size_t wi, int by_user)
+{
+	struct kith_pstat *ps = &c->t->ps[pid];
+	struct kith_wrow *r;
+	size_t row;
+	int rc = row_of(c, pid, wi, by_user, &row);
+
+	if (rc < 0)
+		return rc;
+	r = &c->t->r[row];
+	if (r->last_w != wi || r->first_w == wi) {
+		if (by_user) {
+			r->pend_user++;
+			r->pend_them = 0;
+			ps->msgs_to++;
+			ps->last_to = c->k->w[wi].date;
+		} else {
+			r->pend_them++;
+			r->pend_user = 0;
+			ps->msgs_from++;
+			ps->last_from = c->k->w[wi].date;
+		}
+	}
+	r->last_w = wi;
+	r->last = c->k->w[wi].date;
+	r->last_by_user = by_user;
+	return 0;
+}
+
+static int add_suggestion(struct tctx *c, size_t a, size_t b, int by_name)
+{
+	struct kith_turns *t = c->t;
+	uint64_t key = a < b ? ((uint64_t)a << 32) ^ b : ((uint64_t)b << 32) ^ a;
+	int rc = kith_umap_intern(&c->sugg, key, 1, NULL);
+
+	if (rc <= 0)
+		return rc;
+	if (grow((void **)&t->sg, &t->cap_sg, t->n_sg, sizeof(*t->sg)) < 0)
+		return -ENOMEM;
+	t->sg[t->n_sg].a = a;
+	t->sg[t->n_sg].b = b;
+	t->sg[t->n_sg].by_name = by_name;
+	t->n_sg++;
+	return 0;
+}
+
+/* Person B answered a user message sent to A alone, and looks like A: B
+ * may be A's new address.  Suggest, never apply. */
+static int check_moved(struct tctx *c, size_t wi, size_t pi)
+{
+	const struct kith_work *k = c->k;
+	const struct kith_wmsg *p = &k->w[pi];
+	size_t a, b = k->w[wi].from;
+
+	if (p->rc_n != 1)
+		return 0;
+	a = k->rcpt[p->rc_off];
+	if (a == b || !kith_work_is_human(k, a) || p->m->n_rcpt_total > 2 ||
+	    !kith_people_alike(&k->people, a, b))
+		return 0;
+	return add_suggestion(c, a, b, 0);
+}
+
+static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
+{
+	struct kith_turns *t = c->t;
+	const struct kith_wmsg *w = &c->k->w[wi];
+	const struct kith_wmsg *p = w->parent != KITH_NONE ? &c->k->w[w->parent] : NULL;
+	struct kith_wturn *tu;
+	size_t row;
+	int rc = row_of(c, pid, wi, by_user, &row);
+
+	if (rc < 0 || grow((void **)&t->t, &t->cap, t->n, sizeof(*t->t)) < 0)
+		return -ENOMEM;
+	tu = &t->t[t->n++];
+	tu->w = wi;
+	tu->pid = pid;
+	tu->row = row;
+	tu->by_user = by_user;
+	tu->lat = !p ? -1 : w->date > p->date ? w->date - p->date : 0;
+	tu->counted = 0;
+	if (by_user)
+		t->r[row].raw_tu++;
+	else
+		t->r[row].raw_tt++;
+	return by_user || !p ? 0 : check_moved(c, wi, w->parent);
+}
+
+/* A reply whose parent is not here (Re: subject or In-Reply-To, nothing
+ * found): from the user to one person in To, it answered that person;
+ * from a person with the user in To, it answered the user.  Latency
+ * unknown. */
+static int orphan_turn(struct tctx *c, size_t wi)
+{
+	const struct kith_work *k = c->k;
+	const struct kith_wmsg *w = &k->w[wi];
+
+	if (!(w->sflags & KITH_SUBJ_REPLY) && !w->m->in_reply_to)
+		return 0;
+	if (w->from_user && kith_work_is_human(k, w->to1))
+		return add_turn(c, wi, w->to1, 1);
+	if (!w->from_user && w->user_in_to && kith_work_is_human(k, w->from))
+		return add_turn(c, wi, w->from, 0);
+	return 0;
+}
+
+/* Is message wi a turn?  Adds it when so. */
+static int maybe_turn(struct tctx *c, size_t wi)
+{
+	const struct kith_work *k = c->k;
+	const struct kith_wmsg *w = &k->w[wi], *p;
+
+	if (w->cls == KITH_CLASS_AUTOMATED)
+		return 0;
+	if (w->parent == KITH_NONE)
+		return orphan_turn(c, wi);
+	p = &k->w[w->parent];
+	if (p->cls == KITH_CLASS_AUTOMATED)
+		return 0;
+	if (w->from_user && !p->from_user && kith_work_is_human(k, p->from))
+		return add_turn(c, wi, p->from, 1);
+	if (!w->from_user && p->from_user && kith_work_is_human(k, w->from))
+		return add_turn(c, wi, w->from, 0);
+	return 0;
+}
+
+/* Message wi, in date order: conversation rows it touches, and its turn. */
+static int scan_message(struct tctx *c, size_t wi)
+{
+	const struct kith_work *k = c->k;
+	const struct kith_wmsg *w = &k->w[wi];
+	size_t j;
+	int rc;
+
+	if (w->cls == KITH_CLASS_AUTOMATED)
+		return 0;
+	if ((rc = maybe_turn(c, wi)) < 0)
+		return rc;
+	if (w->from_user) {
+		for (j = 0; j < w->rc_n; j++)
+			if (kith_work_is_human(k, k->rcpt[w->rc_off + j]) &&
+			    (rc = touch(c, k->rcpt[w->rc_off + j], wi, 1)) < 0)
+				return rc;
+		if (w->parent != KITH_NONE && !k->w[w->parent].from_user &&
+		    kith_work_is_human(k, k->w[w->parent].from) &&
+		    !kith_work_rcpt_has(k, wi, k->w[w->parent].from))
+			return touch(c, k->w[w->parent].from, wi, 1);
+		return 0;
+	}
+	if (!kith_work_is_human(k, w->from))
+		return 0;
+	if (w->user_in_rcpt || w->cls == KITH_CLASS_PERSONAL ||
+	    (w->parent != KITH_NONE && k->w[w->parent].from_user))
+		return touch(c, w->from, wi, 0);
+	return 0;
+}
+
+static int cmp_lat(const void *a, const void *b)
+{
+	const struct kith_wturn *x = *(const struct kith_wturn *const *)a;
+	const struct kith_wturn *y = *(const struct kith_wturn *const *)b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->by_user != y->by_user)
+		return x->by_user - y->by_user;
+	return (x->lat > y->lat) - (x->lat < y->lat);
+}
+
+/* Median reply latency per person and direction over counted turns. */
+static int medians(struct kith_turns *t)
+{
+	struct kith_wturn **v = malloc((t->n ? t->n : 1) * sizeof(*v));
+	size_t n = 0, i, j;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++)
+		if (t->t[i].counted && t->t[i].lat >= 0)
+			v[n++] = &t->t[i];
+	qsort(v, n, sizeof(*v), cmp_lat);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && v[j]->pid == v[i]->pid && v[j]->by_user == v[i]->by_user; j++)
+			;
+		if (v[i]->by_user)
+			t->ps[v[i]->pid].lat_u = v[i + (j - i) / 2]->lat;
+		else
+			t->ps[v[i]->pid].lat_t = v[i + (j - i) / 2]->lat;
+	}
+	free(v);
+	return 0;
+}
+
+/* Decides which turns count and sums them into rows and persons. */
+static void count_turns(const struct kith_work *k, struct kith_turns *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		struct kith_wturn *tu = &t->t[i];
+		struct kith_wrow *r = &t->r[tu->row];
+		struct kith_pstat *ps = &t->ps[tu->pid];
+		const struct kith_wmsg *w = &k->w[tu->w];
+		uint32_t nr = w->m->n_rcpt_total ? w->m->n_rcpt_total : 1;
+
+		tu->counted = (r->raw_tu && r->raw_tt) || w->cls == KITH_CLASS_PERSONAL;
+		if (!tu->counted)
+			continue;
+		if (tu->by_user) {
+			r->tu++;
+			ps->tu++;
+		} else {
+			r->tt++;
+			ps->tt++;
+		}
+		ps->personal_turns += w->cls == KITH_CLASS_PERSONAL;
+		ps->one2one += 1.0 / nr;
+		if (ps->first_ex == KITH_DATE_NONE || w->date < ps->first_ex)
+			ps->first_ex = w->date;
+		if (ps->last_ex == KITH_DATE_NONE || w->date > ps->last_ex)
+			ps->last_ex = w->date;
+	}
+}
+
+static void sum_rows(const struct kith_work *k, struct kith_turns *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_r; i++) {
+		const struct kith_wrow *r = &t->r[i];
+		struct kith_pstat *ps = &t->ps[r->pid];
+		ps->uu += r->pend_user;
+		ps->ut += r->pend_them;
+		if (!(r->tu && r->tt))
+			continue;
+		ps->conv++;
+		if (r->first_by_user)
+			ps->iu++;
+		else
+			ps->it++;
+	}
+	for (i = 0; i < k->people.n; i++) {
+		struct kith_pstat *ps = &t->ps[i];
+		uint32_t turns = ps->tu + ps->tt;
+		if (turns)
+			ps->one2one /= turns;
+		ps->listed = kith_work_is_human(k, i) &&
+			     (ps->conv > 0 || ps->personal_turns > 0 ||
+			      (ps->personal_to > 0 && ps->personal_from > 0));
+	}
+}
+
+struct dmsg { size_t pid; int64_t date; int by_user; };
+
+static int cmp_dmsg(const void *x, const void *y)
+{
+	const struct dmsg *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return (a->date > b->date) - (a->date < b->date);
+}
+
+/* Appends message wi's direct pairs (user to a recipient, or a person to
+ * the user) to d, counting them into the persons' figures. */
+static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t wi, struct dmsg *d)
+{
+	const struct kith_wmsg *w = &k->w[wi];
+	int personal = w->cls == KITH_CLASS_PERSONAL;
+	size_t j, n = 0, pid;
+
+	if (w->cls == KITH_CLASS_AUTOMATED)
+		return 0;
+	if (!w->from_user) {
+		if (!w->user_in_rcpt || !kith_work_is_human(k, w->from))
+			return 0;
+		t->ps[w->from].direct_from++;
+		t->ps[w->from].personal_from += personal;
+		d[0] = (struct dmsg){ w->from, w->date, 0 };
+		return 1;
+	}
+	for (j = 0; j < w->rc_n; j++) {
+		pid = k->rcpt[w->rc_off + j];
+		if (!kith_work_is_human(k, pid))
+			continue;
+		t->ps[pid].direct_to++;
+		t->ps[pid].personal_to += personal;
+		d[n++] = (struct dmsg){ pid, w->date, 1 };
+	}
+	return n;
+}
+
+/* For each person's direct messages in date order: was each answered by
+ * the other side within the window? */
+static void answered(struct kith_turns *t, const struct dmsg *d, size_t n)
+{
+	const int64_t win = (int64_t)KITH_ANSWER_WINDOW_DAYS * 86400;
+	int64_t next_u = INT64_MAX, next_t = INT64_MAX;
+	size_t i;
+
+	for (i = n; i-- > 0;) {
+		struct kith_pstat *ps = &t->ps[d[i].pid];
+		if (i + 1 == n || d[i + 1].pid != d[i].pid)
+			next_u = next_t = INT64_MAX;
+		if (d[i].by_user) {
+			ps->answered_them += next_t != INT64_MAX && next_t - d[i].date <= win;
+			next_u = d[i].date;
+		} else {
+			ps->answered_user += next_u != INT64_MAX && next_u - d[i].date <= win;
+			next_t = d[i].date;
+		}
+		ps->first_contact = d[i].date; /* walking backwards: ends at the first */
+	}
+}
+
+/* Direct mail each way, threads aside. */
+static int direct_mail(const struct kith_work *k, struct kith_turns *t)
+{
+	struct dmsg *d = malloc((k->n_rcpt + k->n + 1) * sizeof(*d));
+	size_t i, n = 0;
+
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < k->n; i++)
+		n += direct_of(k, t, i, d + n);
+	qsort(d, n, sizeof(*d), cmp_dmsg);
+	answered(t, d, n);
+	free(d);
+	return 0;
+}
+
+/* Two persons with the same full display name, both writing to the user
+ * and one of them a listed relationship: perhaps one person.  Suggest,
+ * never apply. */
+static int name_suggestions(struct tctx *c)
+{
+	const struct kith_work *k = c->k;
+	struct kith_smap names;
+	char buf[256];
+	size_t i, other;
+	int rc = 0;
+
+	kith_smap_init(&names);
+	for (i = 1; i < k->people.n && rc >= 0; i++) {
+		const struct kith_pstat *ps = &c->t->ps[i];
+		if (!kith_work_is_human(k, i) || !(ps->listed || ps->msgs_from))
+			continue;
+		if (!kith_name_key(k->people.v[i].name, buf, sizeof(buf)))
+			continue;
+		rc = kith_smap_intern(&names, buf, i, &other);
+		if (rc == 0 && (ps->listed || c->t->ps[other].listed))
+			rc = add_suggestion(c, other, i, 1);
+	}
+	kith_smap_free(&names);
+	return rc < 0 ? rc : 0;
+}
+
+static int build(struct tctx *c)
+{
+	struct kith_turns *t = c->t;
+	size_t i;
+	int rc;
+
+	t->ps = calloc(c->k->people.n ? c->k->people.n : 1, sizeof(*t->ps));
+	if (!t->ps)
+		return -ENOMEM;
+	for (i = 0; i < c->k->people.n; i++) {
+		t->ps[i].lat_u = t->ps[i].lat_t = -1;
+		t->ps[i].first_ex = t->ps[i].last_ex = KITH_DATE_NONE;
+		t->ps[i].last_from = t->ps[i].last_to = KITH_DATE_NONE;
+		t->ps[i].first_contact = KITH_DATE_NONE;
+	}
+	if ((rc = direct_mail(c->k, t)) < 0)
+		return rc;
+	for (i = 0; i < c->k->n; i++)
+		if ((rc = scan_message(c, i)) < 0)
+			return rc;
+	count_turns(c->k, t);
+	sum_rows(c->k, t);
+	if ((rc = medians(t)) < 0)
+		return rc;
+	return name_suggestions(c);
+}
+
+int kith_turns_build(struct kith_work *k, struct kith_turns *t)
+{
+	struct tctx c;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	c.k = k;
+	c.t = t;
+	kith_umap_init(&c.rows);
+	kith_umap_init(&c.sugg);
+	rc = build(&c);
+	kith_umap_free(&c.rows);
+	kith_umap_free(&c.sugg);
+	return rc;
+}
+
+void kith_turns_free(struct kith_turns *t)
+{
+	free(t->t);
+	free(t->r);
+	free(t->ps);
+	free(t->sg);
+	memset(t, 0, sizeof(*t));
+}

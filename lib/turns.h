@@ -1,0 +1,76 @@
+/* turns.h: turns, conversations and per-person exchange figures.
+ *
+ * A turn is a message from one side answering (as its thread parent) a
+ * message from the other side: the user answering a person, or a person
+ * answering the user.  Automated messages (out-of-office, receipts) are
+ * never turns and are never answered.  A conversation is one person in one
+ * thread; it is two-way when it holds turns both ways.  A turn made in a
+ * list message counts only inside a two-way conversation; a turn in a
+ * personal message always counts.
+ */
+#ifndef KITH_TURNS_H
+#define KITH_TURNS_H
+
+#include "awork.h"
+
+struct kith_wturn {
+	size_t w;        /* message (index in k->w) */
+	size_t pid;      /* the person on the other side */
+	size_t row;      /* conversation row */
+	int by_user;
+	int64_t lat;     /* seconds since the answered message; -1 when it is not here */
+	int counted;
+};
+
+struct kith_wrow {      /* one person in one thread */
+	size_t pid, thread;
+	size_t first_w, last_w;      /* first and newest message between them */
+	int64_t first, last;
+	uint32_t tu, tt;             /* counted turns: by the user, by them */
+	uint32_t raw_tu, raw_tt;     /* all turns */
+	int first_by_user, last_by_user;
+	uint32_t pend_user, pend_them; /* messages since the other side last wrote */
+};
+
+struct kith_pstat {     /* per person id */
+	uint32_t msgs_from, msgs_to;
+	uint32_t conv, tu, tt, iu, it, uu, ut;
+	uint32_t personal_turns;     /* counted turns made in personal messages */
+	int64_t lat_u, lat_t;        /* medians, -1 unknown */
+	int64_t first_ex, last_ex, last_from, last_to;
+	double one2one;              /* mean of 1/(To+Cc count) over counted turns */
+	uint32_t direct_to, direct_from;   /* direct messages each way (not automated) */
+	uint32_t personal_to, personal_from; /* of which personal class */
+	uint32_t answered_user, answered_them; /* direct messages answered by the other
+					   side within KITH_ANSWER_WINDOW_DAYS, any thread */
+	int64_t first_contact;       /* first direct message either way */
+	int listed;                  /* a relationship: goes into people[] */
+};
+
+/* A direct message counts as answered when the other side writes back
+ * within this many days, in whatever thread (a new patch version, a
+ * fresh subject and Enron's unthreaded mail all answer too). */
+#define KITH_ANSWER_WINDOW_DAYS 14
+
+struct kith_psugg { size_t a, b; int by_name; };
+
+struct kith_turns {
+	struct kith_wturn *t; size_t n, cap;
+	struct kith_wrow *r; size_t n_r, cap_r;
+	struct kith_pstat *ps;       /* k->people.n entries */
+	struct kith_psugg *sg; size_t n_sg, cap_sg;
+};
+
+/* Finds turns and conversations over k (threaded), fills per-person
+ * figures and merge suggestions.  Returns 0 or -ENOMEM; free t with
+ * kith_turns_free either way. */
+int kith_turns_build(struct kith_work *k, struct kith_turns *t);
+void kith_turns_free(struct kith_turns *t);
+
+/* Fills a's people (scored, sorted, tiered), turns, conversations and
+ * suggestions from k and t (analyze_out.c).  Returns 0 or -ENOMEM; a is
+ * left for kith_analysis_free either way. */
+int kith_analyze_output(const struct kith_work *k, const struct kith_turns *t,
+			struct kith_analysis *a);
+
+#endif

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# tests/eval/run.sh BUILD_DIR: measure the judgement core on the real-mail
+# corpus ($KITH_CORPUS, default ../shared/corpus) with tools/kith-eval.
+# Prints: (1) the people found, for checking by hand; (2) the predictive
+# check at three dates per mailbox; (3) the bulk figures; (4) timing.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${1:-build}
+case "$build" in /*) ;; *) build="$top/$build" ;; esac
+corpus=${KITH_CORPUS:-$top/../shared/corpus}
+eval_bin="$build/tools/kith-eval"
+if [ ! -x "$eval_bin" ]; then
+	b=$(basename "$build")
+	make -C "$top" B="$b" "$b/tools/kith-eval" >/dev/null || exit 1
+fi
+if [ ! -d "$corpus/enron/skilling-j" ] || [ ! -f "$corpus/lore-linux-man/owner-mtk.tsv" ]; then
+	echo "no corpus at $corpus (set KITH_CORPUS)"
+	exit 77
+fi
+enron="$corpus/enron/skilling-j"
+lore="$corpus/lore-linux-man"
+
+echo "== (1) people found (top 40 as of the newest message), for checking by hand"
+"$eval_bin" enron "$enron" --people 40 | cut -c1-140
+"$eval_bin" lore "$lore" --people 40 | cut -c1-140
+echo
+echo "== (2) predictive check: rank as of T, score against two-way mail in the next 120 days"
+for q in 0.4 0.5 0.6; do
+	"$eval_bin" enron "$enron" --predict --at "$q" | tail -n +2
+	"$eval_bin" lore "$lore" --predict --at "$q" | tail -n +2
+done
+echo
+echo "== (3) bulk mixed in, addressed to the user"
+rc=0
+"$eval_bin" enron "$enron" --bulk "$corpus/bulk" --bulkcheck || rc=1
+"$eval_bin" lore "$lore" --bulk "$corpus/bulk" --bulkcheck || rc=1
+echo
+echo "== (4) time"
+"$eval_bin" enron "$enron" --bulk "$corpus/bulk" --time | tail -n 1
+"$eval_bin" lore "$lore" --bulk "$corpus/bulk" --time | tail -n 1
+exit $rc

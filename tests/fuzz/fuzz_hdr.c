@@ -1,0 +1,122 @@
+/* fuzz_hdr.c: libFuzzer target for kith's header parser.
+ *
+ * Feeds the input to kith_hdr_parse() and, as a single field value, to each
+ * sub-parser; then checks the record's invariants and aborts when one
+ * breaks (a crash is what libFuzzer reports).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "date.h"
+#include "hdr.h"
+#include "hdrtext.h"
+#include "msgid.h"
+#include "rfc2047.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Clean UTF-8 without control characters, as the parser promises. */
+static void check_text(const char *s)
+{
+	size_t i = 0, n, l;
+
+	if (!s)
+		return;
+	n = strlen(s);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		l = kith_utf8_seq_len((const unsigned char *)s + i, n - i);
+		if (l == 0 || c < 0x20 || c == 0x7F)
+			abort();
+		i += l;
+	}
+}
+
+static void check_addr(const struct kith_addr *a)
+{
+	const char *p;
+
+	if (!a->addr || !strchr(a->addr, '@'))
+		abort();
+	for (p = a->addr; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			abort();
+	check_text(a->name);
+}
+
+static void check_msg(const struct kith_msg *m)
+{
+	char key[33];
+	size_t i;
+
+	if (m->n_to + m->n_cc > KITH_MAX_RCPT_KEPT || m->n_to + m->n_cc > m->n_rcpt_total)
+		abort();
+	if (m->n_refs > KITH_MAX_REFS || (m->n_refs && !m->refs))
+		abort();
+	if ((m->parse_errors > 0) != ((m->flags & KITH_MSG_REPAIRED) != 0))
+		abort();
+	check_text(m->subject);
+	check_text(m->message_id);
+	if (m->from.addr)
+		check_addr(&m->from);
+	for (i = 0; i < m->n_to + m->n_cc; i++)
+		check_addr(&m->rcpt[i]);
+	for (i = 0; i < m->n_refs; i++)
+		if (!m->refs[i][0])
+			abort();
+	kith_msg_key(m, key);
+	if (strlen(key) != 32)
+		abort();
+}
+
+/* The input as one field value for each sub-parser. */
+static void values(const char *s, size_t n)
+{
+	struct kith_addr *v = NULL;
+	size_t nv = 0, i;
+	uint32_t total = 0;
+	int64_t t;
+	char *id = NULL, **ids = NULL, *dec, *z, *norm;
+
+	if (kith_addr_parse_list(s, n, &v, &nv, 8, &total) >= 0 && (nv > 8 || nv > total))
+		abort();
+	for (i = 0; i < nv; i++)
+		kith_addr_free(&v[i]);
+	free(v);
+	(void)kith_date_parse(s, n, &t);
+	if (kith_msgid_first(s, n, &id) >= 0)
+		free(id);
+	if (kith_msgid_list(s, n, 5, &ids, &nv) >= 0) {
+		for (i = 0; i < nv; i++)
+			free(ids[i]);
+		free(ids);
+	}
+	dec = kith_rfc2047_decode_str(s, n, NULL);
+	check_text(dec);
+	free(dec);
+	z = malloc(n + 1);
+	if (!z)
+		return;
+	memcpy(z, s, n);
+	z[n] = '\0';
+	norm = kith_addr_normalize(z, 1);
+	free(norm);
+	(void)kith_addr_matches(z, "@example.com");
+	(void)kith_addr_matches("a.b+c@gmail.com", z);
+	free(z);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kith_msg m;
+
+	if (kith_hdr_parse((const char *)data, size, &m) == 0) {
+		check_msg(&m);
+		kith_msg_free(&m);
+	}
+	values((const char *)data, size);
+	return 0;
+}

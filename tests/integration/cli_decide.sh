@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# cli_decide.sh: the decision commands write what they say to the database
+# (checked with sqlite3), report "nothing to do" with exit 1, reject bad
+# input with exit 2, and work while another connection holds a write lock.
+. "$KITH_TOP/tests/lib/common.sh"
+kt_need_tools sqlite3 python3
+K=$KITH_BUILD/kith SYNTH=$KITH_BUILD/tools/kith-synth
+[ -x "$K" ] && [ -x "$SYNTH" ] || kt_skip "no kith or kith-synth in $KITH_BUILD"
+T=$(kt_tmpdir)
+cat >"$T/kith.conf" <<CONF
+data_dir = "$T/data";
+runtime_dir = "$T/run";
+tasks_dir = "$T/tasks";
+identities = [ "me@synth.example" ];
+CONF
+C=(-c "$T/kith.conf")
+"$SYNTH" "$T/data" --messages 600 --people 30 >/dev/null || kt_die "kith-synth failed"
+DB=$T/data/kith.db
+key=$(kt_sql "$DB" "SELECT key FROM people ORDER BY rank LIMIT 1")
+name=$(kt_sql "$DB" "SELECT name FROM people ORDER BY rank LIMIT 1")
+
+# ignore / unignore
+"$K" "${C[@]}" ignore @Spam.Example >/dev/null; kt_eq "ignore exit" 0 $?
+kt_eq "ignore stored lowercase" "@spam.example" "$(kt_sql "$DB" "SELECT pattern FROM ignores")"
+"$K" "${C[@]}" ignore @spam.example >/dev/null; kt_eq "ignore again: nothing to do" 1 $?
+"$K" "${C[@]}" ignore "not an address" >/dev/null 2>&1; kt_eq "ignore bad input" 2 $?
+"$K" "${C[@]}" unignore @spam.example >/dev/null; kt_eq "unignore exit" 0 $?
+"$K" "${C[@]}" unignore @spam.example >/dev/null; kt_eq "unignore again" 1 $?
+kt_eq "ignores empty" 0 "$(kt_sql "$DB" "SELECT count(*) FROM ignores")"
+
+# pin / unpin (by name: stored under the person's key)
+"$K" "${C[@]}" pin "$name" close >/dev/null; kt_eq "pin exit" 0 $?
+kt_eq "pin stored" "$key|close" "$(kt_sql "$DB" "SELECT addr, tier FROM pins")"
+"$K" "${C[@]}" pin "$key" >/dev/null; kt_eq "pin without tier" 0 $?
+kt_eq "pin keeps the current tier" "$(kt_sql "$DB" "SELECT tier FROM people WHERE key='$key'")" \
+	"$(kt_sql "$DB" "SELECT tier FROM pins WHERE addr='$key'")"
+"$K" "${C[@]}" pin "$key" galaxy >/dev/null 2>&1; kt_eq "pin bad tier" 2 $?
+"$K" "${C[@]}" pin nobody-at-all >/dev/null 2>&1; kt_eq "pin unknown person" 1 $?
+"$K" "${C[@]}" unpin "$key" >/dev/null; kt_eq "unpin" 0 $?
+"$K" "${C[@]}" unpin "$key" >/dev/null; kt_eq "unpin again" 1 $?
+
+# merge / split
+"$K" "${C[@]}" merge a@x.example B@x.example >/dev/null; kt_eq "merge" 0 $?
+"$K" "${C[@]}" merge b@x.example c@x.example >/dev/null; kt_eq "merge transitive" 0 $?
+kt_eq "one group of three" "1|3" "$(kt_sql "$DB" "SELECT count(DISTINCT grp), count(*) FROM merge_addrs")"
+"$K" "${C[@]}" merge only@x.example >/dev/null 2>&1; kt_eq "merge needs two" 2 $?
+"$K" "${C[@]}" split c@x.example >/dev/null; kt_eq "split" 0 $?
+kt_eq "split leaves two" 2 "$(kt_sql "$DB" "SELECT count(*) FROM merge_addrs")"
+kt_eq "split recorded" c@x.example "$(kt_sql "$DB" "SELECT addr FROM splits")"
+
+# snooze / done
+"$K" "${C[@]}" snooze "$key" 10 >/dev/null; kt_eq "snooze" 0 $?
+until=$(kt_sql "$DB" "SELECT until - strftime('%s','now') FROM snoozes WHERE person_key='$key'")
+kt_between "snooze until ~10 days ahead" 863000 864100 "$until"
+"$K" "${C[@]}" snooze "$key" soon >/dev/null 2>&1; kt_eq "snooze bad days" 2 $?
+"$K" "${C[@]}" done "$key" >/dev/null; kt_eq "done with nothing open" 1 $?
+kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, status, due) VALUES('t1', '$key', 0, 0, 1)" >/dev/null
+kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, status, due) VALUES('t2', '$key', 1, 0, 2)" >/dev/null
+out=$("$K" "${C[@]}" followups --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+kt_eq "followups lists open tasks" 2 "$out"
+"$K" "${C[@]}" done "$name" >/dev/null; kt_eq "done" 0 $?
+kt_eq "tasks done by hand" "4|4" "$(kt_sql "$DB" "SELECT group_concat(status, '|') FROM tasks")"
+
+# a decision waits for a writer instead of failing (busy timeout)
+python3 - "$DB" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("INSERT INTO counters(name, value) VALUES('lock', 1)")
+time.sleep(1.5)
+c.execute("COMMIT")
+PY
+sleep 0.3
+"$K" "${C[@]}" people >/dev/null; kt_eq "query during a write transaction" 0 $?
+"$K" "${C[@]}" ignore @late.example >/dev/null; kt_eq "decision waits for the writer" 0 $?
+wait
+kt_eq "both writes landed" "1|1" "$(kt_sql "$DB" "SELECT (SELECT value FROM counters WHERE name='lock'), (SELECT count(*) FROM ignores)")"
+kt_eq "db still 0600" 600 "$(stat -c %a "$DB")"
+kt_done

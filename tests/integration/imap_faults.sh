@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# imap_faults: server faults a real server won't produce (tests/lib/fakeimap.py).
+#  - no STARTTLS in CAPABILITY: refused (-KITH_E_NOTLS), no LOGIN ever sent;
+#  - tls = none to a non-loopback host: refused before connecting;
+#  - drop mid-literal, stall: an error within the read timeout (no hang, no spin);
+#  - malformed FETCH, garbage, BYE: clean -KITH_E_PROTO;
+#  - {999999999999} literal and the PERMANENTFLAGS "(" greeting that crashes
+#    libetpan: only the contained child dies (-KITH_E_CRASH), the parent's
+#    memory stays small;
+#  - a server trickling an endless line: the parent kills the child;
+#  - IDLE ends when the server reports EXISTS.
+. "$KITH_TOP/tests/lib/common.sh"
+. "$KITH_TOP/tests/lib/certs.sh"
+
+kt_need_tools python3 certtool
+FETCH=$KITH_BUILD/tools/kith-fetch
+[ -x "$FETCH" ] || kt_skip "no $FETCH (make tests)"
+T=$(kt_tmpdir)
+kt_certs_make "$T/certs" || kt_die "certs"
+echo "not-a-real-password" >"$T/pw"; chmod 600 "$T/pw"
+
+fake() { # mode: start fakeimap, set FPORT and FTR (transcript)
+	rm -f "$T/port"; FTR=$T/transcript.$1; : >"$FTR"
+	python3 "$KITH_TOP/tests/lib/fakeimap.py" --port-file "$T/port" --mode "$1" \
+		--transcript "$FTR" --cert "$T/certs/server.pem" --key "$T/certs/server.key" &
+	FPID=$!
+	kt_on_exit "kill $FPID 2>/dev/null"
+	local i
+	for ((i = 0; i < 100; i++)); do [ -s "$T/port" ] && break; sleep 0.05; done
+	FPORT=$(cat "$T/port")
+}
+unfake() { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; }
+
+run() { # tls [args...]: kith-fetch against the fake; sets OUT and TOOK
+	local tls=$1 start=$SECONDS; shift
+	OUT=$(timeout 60 "$FETCH" --host 127.0.0.1 --port "$FPORT" --user u --pass-file "$T/pw" \
+		--ca-file "$T/certs/ca.pem" --tls "$tls" --timeout 3 "$@" 2>&1)
+	TOOK=$((SECONDS - start))
+}
+
+fake normal
+run none
+kt_contains "normal: plain loopback session works" "result 0 " "$OUT"
+kt_eq "normal: three headers" 3 "$(echo "$OUT" | grep -c '^message INBOX ')"
+: >"$FTR"
+run starttls
+kt_contains "normal: STARTTLS session works" "result 0 " "$OUT"
+kt_eq "normal: LOGIN sent only after STARTTLS" yes \
+	"$(awk '/STARTTLS/ && !s { s = NR } / LOGIN / && !l { l = NR } END { print (s && l > s) ? "yes" : "no" }' "$FTR")"
+printf 'token-%s\n' "$RANDOM$RANDOM" >"$T/token"
+run none --oauth2 --protocol-log --pass-file "$T/token"
+kt_contains "oauth2: session works" "result 0 " "$OUT"
+want=$(printf 'user=u\001auth=Bearer %s\001\001' "$(head -n 1 "$T/token")" | base64 -w0)
+kt_contains "oauth2: XOAUTH2 sent with the token" "AUTHENTICATE XOAUTH2 $want" "$(cat "$FTR")"
+kt_not_contains "oauth2: token not in the protocol log" "$want" "$OUT"
+kt_not_contains "oauth2: token not in the protocol log (plain)" "$(head -n 1 "$T/token")" "$OUT"
+unfake
+
+fake badfolder
+run none
+kt_contains "badfolder: the session still succeeds" "result 0 " "$OUT"
+kt_eq "badfolder: INBOX still read" 3 "$(echo "$OUT" | grep -c '^message INBOX ')"
+kt_contains "badfolder: the refusal is logged" "skipping folder Broken" "$OUT"
+unfake
+
+fake nostarttls
+run starttls
+kt_contains "nostarttls: refused" "result -1003 " "$OUT"
+kt_eq "nostarttls: no LOGIN reached the server" 0 "$(grep -ci 'LOGIN\|AUTHENTICATE' "$FTR")"
+unfake
+
+fake inject
+run starttls
+kt_contains "inject: plaintext after STARTTLS refused" "result -1001 " "$OUT"
+kt_contains "inject: says why" "injected" "$OUT"
+kt_eq "inject: no LOGIN reached the server" 0 "$(grep -ci 'LOGIN\|AUTHENTICATE' "$FTR")"
+unfake
+
+fake preauth
+run starttls
+kt_contains "preauth: PREAUTH before STARTTLS refused" "result -1001 " "$OUT"
+kt_not_contains "preauth: nothing read" "folder " "$OUT"
+unfake
+
+fake badlogin
+run none --contained 256
+kt_contains "badlogin: credentials refused" "result -1002 " "$OUT"
+kt_contains "badlogin: server text kept" "Authentication failed" "$OUT"
+kt_not_contains "badlogin: password not echoed" "not-a-real-password" "$OUT"
+unfake
+
+OUT=$(timeout 20 "$FETCH" --host 192.0.2.1 --port 143 --user u --pass-file "$T/pw" --tls none 2>&1)
+kt_contains "tls=none to a non-loopback host refused" "result -1003 " "$OUT"
+kt_contains "tls=none refusal says why" "loopback" "$OUT"
+
+fake dropliteral
+run none
+kt_contains "dropliteral: stream error" "result -104 " "$OUT"
+kt_le "dropliteral: returned within the timeout (s)" 3 "$TOOK"
+run none --contained 256
+kt_contains "dropliteral contained: same error" "result -104 " "$OUT"
+unfake
+
+fake stall
+run none
+kt_contains "stall: timed out" "result -110 " "$OUT"
+kt_between "stall: took about the 3 s timeout" 2 6 "$TOOK"
+unfake
+
+for m in malformed garbage bye; do
+	fake $m
+	run none --contained 256
+	kt_contains "$m: protocol error" "result -1004 " "$OUT"
+	kt_le "$m: quick (s)" 3 "$TOOK"
+	unfake
+done
+
+fake permflags
+run none --contained 256
+kt_contains "permflags: only the child died" "result -1005 " "$OUT"
+kt_contains "permflags: the parent says how" "IMAP child" "$OUT"
+unfake
+
+fake hugeliteral
+run none --contained 256
+if [ "$KITH_SANITIZER" = 1 ]; then
+	# ASan cannot run under RLIMIT_AS: the child's allocation succeeds and it
+	# then times out waiting for the literal.  Still only the child paid.
+	kt_contains "hugeliteral (sanitizer): an error" "result -" "$OUT"
+else
+	kt_contains "hugeliteral: the child hit its memory limit" "result -1005 " "$OUT"
+	kt_contains "hugeliteral: says so" "memory" "$OUT"
+fi
+rss=$(echo "$OUT" | awk '$1 == "maxrss_kb" { print $2 }')
+kt_le "hugeliteral: parent max RSS (KiB)" 65536 "${rss:-999999999}"
+kt_le "hugeliteral: quick (s)" 10 "$TOOK"
+unfake
+
+fake trickle
+run none --contained 256
+kt_contains "trickle: parent killed the silent child" "result -1005 " "$OUT"
+kt_contains "trickle: says no progress" "no progress" "$OUT"
+kt_le "trickle: within the inactivity limit (s)" 30 "$TOOK"
+unfake
+
+fake idle
+run none --idle 20
+kt_contains "idle: session ok" "result 0 " "$OUT"
+kt_le "idle: returned on EXISTS, not after 20 s" 6 "$TOOK"
+kt_eq "idle: DONE sent" 1 "$(grep -c '^DONE$' "$FTR")"
+unfake
+
+kt_done

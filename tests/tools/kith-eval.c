@@ -1,0 +1,680 @@
+/* kith-eval: measures the judgement core on real mail, without IMAP.
+ *
+ *   kith-eval enron DIR [options]     one Enron mailbox (folders under DIR)
+ *   kith-eval lore DIR [options]      lore-linux-man as owner-mtk.tsv sees it
+ *
+ * options:
+ *   --bulk DIR     mix every message under DIR in, addressed to the user
+ *   --at FRAC      analyse as of the FRAC quantile of message dates (0..1;
+ *                  default 1: just after the newest message)
+ *   --people N     print the N deepest people with their figures
+ *   --predict      rank people as of --at and score against who really
+ *                  exchanges mail both ways with the user in the next 120
+ *                  days, beside message count, recency and min(sent,recv)
+ *   --bulkcheck    print bulk figures; exit 1 unless < 1% of bulk messages
+ *                  are turns and no bulk-like address is in the top 50
+ *   --time         print how long kith_analyze took
+ *
+ * Reads corpus files directly with kith_hdr_parse.  Prints plain text.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "addr.h"
+#include "analyze.h"
+#include "classify.h"
+#include "hdr.h"
+
+#define WINDOW (120 * 86400LL)
+
+struct box {
+	struct kith_msg *m;
+	char (*key)[33];
+	int *bulk;           /* 1: mixed in from the bulk corpus */
+	size_t n, cap;
+	const char *const *ids;
+	size_t n_ids;
+	size_t skipped;
+};
+
+static const char *const enron_ids[] = {
+	"jeff.skilling@enron.com", "jskilli@enron.com", "sherri.sera@enron.com",
+	"joannie.williamson@enron.com",
+};
+static const char *const lore_ids[] = { "mtk.manpages@gmail.com" };
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long sz;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)sz + 1)) != NULL) {
+		*len = fread(buf, 1, (size_t)sz, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Length of the header block (up to the first empty line). */
+static size_t header_len(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] == '\n' && s[i + 1] == '\n')
+			return i + 1;
+		if (s[i] == '\n' && s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n')
+			return i + 1;
+	}
+	return n;
+}
+
+static int grow(struct box *b)
+{
+	size_t nc;
+
+	if (b->n < b->cap)
+		return 0;
+	nc = b->cap ? b->cap * 2 : 1024;
+	b->m = realloc(b->m, nc * sizeof(*b->m));
+	b->key = realloc(b->key, nc * sizeof(*b->key));
+	b->bulk = realloc(b->bulk, nc * sizeof(*b->bulk));
+	if (!b->m || !b->key || !b->bulk)
+		return -ENOMEM;
+	b->cap = nc;
+	return 0;
+}
+
+/* Parses one file into the box; a copy already seen (same content key)
+ * only adds its \Sent flag. */
+static int add_file(struct box *b, const char *path, int in_sent, int bulk)
+{
+	size_t len, off = 0, i;
+	char *raw = slurp(path, &len);
+	struct kith_msg m;
+
+	if (!raw) {
+		b->skipped++;
+		return 0;
+	}
+	if (len > 5 && strncmp(raw, "From ", 5) == 0) { /* mbox separator line */
+		const char *nl = memchr(raw, '\n', len);
+		off = nl ? (size_t)(nl - raw) + 1 : len;
+	}
+	if (kith_hdr_parse(raw + off, header_len(raw + off, len - off), &m) < 0 || grow(b) < 0) {
+		free(raw);
+		return -ENOMEM;
+	}
+	free(raw);
+	if (in_sent)
+		m.flags |= KITH_MSG_IN_SENT;
+	kith_msg_key(&m, b->key[b->n]);
+	for (i = 0; !bulk && i < b->n; i++) /* small corpora: a linear check is fine */
+		if (strcmp(b->key[i], b->key[b->n]) == 0) {
+			b->m[i].flags |= m.flags & KITH_MSG_IN_SENT;
+			kith_msg_free(&m);
+			return 0;
+		}
+	m.id = (int64_t)b->n + 1;
+	b->bulk[b->n] = bulk;
+	b->m[b->n++] = m;
+	return 0;
+}
+
+static int is_sent_folder(const char *name)
+{
+	return !strcmp(name, "sent") || !strcmp(name, "_sent_mail") || !strcmp(name, "sent_items");
+}
+
+static int walk(struct box *b, const char *dir, int in_sent, int bulk, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+	struct stat st;
+	int rc = 0;
+
+	if (!d)
+		return -errno;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "manifest.tsv"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = walk(b, path, depth == 0 ? is_sent_folder(e->d_name) : in_sent, bulk, depth + 1);
+		else if (S_ISREG(st.st_mode))
+			rc = add_file(b, path, in_sent, bulk);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int load_lore(struct box *b, const char *dir)
+{
+	char path[4096], line[512], file[256], role[64];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/owner-mtk.tsv", dir);
+	if (!(f = fopen(path, "r")))
+		return -errno;
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s %63s", file, role) != 2 || !strcmp(file, "file"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		rc = add_file(b, path, strcmp(role, "sent") == 0, 0);
+	}
+	fclose(f);
+	return rc;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The q quantile of the box's plausible message dates (after 1990). */
+static int64_t date_quantile(const struct box *b, double q)
+{
+	int64_t *d = malloc((b->n ? b->n : 1) * sizeof(*d)), r;
+	size_t n = 0, i;
+
+	for (i = 0; d && i < b->n; i++)
+		if (!b->bulk[i] && b->m[i].date != KITH_DATE_NONE && b->m[i].date > 631152000)
+			d[n++] = b->m[i].date;
+	if (!d || !n) {
+		free(d);
+		return INT64_MAX;
+	}
+	qsort(d, n, sizeof(*d), cmp_i64);
+	i = (size_t)(q * (double)(n - 1));
+	r = d[i];
+	free(d);
+	return r;
+}
+
+/* Mixes bulk messages in: the user becomes a To recipient (the harder
+ * case: as if addressed to the user) and dates are spread evenly over
+ * [lo, hi). */
+static int mix_bulk(struct box *b, size_t from, int64_t lo, int64_t hi)
+{
+	size_t i, nb = b->n - from;
+
+	for (i = from; i < b->n; i++) {
+		struct kith_msg *m = &b->m[i];
+		struct kith_addr *nv = realloc(m->rcpt, (m->n_to + m->n_cc + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		m->rcpt = nv;
+		memmove(&nv[m->n_to + 1], &nv[m->n_to], m->n_cc * sizeof(*nv));
+		nv[m->n_to].addr = strdup(b->ids[0]);
+		nv[m->n_to].name = NULL;
+		m->n_to++;
+		m->n_rcpt_total++;
+		m->date = lo + (int64_t)((double)(hi - lo) * (double)(i - from) / (double)nb);
+	}
+	return 0;
+}
+
+/* ---- simple per-address counts, the baselines' view ---- */
+
+struct acount { char *addr; double sent, recv; int64_t last; int pos; int bulk_like; };
+struct counts { struct acount *v; size_t n, cap; };
+
+static struct acount *counted(struct counts *c, const char *raw)
+{
+	char *a = kith_addr_normalize(raw, 0);
+	size_t i;
+
+	if (!a)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->v[i].addr, a)) {
+			free(a);
+			return &c->v[i];
+		}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		if (!c->v)
+			exit(2);
+	}
+	memset(&c->v[c->n], 0, sizeof(c->v[0]));
+	c->v[c->n].addr = a;
+	c->v[c->n].last = INT64_MIN;
+	return &c->v[c->n++];
+}
+
+static int is_id(const struct box *b, const char *raw)
+{
+	char *a = kith_addr_normalize(raw, 0), *id;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; a && i < b->n_ids; i++) {
+		id = kith_addr_normalize(b->ids[i], 0);
+		r |= id && strcmp(a, id) == 0;
+		free(id);
+	}
+	free(a);
+	return r;
+}
+
+static int user_rcpt(const struct box *b, const struct kith_msg *m)
+{
+	size_t j;
+
+	for (j = 0; j < m->n_to + m->n_cc; j++)
+		if (is_id(b, m->rcpt[j].addr))
+			return 1;
+	return 0;
+}
+
+/* Direct mail each way per address in [lo, hi): sent by the user to it,
+ * received from it with the user in To/Cc. */
+static void tally(const struct box *b, struct counts *c, int64_t lo, int64_t hi)
+{
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		const struct kith_msg *m = &b->m[i];
+		struct acount *x;
+		if (m->date == KITH_DATE_NONE || m->date < lo || m->date >= hi || !m->from.addr)
+			continue;
+		if ((m->flags & KITH_MSG_IN_SENT) || is_id(b, m->from.addr)) {
+			for (j = 0; j < m->n_to + m->n_cc; j++)
+				if (!is_id(b, m->rcpt[j].addr) && (x = counted(c, m->rcpt[j].addr))) {
+					x->sent++;
+					x->last = m->date > x->last ? m->date : x->last;
+				}
+		} else if (user_rcpt(b, m) && (x = counted(c, m->from.addr))) {
+			x->recv++;
+			x->last = m->date > x->last ? m->date : x->last;
+		}
+	}
+}
+
+static void counts_free(struct counts *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].addr);
+	free(c->v);
+}
+
+static struct kith_policy policy_for(const struct box *b)
+{
+	struct kith_policy p;
+
+	memset(&p, 0, sizeof(p));
+	p.identities = b->ids;
+	p.n_identities = b->n_ids;
+	return p;
+}
+
+static int analyse(const struct box *b, int64_t at, struct kith_analysis **a, double *secs)
+{
+	struct kith_policy p = policy_for(b);
+	struct timespec t0, t1;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = kith_analyze(b->m, b->n, &p, at, a);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return rc;
+}
+
+static void print_people(const struct kith_analysis *a, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n && i < a->n_people; i++) {
+		const struct kith_person *p = &a->people[i];
+		printf("%3zu %5.1f %-7s %-38s conv=%u turns=%u/%u msgs=%u/%u lat=%.0fh/%.0fh |",
+		       i + 1, p->depth, kith_tier_name(p->tier), p->key, p->conversations,
+		       p->turns_user, p->turns_them, p->msgs_to, p->msgs_from,
+		       p->latency_user / 3600.0, p->latency_them / 3600.0);
+		for (j = 0; j < p->n_factors; j++)
+			printf(" %s=%.1f", p->factors[j].name, p->factors[j].points);
+		printf("\n");
+	}
+}
+
+/* ---- ranking quality ---- */
+
+struct ranked { const char *addr; double score, tie; };
+
+static int cmp_rank(const void *x, const void *y)
+{
+	const struct ranked *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->tie != b->tie)
+		return a->tie > b->tie ? -1 : 1;
+	return strcmp(a->addr, b->addr);
+}
+
+static int positive(const struct counts *fut, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < fut->n; i++)
+		if (!strcmp(fut->v[i].addr, addr))
+			return fut->v[i].sent > 0 && fut->v[i].recv > 0;
+	return 0;
+}
+
+/* Average precision and precision@10 of r[0..n) (sorted here) against
+ * npos positives. */
+static void score(struct ranked *r, size_t n, const struct counts *fut, size_t npos,
+		  double *ap, double *p10)
+{
+	size_t i, hits = 0;
+	double sum = 0;
+
+	qsort(r, n, sizeof(*r), cmp_rank);
+	*p10 = 0;
+	for (i = 0; i < n; i++) {
+		if (!positive(fut, r[i].addr))
+			continue;
+		hits++;
+		sum += (double)hits / (double)(i + 1);
+		if (i < 10)
+			*p10 += 0.1;
+	}
+	*ap = npos ? sum / (double)npos : 0;
+}
+
+enum method { M_DEPTH, M_COUNT, M_RECENCY, M_MINSR };
+static const char *const method_names[] = { "depth", "message count", "recency", "min(sent,recv)" };
+
+static double baseline(const struct acount *x, enum method m, double *tie)
+{
+	*tie = x->sent + x->recv;
+	switch (m) {
+	case M_COUNT: return x->sent + x->recv;
+	case M_RECENCY: return (double)x->last;
+	case M_MINSR: return x->sent < x->recv ? x->sent : x->recv;
+	default: return 0;
+	}
+}
+
+/* Is addr among depth's people? (for baselines on the same candidates) */
+static const struct kith_person *in_people(const struct kith_analysis *a, const char *addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n_people; i++)
+		for (j = 0; j < a->people[i].n_addrs; j++)
+			if (!strcmp(a->people[i].addrs[j], addr))
+				return &a->people[i];
+	return NULL;
+}
+
+/* Positives among the addresses in touch before T (listed with
+ * KITH_EVAL_DEBUG set). */
+static size_t count_positives(const struct counts *past, const struct counts *fut,
+			      const struct kith_analysis *a)
+{
+	size_t i, npos = 0;
+
+	for (i = 0; i < past->n; i++) {
+		int pos = positive(fut, past->v[i].addr);
+		const struct kith_person *pp = in_people(a, past->v[i].addr);
+		npos += pos;
+		if (pos && getenv("KITH_EVAL_DEBUG"))
+			printf("  positive %-36s before T: sent %.0f recv %.0f; %s %.1f rank %zu\n",
+			       past->v[i].addr, past->v[i].sent, past->v[i].recv,
+			       pp ? "depth" : "not listed", pp ? pp->depth : 0.0,
+			       pp ? (size_t)(pp - a->people) + 1 : 0);
+	}
+	return npos;
+}
+
+/* Fills r with method m's ranking (same: only depth's people); returns n. */
+static size_t ranking(const struct counts *past, const struct kith_analysis *a,
+		      enum method m, int same, struct ranked *r)
+{
+	size_t i, n = 0;
+
+	if (m == M_DEPTH) {
+		for (i = 0; i < a->n_people; i++, n++) {
+			r[n].addr = a->people[i].key;
+			r[n].score = a->people[i].depth;
+			r[n].tie = 0;
+		}
+		return n;
+	}
+	for (i = 0; i < past->n; i++) {
+		if (same && !in_people(a, past->v[i].addr))
+			continue;
+		r[n].addr = past->v[i].addr;
+		r[n].score = baseline(&past->v[i], m, &r[n].tie);
+		n++;
+	}
+	return n;
+}
+
+static int predict(const struct box *b, double q)
+{
+	int64_t at = date_quantile(b, q);
+	struct counts past = { 0 }, fut = { 0 };
+	struct kith_analysis *a = NULL;
+	struct ranked *r;
+	size_t npos, n;
+	double ap, p10, secs;
+	int m, same;
+	char day[32];
+	time_t tt = (time_t)at;
+
+	if (analyse(b, at, &a, &secs) < 0)
+		return 2;
+	tally(b, &past, INT64_MIN, at);
+	tally(b, &fut, at, at + WINDOW);
+	npos = count_positives(&past, &fut, a);
+	strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&tt));
+	printf("T=%s (quantile %.2f): %zu addresses in touch before T, %zu two-way in the next 120 days; %zu people listed\n",
+	       day, q, past.n, npos, a->n_people);
+	if (!(r = calloc(past.n + a->n_people + 1, sizeof(*r))))
+		return 2;
+	for (m = M_DEPTH; m <= M_MINSR; m++)
+		for (same = 0; same < 2; same++) {
+			if (m == M_DEPTH && same)
+				continue;
+			n = ranking(&past, a, (enum method)m, same, r);
+			score(r, n, &fut, npos, &ap, &p10);
+			printf("  %-16s %-16s AP=%.3f P@10=%.1f (%zu ranked)\n", method_names[m],
+			       m == M_DEPTH ? "" : same ? "(same people)" : "(all addresses)", ap, p10, n);
+		}
+	free(r);
+	kith_analysis_free(a);
+	counts_free(&past);
+	counts_free(&fut);
+	return 0;
+}
+
+/* An address that no listing should hold, judged without the classifier:
+ * a bulk-corpus sender, or one whose mail is nearly all bulk-shaped
+ * (no visible recipient, 50+ recipients, List-Unsubscribe without
+ * List-Id, an auto-reply or report), or a list named by a List-Id, or an
+ * obvious robot name. */
+static int bulk_like(const struct box *b, const char *addr)
+{
+	static const char *const robot[] = {
+		"noreply", "no-reply", "daemon", "bot", "bounce", "notification",
+		"newsletter", "announce", "no.address", "mailer", "postmaster", NULL
+	};
+	size_t i, total = 0, bulky = 0;
+	const char *const *p;
+
+	for (p = robot; *p; p++)
+		if (strstr(addr, *p))
+			return 1;
+	for (i = 0; i < b->n; i++) {
+		const struct kith_msg *m = &b->m[i];
+		char *f = m->from.addr ? kith_addr_normalize(m->from.addr, 0) : NULL;
+		int mine = f && !strcmp(f, addr);
+		free(f);
+		if (m->list_id) {
+			char buf[300];
+			snprintf(buf, sizeof(buf), "%s", m->list_id);
+			char *dot = strchr(buf, '.');
+			if (dot) {
+				*dot = '@';
+				if (!strcmp(buf, addr))
+					return 1;
+			}
+		}
+		if (!mine)
+			continue;
+		if (b->bulk[i])
+			return 1;
+		total++;
+		bulky += m->n_rcpt_total == 0 || m->n_rcpt_total >= 50 ||
+			 ((m->signals & KITH_SIG_LIST_UNSUB) && !m->list_id) ||
+			 (m->signals & (KITH_SIG_AUTO_SUBMITTED | KITH_SIG_REPORT));
+	}
+	return total > 0 && bulky * 10 >= total * 9;
+}
+
+static int bulkcheck(const struct box *b)
+{
+	struct kith_analysis *a = NULL;
+	size_t i, nbulk = 0, turns = 0, autom = 0, bad = 0;
+	unsigned char *isturn = calloc(b->n + 1, 1);
+	double secs;
+
+	if (!isturn || analyse(b, INT64_MAX, &a, &secs) < 0)
+		return 2;
+	for (i = 0; i < a->n_turns; i++)
+		isturn[a->turns[i].msg_id - 1] = 1;
+	for (i = 0; i < b->n; i++) {
+		if (!b->bulk[i])
+			continue;
+		nbulk++;
+		turns += isturn[i];
+		if (isturn[i] && getenv("KITH_EVAL_DEBUG"))
+			printf("  bulk turn: %s \"%s\"\n", b->m[i].from.addr ? b->m[i].from.addr : "-",
+			       b->m[i].subject ? b->m[i].subject : "");
+		autom += a->msg_class[i] == KITH_CLASS_AUTOMATED;
+	}
+	printf("bulk: %zu messages mixed in; %zu (%.2f%%) counted as turns; %zu (%.1f%%) classed automated\n",
+	       nbulk, turns, nbulk ? 100.0 * (double)turns / (double)nbulk : 0, autom,
+	       nbulk ? 100.0 * (double)autom / (double)nbulk : 0);
+	for (i = 0; i < a->n_people && i < 50; i++)
+		if (bulk_like(b, a->people[i].key)) {
+			printf("  bulk-like address in top 50: #%zu %s\n", i + 1, a->people[i].key);
+			bad++;
+		}
+	printf("top 50: %zu bulk-like addresses\n", bad);
+	kith_analysis_free(a);
+	free(isturn);
+	return (nbulk && turns * 100 >= nbulk) || bad ? 1 : 0;
+}
+
+/* Loads the mailbox (and the bulk mix, when asked).  0 or -errno. */
+static int load_box(struct box *b, const char *kind, const char *dir, const char *bulk)
+{
+	size_t n0;
+	int rc;
+
+	if (!strcmp(kind, "enron")) {
+		b->ids = enron_ids;
+		b->n_ids = sizeof(enron_ids) / sizeof(enron_ids[0]);
+		rc = walk(b, dir, 0, 0, 0);
+	} else {
+		b->ids = lore_ids;
+		b->n_ids = 1;
+		rc = load_lore(b, dir);
+	}
+	n0 = b->n;
+	if (rc == 0 && bulk) {
+		int64_t lo = date_quantile(b, 0.05), hi = date_quantile(b, 0.95);
+		if ((rc = walk(b, bulk, 0, 1, 1)) == 0)
+			rc = mix_bulk(b, n0, lo, hi);
+	}
+	if (rc == 0)
+		printf("%s: %zu distinct messages (%zu bulk), %zu unreadable\n", kind, b->n,
+		       b->n - n0, b->skipped);
+	return rc;
+}
+
+static int show_people(const struct box *b, double at, size_t people)
+{
+	struct kith_analysis *a = NULL;
+	int64_t t = date_quantile(b, at < 1.0 ? at : 1.0) + (at >= 1.0);
+	double secs;
+	size_t i;
+
+	if (analyse(b, t, &a, &secs) < 0)
+		return 2;
+	printf("analysed in %.3f s: %zu people, %zu turns, %zu conversations, %u personal / %u list / %u automated, %zu merge suggestions\n",
+	       secs, a->n_people, a->n_turns, a->n_conversations, a->n_personal, a->n_list,
+	       a->n_automated, a->n_suggestions);
+	print_people(a, people);
+	for (i = 0; people && i < a->n_suggestions && i < 10; i++)
+		printf("  suggest %s = %s: %s\n", a->suggestions[i].a, a->suggestions[i].b,
+		       a->suggestions[i].reason);
+	kith_analysis_free(a);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct box b = { 0 };
+	const char *bulk = NULL;
+	double at = 1.0;
+	int i, people = 0, do_pred = 0, do_bulk = 0, do_time = 0, rc = 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: kith-eval enron|lore DIR [--bulk DIR] [--at FRAC] [--people N] [--predict] [--bulkcheck] [--time]\n");
+		return 2;
+	}
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--bulk") && i + 1 < argc)
+			bulk = argv[++i];
+		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+			at = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--people") && i + 1 < argc)
+			people = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--predict"))
+			do_pred = 1;
+		else if (!strcmp(argv[i], "--bulkcheck"))
+			do_bulk = 1;
+		else if (!strcmp(argv[i], "--time"))
+			do_time = 1;
+	}
+	if ((rc = load_box(&b, argv[1], argv[2], bulk)) < 0) {
+		fprintf(stderr, "kith-eval: cannot read %s: %s\n", argv[2], strerror(-rc));
+		return 2;
+	}
+	if (people > 0 || do_time)
+		rc = show_people(&b, at, people > 0 ? (size_t)people : 0);
+	if (do_pred && rc == 0)
+		rc = predict(&b, at);
+	if (do_bulk && rc == 0)
+		rc = bulkcheck(&b);
+	kith_msgs_free(b.m, b.n);
+	free(b.key);
+	free(b.bulk);
+	return rc;
+}

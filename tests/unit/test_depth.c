@@ -1,0 +1,186 @@
+/* test_depth.c: the depth score's shape: reciprocity at its heart,
+ * diminishing volume, recency that fades but does not erase, factors that
+ * sum to the score, tiers. */
+#include <math.h>
+
+#include "depth.h"
+#include "t.h"
+
+#define DAY 86400LL
+#define NOW 1700000000LL
+
+static struct kith_pstat st(uint32_t to, uint32_t from, uint32_t tu, uint32_t tt,
+			    int64_t first_ago_days, int64_t last_ago_days)
+{
+	struct kith_pstat s;
+
+	memset(&s, 0, sizeof(s));
+	s.msgs_to = s.direct_to = to;
+	s.msgs_from = s.direct_from = from;
+	s.answered_them = tt; /* each of their turns answered one of my messages */
+	s.answered_user = tu;
+	s.last_from = s.last_to = NOW - last_ago_days * DAY;
+	s.first_contact = NOW - first_ago_days * DAY;
+	s.tu = tu;
+	s.tt = tt;
+	s.conv = tu && tt;
+	s.lat_u = s.lat_t = 6 * 3600;
+	s.first_ex = NOW - first_ago_days * DAY;
+	s.last_ex = NOW - last_ago_days * DAY;
+	s.one2one = 1;
+	s.listed = 1;
+	return s;
+}
+
+static double score(struct kith_pstat s, double *hist)
+{
+	struct kith_person p;
+	double h;
+
+	memset(&p, 0, sizeof(p));
+	kith_depth_score(&s, NOW, 90, &p, hist ? hist : &h);
+	return p.depth;
+}
+
+static double factor(struct kith_pstat s, const char *name)
+{
+	struct kith_person p;
+	double h;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	kith_depth_score(&s, NOW, 90, &p, &h);
+	for (i = 0; i < p.n_factors; i++)
+		if (!strcmp(p.factors[i].name, name))
+			return p.factors[i].points;
+	return -1;
+}
+
+static void test_wilson(void)
+{
+	CHECK(kith_wilson_lower(1, 1, 1.645) < kith_wilson_lower(40, 50, 1.645));
+	CHECK(kith_wilson_lower(0, 10, 1.645) < 0.001);
+	CHECK(kith_wilson_lower(0, 0, 1.645) == 0);
+	CHECK(fabs(kith_wilson_lower(50, 100, 1.96) - 0.4038) < 0.001);
+}
+
+static void test_shape(void)
+{
+	struct kith_person p;
+	double h, sum = 0, hist_quiet;
+	size_t i;
+
+	/* 1 of 1 does not beat 40 of 50 */
+	CHECK(factor(st(1, 1, 1, 1, 10, 1), "reciprocity") <
+	      factor(st(50, 50, 40, 40, 10, 1), "reciprocity"));
+	/* reciprocity is a soft minimum: one-sided is worth nothing */
+	CHECK(factor(st(50, 0, 0, 0, 10, 1), "reciprocity") == 0);
+	CHECK(factor(st(50, 50, 45, 2, 10, 1), "reciprocity") <
+	      factor(st(50, 50, 25, 25, 10, 1), "reciprocity"));
+	/* volume grows, with diminishing returns */
+	{
+		double v10 = factor(st(10, 10, 10, 10, 100, 1), "volume");
+		double v20 = factor(st(20, 20, 20, 20, 100, 1), "volume");
+		double v30 = factor(st(30, 30, 30, 30, 100, 1), "volume");
+		CHECK(v10 < v20 && v20 < v30);
+		CHECK(v30 - v20 < v20 - v10);
+	}
+	/* recency halves each half-life */
+	CHECK(fabs(factor(st(5, 5, 5, 5, 400, 0), "recency") - KITH_W_RECENCY) < 1e-6);
+	CHECK(fabs(factor(st(5, 5, 5, 5, 400, 90), "recency") - KITH_W_RECENCY / 2) < 1e-6);
+	/* faster replies both ways are closer */
+	{
+		struct kith_pstat fast = st(10, 10, 8, 8, 100, 1), slow = fast;
+		slow.lat_u = slow.lat_t = 10 * DAY;
+		CHECK(score(fast, NULL) > score(slow, NULL));
+	}
+	/* a long deep relationship gone quiet for a year keeps much of its depth
+	 * and stays above a recent thin one */
+	{
+		double deep_quiet = score(st(80, 80, 60, 60, 1500, 365), &hist_quiet);
+		double thin_recent = score(st(2, 2, 1, 1, 3, 1), NULL);
+		CHECK(deep_quiet > thin_recent);
+		CHECK(deep_quiet > 50);
+		CHECK(hist_quiet > 70);
+		/* and is "fading", not gone */
+		{
+			struct kith_person v;
+			struct kith_pstat q = st(80, 80, 60, 60, 1500, 365);
+			double hq;
+			int tw = 1;
+			memset(&v, 0, sizeof(v));
+			kith_depth_score(&q, NOW, 90, &v, &hq);
+			kith_depth_tiers(&v, 1, &hq, &tw);
+			CHECK_INT(v.tier, KITH_TIER_FADING);
+		}
+	}
+	/* factors sum to depth, depth within 0..100 */
+	memset(&p, 0, sizeof(p));
+	{
+		struct kith_pstat z = { 0 };
+		z.lat_u = z.lat_t = -1;
+		z.first_ex = z.last_ex = z.first_contact = KITH_DATE_NONE;
+		z.last_from = z.last_to = KITH_DATE_NONE;
+		kith_depth_score(&z, NOW, 90, &p, &h);
+	}
+	if (!(p.depth >= 0 && p.depth < 5))
+		fprintf(stderr, "empty depth %f\n", p.depth);
+	CHECK(p.depth >= 0 && p.depth < 5);
+	memset(&p, 0, sizeof(p));
+	{
+		struct kith_pstat s = st(300, 300, 290, 290, 3000, 0);
+		s.lat_u = s.lat_t = 60;
+		kith_depth_score(&s, NOW, 90, &p, &h);
+	}
+	for (i = 0; i < p.n_factors; i++)
+		sum += p.factors[i].points;
+	CHECK(fabs(sum - p.depth) < 1e-9);
+	CHECK(p.depth <= 100 && p.depth > 90);
+	CHECK(p.n_factors >= 5);
+}
+
+static void test_tiers(void)
+{
+	struct kith_person v[200];
+	double hist[200];
+	int two[200];
+	size_t i;
+
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < 200; i++) {
+		v[i].depth = 90 - (double)i * 0.4;
+		hist[i] = v[i].depth;
+		two[i] = 1;
+		v[i].n_factors = 1;
+		v[i].factors[0].name = "recency";
+		v[i].factors[0].points = 15;
+	}
+	two[199] = 0;
+	v[3].pinned = 1;
+	v[3].tier = KITH_TIER_WIDER;
+	v[7].factors[0].points = 1; /* deep once, quiet now */
+	kith_depth_tiers(v, 200, hist, two);
+	CHECK_INT(v[0].tier, KITH_TIER_INNER);
+	CHECK_INT(v[3].tier, KITH_TIER_WIDER); /* pins keep their tier */
+	CHECK_INT(v[5].tier, KITH_TIER_CLOSE);
+	CHECK_INT(v[7].tier, KITH_TIER_FADING);
+	CHECK_INT(v[20].tier, KITH_TIER_ACTIVE);
+	CHECK_INT(v[100].tier, KITH_TIER_WIDER);
+	CHECK_INT(v[170].tier, KITH_TIER_NONE);
+	CHECK_INT(v[199].tier, KITH_TIER_NONE);
+	/* a thin mailbox has no inner circle */
+	memset(v, 0, sizeof(v));
+	v[0].depth = 12;
+	hist[0] = 12;
+	two[0] = 1;
+	kith_depth_tiers(v, 1, hist, two);
+	CHECK_INT(v[0].tier, KITH_TIER_WIDER);
+}
+
+int main(void)
+{
+	test_wilson();
+	test_shape();
+	test_tiers();
+	return T_DONE();
+}

@@ -1,0 +1,684 @@
+/* test_store.c: the SQLite store on real files in a temp dir.
+ *
+ * Covers: creation and file modes under a permissive umask, migration
+ * idempotence, batch atomicity, dedup across folders, forget_folder, a
+ * field-by-field load roundtrip, identities and direction, the derived
+ * tables, decisions, tasks, read-only opening, and load speed at 100k.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "t.h"
+#include "store.h"
+
+static char tmp[256];
+static char ddir[300];
+
+static int mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static struct kith_store *open_rw(void)
+{
+	struct kith_store *s = NULL;
+	char err[512];
+	int r = kith_store_open(ddir, 0, &s, err, sizeof(err));
+
+	if (r < 0)
+		fprintf(stderr, "open: %s\n", err);
+	CHECK_INT(r, 0);
+	return s;
+}
+
+static struct kith_store *open_ro(void)
+{
+	struct kith_store *s = NULL;
+	char err[512];
+	int r = kith_store_open(ddir, KITH_STORE_RDONLY, &s, err, sizeof(err));
+
+	if (r < 0)
+		fprintf(stderr, "open ro: %s\n", err);
+	CHECK_INT(r, 0);
+	return s;
+}
+
+/* A message with every field set; i makes it distinct. */
+static void make_msg(struct kith_msg *m, int i, const char *from, int64_t date)
+{
+	char buf[128];
+
+	memset(m, 0, sizeof(*m));
+	snprintf(buf, sizeof(buf), "id%d@example.org", i);
+	m->message_id = strdup(buf);
+	m->in_reply_to = i > 0 ? strdup("id0@example.org") : NULL;
+	m->n_refs = 2;
+	m->refs = calloc(2, sizeof(char *));
+	m->refs[0] = strdup("root@example.org");
+	m->refs[1] = strdup("odd\tref\\with\nstuff");
+	m->date = date;
+	m->from.addr = strdup(from);
+	m->from.name = strdup("Ann \"Tab\tby\" Example");
+	m->n_to = 2;
+	m->n_cc = 1;
+	m->rcpt = calloc(3, sizeof(*m->rcpt));
+	m->rcpt[0].addr = strdup("bob@example.org");
+	m->rcpt[0].name = strdup("Bob\\Builder");
+	m->rcpt[1].addr = strdup("carol@example.org");
+	m->rcpt[1].name = NULL;
+	m->rcpt[2].addr = strdup("dave@example.org");
+	m->rcpt[2].name = strdup("");
+	m->n_rcpt_total = 7;
+	snprintf(buf, sizeof(buf), "Subject number %d: ünïcode", i);
+	m->subject = strdup(buf);
+	m->list_id = i % 2 ? strdup("list.example.org") : NULL;
+	m->signals = KITH_SIG_LIST_ID | (uint32_t)i;
+	m->flags = KITH_MSG_REPAIRED;
+	m->parse_errors = 3;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Field-by-field equality, ignoring id and the store-owned IN_SENT flag. */
+static int same_msg(const struct kith_msg *a, const struct kith_msg *b)
+{
+	if (!same_str(a->message_id, b->message_id) || !same_str(a->in_reply_to, b->in_reply_to)
+	    || a->n_refs != b->n_refs || a->date != b->date
+	    || !same_str(a->from.addr, b->from.addr) || !same_str(a->from.name, b->from.name)
+	    || a->n_to != b->n_to || a->n_cc != b->n_cc || a->n_rcpt_total != b->n_rcpt_total
+	    || !same_str(a->subject, b->subject) || !same_str(a->list_id, b->list_id)
+	    || a->signals != b->signals || a->parse_errors != b->parse_errors
+	    || (a->flags & ~KITH_MSG_IN_SENT) != (b->flags & ~KITH_MSG_IN_SENT))
+		return 0;
+	for (size_t i = 0; i < a->n_refs; i++)
+		if (!same_str(a->refs[i], b->refs[i]))
+			return 0;
+	for (size_t i = 0; i < a->n_to + a->n_cc; i++)
+		if (!same_str(a->rcpt[i].addr, b->rcpt[i].addr)
+		    || !same_str(a->rcpt[i].name, b->rcpt[i].name))
+			return 0;
+	return 1;
+}
+
+static int64_t sql_int(const char *sql)
+{
+	char path[400];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	snprintf(path, sizeof(path), "%s/kith.db", ddir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_create_and_modes(void)
+{
+	char p[400];
+	struct kith_store *s;
+	mode_t old = umask(0);
+
+	s = open_rw();
+	umask(old);
+	CHECK_INT(mode_of(ddir), 0700);
+	snprintf(p, sizeof(p), "%s/kith.db", ddir);
+	CHECK_INT(mode_of(p), 0600);
+	/* a write creates the WAL; it must be private too */
+	CHECK_INT(kith_store_count(s, "probe", 1), 0);
+	snprintf(p, sizeof(p), "%s/kith.db-wal", ddir);
+	CHECK_INT(mode_of(p), 0600);
+	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
+	CHECK_INT(mode_of(p), 0600);
+	CHECK_INT(sql_int("PRAGMA user_version"), 1);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
+	kith_store_close(s);
+	/* a second open migrates nothing and keeps the data */
+	s = open_rw();
+	CHECK_INT(sql_int("PRAGMA user_version"), 1);
+	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
+	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
+		unsigned char hdr[20] = { 0 };
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/kith.db", ddir);
+		f = fopen(p, "rb");
+		CHECK(f && fread(hdr, 1, 20, f) == 20);
+		if (f)
+			fclose(f);
+		CHECK_INT(hdr[18], 2);
+		CHECK_INT(hdr[19], 2);
+	}
+	kith_store_close(s);
+}
+
+static void test_batch_atomicity(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_msg m, *v = NULL;
+	size_t n = 99;
+
+	CHECK_INT(kith_store_begin(s), 0);
+	for (int i = 0; i < 3; i++) {
+		make_msg(&m, 100 + i, "ann@example.org", 1600000000 + i);
+		CHECK_INT(kith_store_add_message(s, "acct", "INBOX", 0, 7, (uint32_t)(10 + i), &m), 0);
+		kith_msg_free(&m);
+	}
+	CHECK_INT(kith_store_set_folder(s, "acct", "INBOX", 0, 7, 12, 13, 3), 0);
+	CHECK_INT(kith_store_rollback(s), 0);
+	CHECK_INT(kith_store_load_messages(s, INT64_MAX, &v, &n), 0);
+	CHECK_INT(n, 0);
+	kith_msgs_free(v, n);
+	{
+		struct kith_folder_state *f = NULL;
+		size_t nf = 9;
+
+		CHECK_INT(kith_store_folders(s, "acct", &f, &nf), 0);
+		CHECK_INT(nf, 0);
+		kith_folder_states_free(f, nf);
+	}
+	/* the same batch committed: messages and folder state together */
+	CHECK_INT(kith_store_begin(s), 0);
+	for (int i = 0; i < 3; i++) {
+		make_msg(&m, 100 + i, "ann@example.org", 1600000000 + i);
+		CHECK_INT(kith_store_add_message(s, "acct", "INBOX", 0, 7, (uint32_t)(10 + i), &m), 0);
+		kith_msg_free(&m);
+	}
+	CHECK_INT(kith_store_set_folder(s, "acct", "INBOX", 0, 7, 12, 13, 3), 0);
+	CHECK_INT(kith_store_commit(s), 0);
+	CHECK_INT(kith_store_load_messages(s, INT64_MAX, &v, &n), 0);
+	CHECK_INT(n, 3);
+	kith_msgs_free(v, n);
+	{
+		struct kith_folder_state *f = NULL;
+		size_t nf = 0;
+
+		CHECK_INT(kith_store_folders(s, "acct", &f, &nf), 0);
+		CHECK_INT(nf, 1);
+		if (nf == 1) {
+			CHECK_STR(f[0].name, "INBOX");
+			CHECK_INT(f[0].uidvalidity, 7);
+			CHECK_INT(f[0].last_uid, 12);
+			CHECK_INT(f[0].uidnext, 13);
+			CHECK_INT(f[0].messages, 3);
+		}
+		kith_folder_states_free(f, nf);
+	}
+	kith_store_close(s);
+}
+
+/* The same message in INBOX and Sent is one row with two locations; the
+ * Sent copy marks it; forgetting folders removes only what nothing else
+ * holds. */
+static void test_dedup_and_forget(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_msg m, *v = NULL;
+	size_t n = 0;
+	int64_t before = sql_int("SELECT count(*) FROM messages");
+
+	make_msg(&m, 200, "me@example.org", 1600100000);
+	CHECK_INT(kith_store_begin(s), 0);
+	CHECK_INT(kith_store_add_message(s, "acct", "INBOX", 0, 7, 50, &m), 0);
+	CHECK_INT(kith_store_add_message(s, "acct", "INBOX", 0, 7, 50, &m), 0); /* again */
+	free(m.message_id); /* a copy under another Message-ID */
+	m.message_id = strdup("other-copy@example.org");
+	CHECK_INT(kith_store_add_message(s, "acct", "Sent", KITH_FOLDER_SENT, 3, 5, &m), 0);
+	CHECK_INT(kith_store_commit(s), 0);
+	kith_msg_free(&m);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages"), before + 1);
+	CHECK_INT(sql_int("SELECT count(*) FROM locations l JOIN messages m ON m.id = l.msg"
+			  " WHERE m.message_id = 'id200@example.org'"), 2);
+	CHECK_INT(kith_store_load_messages(s, INT64_MAX, &v, &n), 0);
+	{
+		int found = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (v[i].message_id && !strcmp(v[i].message_id, "id200@example.org")) {
+				found = 1;
+				CHECK(v[i].flags & KITH_MSG_IN_SENT);
+			}
+		CHECK(found);
+	}
+	kith_msgs_free(v, n);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE message_id = 'id200@example.org'"
+			  " AND direction = 'out'"), 1);
+	/* forgetting Sent keeps the INBOX copy and clears the mark */
+	CHECK_INT(kith_store_forget_folder(s, "acct", "Sent"), 0);
+	CHECK_INT(sql_int("SELECT flags & 1 FROM messages WHERE message_id = 'id200@example.org'"), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE message_id = 'id200@example.org'"
+			  " AND direction = 'in'"), 1);
+	/* forgetting INBOX drops everything seen only there, and its state */
+	CHECK_INT(kith_store_forget_folder(s, "acct", "INBOX"), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages"), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM locations"), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM folders WHERE name = 'INBOX'"), 0);
+	kith_store_close(s);
+}
+
+static void test_roundtrip(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_msg in[4], *v = NULL;
+	size_t n = 0;
+
+	make_msg(&in[0], 1, "ann@example.org", 1500000000);
+	make_msg(&in[1], 2, "bob@example.org", 1500000100);
+	make_msg(&in[2], 3, "ann@example.org", KITH_DATE_NONE);
+	memset(&in[3], 0, sizeof(in[3])); /* nearly empty: no from, no date, no id */
+	in[3].date = 1500000200;
+	in[3].subject = strdup("bare");
+	CHECK_INT(kith_store_begin(s), 0);
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(kith_store_add_message(s, "a2", "INBOX", 0, 1, (uint32_t)(i + 1), &in[i]), 0);
+	CHECK_INT(kith_store_commit(s), 0);
+	CHECK_INT(kith_store_load_messages(s, INT64_MAX, &v, &n), 0);
+	CHECK_INT(n, 4);
+	for (size_t i = 0; i < n && i < 4; i++) {
+		CHECK(same_msg(&in[i], &v[i]));
+		CHECK(v[i].id > 0);
+	}
+	kith_msgs_free(v, n);
+	/* before: the undated message stays, later ones go */
+	CHECK_INT(kith_store_load_messages(s, 1500000100, &v, &n), 0);
+	CHECK_INT(n, 2);
+	kith_msgs_free(v, n);
+	for (int i = 0; i < 4; i++)
+		kith_msg_free(&in[i]);
+	CHECK_INT(kith_store_forget_folder(s, "a2", "INBOX"), 0);
+	kith_store_close(s);
+}
+
+static void test_identities(void)
+{
+	struct kith_store *s = open_rw();
+	const char *ids[] = { "Me@Example.org" };
+	struct kith_msg m;
+
+	make_msg(&m, 300, "me@example.org", 1600200000);
+	CHECK_INT(kith_store_add_message(s, "a3", "INBOX", 0, 1, 1, &m), 0); /* no batch */
+	kith_msg_free(&m);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"), 0);
+	CHECK_INT(kith_store_set_identities(s, ids, 1), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"), 1);
+	make_msg(&m, 301, "me@example.org", 1600200001);
+	CHECK_INT(kith_store_add_message(s, "a3", "INBOX", 0, 1, 2, &m), 0);
+	kith_msg_free(&m);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"), 2);
+	CHECK_INT(kith_store_set_identities(s, NULL, 0), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"), 0);
+	CHECK_INT(kith_store_forget_folder(s, "a3", "INBOX"), 0);
+	kith_store_close(s);
+}
+
+/* A small hand-made analysis: two people, one conversation each. */
+static void fill_analysis(struct kith_analysis *a, struct kith_person *p,
+			  struct kith_conversation *c, struct kith_turn *t,
+			  struct kith_merge_suggestion *g, char **addrs0, char **addrs1)
+{
+	memset(a, 0, sizeof(*a));
+	memset(p, 0, 2 * sizeof(*p));
+	p[0] = (struct kith_person){ .key = "ann@example.org", .name = "Ann Example",
+		.addrs = addrs0, .n_addrs = 2, .depth = 71.5, .tier = KITH_TIER_INNER,
+		.msgs_from = 10, .msgs_to = 12, .conversations = 4, .turns_user = 6,
+		.turns_them = 5, .latency_user = 3600, .latency_them = -1,
+		.first_exchange = 1500000000, .last_exchange = 1600000000,
+		.last_from = 1600000000, .last_to = 1599999000, .n_factors = 2 };
+	p[0].factors[0] = (struct kith_factor){ "reciprocity", 0.9, "ratio", 30 };
+	p[0].factors[1] = (struct kith_factor){ "volume", 11, "turns", 20 };
+	p[1] = (struct kith_person){ .key = "bob@example.org", .name = NULL,
+		.addrs = addrs1, .n_addrs = 1, .depth = 2, .tier = KITH_TIER_NONE,
+		.first_exchange = KITH_DATE_NONE, .last_exchange = KITH_DATE_NONE,
+		.last_from = KITH_DATE_NONE, .last_to = KITH_DATE_NONE, .latency_user = -1,
+		.latency_them = -1 };
+	c[0] = (struct kith_conversation){ .person = 0, .root_msg_id = 1, .last_msg_id = 2,
+		.subject = "lunch", .first = 1599990000, .last = 1600000000, .turns_user = 1,
+		.turns_them = 1, .initiated_by_user = 1, .last_by_user = 0 };
+	t[0] = (struct kith_turn){ .msg_id = 1, .person = 0, .conversation = 0,
+		.date = 1599999000, .by_user = 1, .latency = 100 };
+	t[1] = (struct kith_turn){ .msg_id = 2, .person = 0, .conversation = 0,
+		.date = 1600000000, .by_user = 0, .latency = 1000 };
+	g[0] = (struct kith_merge_suggestion){ "ann@example.org", "ann@work.example",
+		"same name" };
+	a->people = p;
+	a->n_people = 2;
+	a->conversations = c;
+	a->n_conversations = 1;
+	a->turns = t;
+	a->n_turns = 2;
+	a->suggestions = g;
+	a->n_suggestions = 1;
+	a->n_msgs = 5;
+	a->n_personal = 4;
+	a->n_automated = 1;
+}
+
+static void check_people(struct kith_store *s)
+{
+	struct kith_store_people_query q = { .tier = -1, .id = -1 };
+	struct kith_store_person *v = NULL;
+	size_t n = 0;
+
+	CHECK_INT(kith_store_people(s, &q, &v, &n), 0);
+	CHECK_INT(n, 1); /* tier none is left out by default */
+	if (n >= 1) {
+		CHECK_STR(v[0].p.key, "ann@example.org");
+		CHECK_STR(v[0].p.name, "Ann Example");
+		CHECK_INT(v[0].rank, 1);
+		CHECK_INT(v[0].p.tier, KITH_TIER_INNER);
+		CHECK(v[0].p.depth > 71.4 && v[0].p.depth < 71.6);
+		CHECK_INT(v[0].p.n_addrs, 2);
+		CHECK_INT(v[0].n_factors, 2);
+		if (v[0].n_factors == 2) {
+			CHECK_STR(v[0].factors[1].name, "volume");
+			CHECK(v[0].factors[0].points == 30);
+		}
+		CHECK_INT(v[0].p.latency_user, 3600);
+		CHECK_INT(v[0].p.latency_them, -1);
+		CHECK_INT(v[0].p.last_exchange, 1600000000);
+		CHECK(v[0].reason && strstr(v[0].reason, "reciprocity"));
+	}
+	kith_store_people_free(v, n);
+	q.all = 1;
+	CHECK_INT(kith_store_people(s, &q, &v, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2)
+		CHECK_INT(v[1].p.last_exchange, KITH_DATE_NONE);
+	kith_store_people_free(v, n);
+}
+
+static void check_lookups(struct kith_store *s)
+{
+	int64_t *ids = NULL, *dates = NULL;
+	size_t n = 0;
+	struct kith_store_turn *t = NULL;
+	struct kith_store_conv *c = NULL;
+	struct kith_merge_suggestion *g = NULL;
+
+	CHECK_INT(kith_store_find_person(s, "ANN@work.example", &ids, &n), 0);
+	CHECK_INT(n, 1);
+	free(ids);
+	CHECK_INT(kith_store_find_person(s, "example", &ids, &n), 0);
+	CHECK_INT(n, 2); /* ambiguous: both */
+	free(ids);
+	CHECK_INT(kith_store_find_person(s, "nobody-at-all", &ids, &n), 0);
+	CHECK_INT(n, 0);
+	free(ids);
+	CHECK_INT(kith_store_recent(s, 0, -1, 0, &t, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(t[0].date, 1600000000); /* newest first */
+		CHECK_STR(t[0].subject, "lunch");
+		CHECK_STR(t[0].person_name, "Ann Example");
+		CHECK_INT(t[0].by_user, 0);
+	}
+	kith_store_turns_free(t, n);
+	CHECK_INT(kith_store_recent(s, 1599999500, -1, 0, &t, &n), 0);
+	CHECK_INT(n, 1);
+	kith_store_turns_free(t, n);
+	CHECK_INT(kith_store_conversations(s, 0, 10, &c, &n), 0);
+	CHECK_INT(n, 1);
+	if (n)
+		CHECK_INT(c[0].initiated_by_user, 1);
+	kith_store_convs_free(c, n);
+	CHECK_INT(kith_store_turn_dates(s, 0, &dates, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2)
+		CHECK(dates[0] < dates[1]);
+	free(dates);
+	CHECK_INT(kith_store_suggestions(s, &g, &n), 0);
+	CHECK_INT(n, 1);
+	if (n)
+		CHECK_STR(g[0].reason, "same name");
+	kith_store_suggestions_free(g, n);
+}
+
+static void test_analysis(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_analysis a;
+	struct kith_person p[2];
+	struct kith_conversation c[1];
+	struct kith_turn t[2];
+	struct kith_merge_suggestion g[1];
+	char *addrs0[] = { "ann@example.org", "ann@work.example" };
+	char *addrs1[] = { "bob@example.org" };
+	struct kith_store_status st;
+
+	fill_analysis(&a, p, c, t, g, addrs0, addrs1);
+	CHECK_INT(kith_store_save_analysis(s, &a, NULL, 1600001000), 0);
+	CHECK_INT(kith_store_save_analysis(s, &a, NULL, 1600001000), 0); /* replaces */
+	check_people(s);
+	check_lookups(s);
+	CHECK_INT(kith_store_status(s, &st), 0);
+	CHECK_INT(st.people, 2);
+	CHECK_INT(st.turns, 2);
+	CHECK_INT(st.as_of, 1600001000);
+	CHECK_INT(st.tiers[KITH_TIER_INNER], 1);
+	CHECK_INT(st.n_automated, 1);
+	kith_store_status_free(&st);
+	a.n_people = 0;
+	a.n_turns = a.n_conversations = a.n_suggestions = 0;
+	CHECK_INT(kith_store_save_analysis(s, &a, NULL, 1600002000), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM people") + sql_int("SELECT count(*) FROM turns")
+		  + sql_int("SELECT count(*) FROM factors"), 0);
+	kith_store_close(s);
+}
+
+static void test_decisions(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_store_policy p;
+	const char *m1[] = { "a@x.org", "b@x.org" }, *m2[] = { "c@x.org", "B@x.org" };
+	const char *m3[] = { "d@x.org", "e@x.org" };
+
+	CHECK_INT(kith_store_set_pin(s, "Ann@Example.org", "close"), 1);
+	CHECK_INT(kith_store_set_pin(s, "x@example.org", "bogus"), -EINVAL);
+	CHECK_INT(kith_store_set_ignore(s, "@Spam.example", 1), 1);
+	CHECK_INT(kith_store_set_ignore(s, "@spam.example", 1), 0); /* already */
+	CHECK_INT(kith_store_set_ignore(s, "gone@x.org", 1), 1);
+	CHECK_INT(kith_store_set_ignore(s, "gone@x.org", 0), 1);
+	CHECK_INT(kith_store_add_merge(s, m1, 2), 1);
+	CHECK_INT(kith_store_add_merge(s, m2, 2), 1); /* joins the first group */
+	CHECK_INT(kith_store_add_merge(s, m3, 2), 1);
+	CHECK_INT(kith_store_split(s, "e@x.org"), 1); /* dissolves the d/e group */
+	CHECK_INT(kith_store_snooze(s, "ann@example.org", 1700000000), 1);
+	CHECK_INT(kith_store_load_policy(s, &p), 0);
+	CHECK_INT(p.n_pins, 1);
+	if (p.n_pins) {
+		CHECK_STR(p.pins[0].addr, "ann@example.org");
+		CHECK_INT(p.pins[0].tier, KITH_TIER_CLOSE);
+	}
+	CHECK_INT(p.n_ignores, 1);
+	if (p.n_ignores)
+		CHECK_STR(p.ignores[0], "@spam.example");
+	CHECK_INT(p.n_merges, 1);
+	if (p.n_merges) {
+		CHECK_INT(p.merges[0].n_addrs, 3);
+		if (p.merges[0].n_addrs == 3)
+			CHECK_STR(p.merges[0].addrs[2], "c@x.org");
+	}
+	CHECK_INT(p.n_splits, 1);
+	CHECK_INT(p.n_snoozes, 1);
+	if (p.n_snoozes)
+		CHECK_INT(p.snoozes[0].until, 1700000000);
+	kith_store_policy_free(&p);
+	CHECK_INT(kith_store_set_pin(s, "ann@example.org", NULL), 1);
+	CHECK_INT(kith_store_set_pin(s, "ann@example.org", NULL), 0);
+	CHECK_INT(kith_store_add_merge(s, m3, 2), 1); /* undoes the split */
+	CHECK_INT(kith_store_load_policy(s, &p), 0);
+	CHECK_INT(p.n_pins, 0);
+	CHECK_INT(p.n_splits, 0);
+	CHECK_INT(p.n_merges, 2);
+	kith_store_policy_free(&p);
+	kith_store_close(s);
+}
+
+static void test_tasks(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_task_record in[2] = {
+		{ .uid = "kith-reply-ann-1", .person_key = "ann@example.org",
+		  .kind = KITH_TASK_REPLY, .episode = "ep1", .summary = "Reply to Ann",
+		  .status = KITH_TS_OPEN, .due = 1600000000, .created = 1599000000,
+		  .modified = 1599000001, .sequence = 2, .priority = 3, .etag = "abc" },
+		{ .uid = "kith-kit-bob", .person_key = "bob@example.org",
+		  .kind = KITH_TASK_KEEP_IN_TOUCH, .episode = "ep2", .summary = "Write to Bob",
+		  .status = KITH_TS_USER_DONE, .due = 1600000500, .created = 1599000000,
+		  .modified = 1599000002, .sequence = 0, .priority = 9, .etag = NULL },
+	};
+	struct kith_task_record *v = NULL;
+	size_t n = 0;
+
+	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
+	CHECK_INT(kith_store_load_tasks(s, &v, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(v[0].uid, "kith-kit-bob");
+		CHECK_INT(v[0].kind, KITH_TASK_KEEP_IN_TOUCH);
+		CHECK_NULL(v[0].etag);
+		CHECK_STR(v[1].summary, "Reply to Ann");
+		CHECK_INT(v[1].sequence, 2);
+		CHECK_INT(v[1].priority, 3);
+		CHECK_INT(v[1].due, 1600000000);
+		CHECK_STR(v[1].etag, "abc");
+	}
+	kith_task_records_free_store(v, n);
+	CHECK_INT(kith_store_task_done(s, "ann@example.org", 1600000001), 1);
+	CHECK_INT(kith_store_task_done(s, "ann@example.org", 1600000001), 0);
+	/* the daemon saving its stale OPEN copy does not reopen it */
+	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
+	CHECK_INT(kith_store_person_tasks(s, "ann@example.org", 0, &v, &n), 0);
+	CHECK_INT(n, 1);
+	if (n)
+		CHECK_INT(v[0].status, KITH_TS_DONE_BY_HAND);
+	kith_task_records_free_store(v, n);
+	CHECK_INT(kith_store_save_tasks(s, NULL, 0), 0);
+	CHECK_INT(kith_store_load_tasks(s, &v, &n), 0);
+	CHECK_INT(n, 0);
+	kith_task_records_free_store(v, n);
+	kith_store_close(s);
+}
+
+/* A reader works while a writer holds an open transaction, and refuses to
+ * write; a missing database is reported as such. */
+static void test_readonly(void)
+{
+	struct kith_store *w = open_rw(), *r = NULL;
+	struct kith_msg *v = NULL, m;
+	size_t n = 0;
+	char err[512], missing[400];
+
+	CHECK_INT(kith_store_begin(w), 0);
+	make_msg(&m, 400, "zed@example.org", 1600300000);
+	CHECK_INT(kith_store_add_message(w, "a4", "INBOX", 0, 1, 1, &m), 0);
+	kith_msg_free(&m);
+	r = open_ro();
+	if (r) {
+		CHECK_INT(kith_store_load_messages(r, INT64_MAX, &v, &n), 0);
+		CHECK_INT(n, 0); /* uncommitted: invisible */
+		kith_msgs_free(v, n);
+		CHECK_INT(kith_store_count(r, "x", 1), -EROFS);
+		CHECK_INT(kith_store_set_ignore(r, "@x.org", 1), -EROFS);
+	}
+	CHECK_INT(kith_store_commit(w), 0);
+	if (r) {
+		CHECK_INT(kith_store_load_messages(r, INT64_MAX, &v, &n), 0);
+		CHECK_INT(n, 1);
+		kith_msgs_free(v, n);
+	}
+	kith_store_close(r);
+	CHECK_INT(kith_store_forget_folder(w, "a4", "INBOX"), 0);
+	kith_store_close(w);
+	snprintf(missing, sizeof(missing), "%s/nothing-here", tmp);
+	r = NULL;
+	CHECK_INT(kith_store_open(missing, KITH_STORE_RDONLY, &r, err, sizeof(err)), -ENOENT);
+	CHECK(strstr(err, "no database") != NULL);
+	CHECK_NULL(r);
+}
+
+static double ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* 100k messages load in under 300 ms (not asserted under sanitizers). */
+static void test_load_speed(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_msg m, *v = NULL;
+	struct timespec t0;
+	size_t n = 0;
+	double ms;
+	const char *san = getenv("KITH_SANITIZER");
+
+	CHECK_INT(kith_store_begin(s), 0);
+	for (int i = 0; i < 100000; i++) {
+		char from[64];
+
+		snprintf(from, sizeof(from), "p%d@example.org", i % 5000);
+		make_msg(&m, 1000 + i, from, 1400000000 + (int64_t)i * 600);
+		if (kith_store_add_message(s, "big", "INBOX", 0, 1, (uint32_t)i + 1, &m) < 0)
+			t_failed++;
+		kith_msg_free(&m);
+	}
+	CHECK_INT(kith_store_commit(s), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT(kith_store_load_messages(s, INT64_MAX, &v, &n), 0);
+	ms = ms_since(&t0);
+	CHECK_INT(n, 100000);
+	printf("load_messages: %zu messages in %.1f ms\n", n, ms);
+	if (!san || strcmp(san, "1") != 0)
+		CHECK(ms < 300);
+	kith_msgs_free(v, n);
+	kith_store_close(s);
+}
+
+int main(void)
+{
+	snprintf(tmp, sizeof(tmp), "%s/kith-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
+	test_create_and_modes();
+	test_batch_atomicity();
+	test_dedup_and_forget();
+	test_roundtrip();
+	test_identities();
+	test_analysis();
+	test_decisions();
+	test_tasks();
+	test_readonly();
+	test_load_speed();
+	{
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmp);
+	}
+	return T_DONE();
+}
