@@ -156,6 +156,10 @@ static void after_sync(struct loop *l, size_t i, int r, int64_t now)
 	struct account_state *s = &l->acct[i];
 	int wait;
 
+	if (r == -EINTR) { /* a signal, not a failure: go again at once */
+		s->next_due = now;
+		return;
+	}
 	if (r == 0) {
 		s->failures = 0;
 		s->next_due = now + l->d->config->poll_interval_s;
@@ -181,10 +185,16 @@ static void after_sync(struct loop *l, size_t i, int r, int64_t now)
 static int idle_budget(const struct loop *l)
 {
 	int p = l->d->config->poll_interval_s;
+	int64_t wd = kith_notify_watchdog_interval_ms();
 
 	if (l->n_acct != 1 || l->d->as_of)
 		return 0;
-	return p < IDLE_MAX_S ? p : IDLE_MAX_S;
+	if (p > IDLE_MAX_S)
+		p = IDLE_MAX_S;
+	/* the parent waits without pinging while the child idles */
+	if (wd > 0 && p > wd / 2000)
+		p = (int)(wd / 2000);
+	return p;
 }
 
 static void run_due_accounts(struct loop *l)

@@ -250,7 +250,7 @@ kt_kith_conf() {
 # written by tests/lib/dovecot.sh
 data_dir = "$data";
 tasks_dir = "$tasks";
-identities = [ ${KT_IDENTITIES:-"maya@lindqvist.example"} ];
+identities = [ ${KT_IDENTITIES:-"\"maya@lindqvist.example\""} ];
 accounts = (
   {
     name = "test";
