@@ -755,6 +755,30 @@ static int parse_root(struct ld *L, const config_setting_t *root)
 
 /* ---- defaults ---------------------------------------------------------- */
 
+/* Why: the shipped unit keeps kith.db in its StateDirectory
+ * ($XDG_STATE_HOME/kith); `kith` run from a shell has no $STATE_DIRECTORY,
+ * so it looks there too, or it would open an empty database of its own. */
+static char *outside_unit_data_dir(const char *data_home)
+{
+	char *share = join(data_home, "kith"), *state_home, *state, *db;
+	int use_state = 0;
+
+	if (!share || !(db = join(share, "kith.db")))
+		return share;
+	if (access(db, F_OK) < 0 && (state_home = xdg_dir("XDG_STATE_HOME", ".local/state"))) {
+		state = join(state_home, "kith/kith.db");
+		use_state = state && access(state, F_OK) == 0;
+		free(state);
+		if (use_state) {
+			free(share);
+			share = join(state_home, "kith");
+		}
+		free(state_home);
+	}
+	free(db);
+	return share;
+}
+
 /* Why: under systemd, StateDirectory=/RuntimeDirectory= name the folders the
  * unit may write to, so they win over the XDG defaults (a value set in the
  * file still wins over both). */
@@ -767,7 +791,7 @@ static int default_dirs(struct kith_config *c)
 		return -ENOMEM;
 	c->data_dir = systemd_dir("STATE_DIRECTORY");
 	if (!c->data_dir)
-		c->data_dir = join(data_home, "kith");
+		c->data_dir = outside_unit_data_dir(data_home);
 	c->tasks_dir = join(data_home, "kith/tasks");
 	free(data_home);
 	c->runtime_dir = systemd_dir("RUNTIME_DIRECTORY");

@@ -52,9 +52,29 @@ static long ms_left(const struct timespec *deadline)
 	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-/* Reads fd to EOF into buf (at most cap bytes) before the deadline.
+/* The command's exit, once seen while reading (see read_all). */
+struct child {
+	pid_t pid;     /* 0: reading a file */
+	int reaped;
+	int status;
+};
+
+/* Why: a command may leave a background process holding its stdout (an
+ * agent it started); once the command itself has exited, what is already in
+ * the pipe is all we wait for.  Returns 1 when the child has exited. */
+static int child_done(struct child *ch)
+{
+	if (ch->pid <= 0 || ch->reaped)
+		return ch->reaped;
+	if (waitpid(ch->pid, &ch->status, WNOHANG) == ch->pid)
+		ch->reaped = 1;
+	return ch->reaped;
+}
+
+/* Reads fd (non-blocking) into buf (at most cap bytes) until EOF, or until
+ * the child has exited and the pipe is empty, before the deadline.
  * Returns bytes read, -ETIMEDOUT, -EFBIG or -errno. */
-static ssize_t read_all(int fd, char *buf, size_t cap, long timeout_ms)
+static ssize_t read_all(int fd, char *buf, size_t cap, long timeout_ms, struct child *ch)
 {
 	struct timespec deadline;
 	size_t n = 0;
@@ -65,21 +85,21 @@ static ssize_t read_all(int fd, char *buf, size_t cap, long timeout_ms)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long left = ms_left(&deadline);
 		ssize_t k;
-		int pr;
+		int pr, exited = child_done(ch);
 
 		if (left <= 0)
 			return -ETIMEDOUT;
-		pr = poll(&p, 1, (int)left);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr < 0)
+		pr = exited ? 1 : poll(&p, 1, (int)(left < 200 ? left : 200));
+		if (pr < 0 && errno != EINTR)
 			return -errno;
-		if (pr == 0)
-			return -ETIMEDOUT;
+		if (pr <= 0)
+			continue;
 		if (n == cap)
 			return -EFBIG;
 		k = read(fd, buf + n, cap - n);
-		if (k < 0 && errno == EINTR)
+		if (k < 0 && errno == EAGAIN && exited)
+			return (ssize_t)n;
+		if (k < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (k < 0)
 			return -errno;
@@ -115,13 +135,15 @@ static int spawn_sh(const char *cmd, int out_fd, pid_t *pid)
 	return -r;
 }
 
-static int wait_child(pid_t pid, int kill_it)
+static int wait_child(struct child *ch, int kill_it)
 {
 	int st;
 
+	if (ch->reaped)
+		return ch->status;
 	if (kill_it)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &st, 0) < 0)
+		kill(ch->pid, SIGKILL);
+	while (waitpid(ch->pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
 	return st;
@@ -132,9 +154,9 @@ static int wait_child(pid_t pid, int kill_it)
 static int run_cmd(const char *what, const char *cmd, char **secret, char *err, size_t errlen)
 {
 	char *buf = malloc(SECRET_MAX);
+	struct child ch = { 0 };
 	int fds[2], r, st;
 	ssize_t n;
-	pid_t pid;
 
 	if (!buf)
 		return -ENOMEM;
@@ -144,14 +166,15 @@ static int run_cmd(const char *what, const char *cmd, char **secret, char *err, 
 		free(buf);
 		return r;
 	}
-	r = spawn_sh(cmd, fds[1], &pid);
+	r = spawn_sh(cmd, fds[1], &ch.pid);
 	close(fds[1]);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: cannot run /bin/sh: %s", what, strerror(-r));
 		goto out;
 	}
-	n = read_all(fds[0], buf, SECRET_MAX, CMD_TIMEOUT_MS);
-	st = wait_child(pid, n < 0);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	n = read_all(fds[0], buf, SECRET_MAX, CMD_TIMEOUT_MS, &ch);
+	st = wait_child(&ch, n < 0);
 	if (n == -ETIMEDOUT || n == -EFBIG) {
 		r = (int)n;
 		snprintf(err, errlen, "%s: %s", what, n == -ETIMEDOUT ?
@@ -214,7 +237,10 @@ static int read_secret_file(const char *path, char **secret, char *err, size_t e
 		close(fd);
 		return r < 0 ? r : -ENOMEM;
 	}
-	n = read_all(fd, buf, SECRET_MAX, 5000);
+	{
+		struct child none = { 0 };
+		n = read_all(fd, buf, SECRET_MAX, 5000, &none);
+	}
 	if (n < 0) {
 		r = (int)n;
 		snprintf(err, errlen, "pass_file '%s': %s", path,

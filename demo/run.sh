@@ -44,7 +44,8 @@ conf=$demo/kith.conf
 say "Starting a private Dovecot with the demo mailbox"
 dc=$(kt_tmpdir demo-dovecot)
 kt_dovecot_init "$dc" || kt_die "cannot prepare Dovecot"
-kt_dovecot_load_tree "$here/mail" | sed 's/^/   loaded /' || kt_die "cannot load demo/mail"
+loaded=$(kt_dovecot_load_tree "$here/mail") || kt_die "cannot load demo/mail"
+printf '%s\n' "$loaded" | sed 's/^/   loaded /'
 kt_dovecot_start || kt_die "Dovecot did not start (log above)"
 echo "   Dovecot $(dovecot --version | cut -d' ' -f1) on 127.0.0.1:$DC_IMAPS_PORT (implicit TLS), user $DC_USER"
 

@@ -108,11 +108,14 @@ static size_t put_safe(struct wr *w, const unsigned char *s)
 static void cut(struct wr *w)
 {
 	size_t keep = w->n - 1 - 4;   /* room for "...\n" */
+	int i;
 
 	if (w->len > keep)
 		w->len = keep;
-	while (w->len > 0 && ((unsigned char)w->b[w->len] & 0xc0) == 0x80)
-		w->len--;                  /* do not split a UTF-8 sequence */
+	/* do not split a UTF-8 sequence: back up over at most 3 continuation
+	 * bytes (n >= 16 keeps this clear of the "err " status word) */
+	for (i = 0; i < 3 && ((unsigned char)w->b[w->len] & 0xc0) == 0x80; i++)
+		w->len--;
 	memcpy(w->b + w->len, "...\n", 4);
 	w->len += 4;
 }

@@ -63,6 +63,15 @@ kt_eq "badfolder: INBOX still read" 3 "$(echo "$OUT" | grep -c '^message INBOX '
 kt_contains "badfolder: the refusal is logged" "skipping folder Broken" "$OUT"
 unfake
 
+fake xlist
+run none
+kt_contains "xlist: session works" "result 0 " "$OUT"
+kt_eq "xlist: only All Mail and Sent Mail read" \
+	"folder [Gmail]/All Mail flags=A|folder [Gmail]/Sent Mail flags=S" \
+	"$(echo "$OUT" | grep '^folder ' | sed 's/ uidvalidity.*//' | paste -sd'|')"
+kt_eq "xlist: XLIST asked after a LIST without special-use" 1 "$(grep -c ' XLIST ' "$FTR")"
+unfake
+
 fake nostarttls
 run starttls
 kt_contains "nostarttls: refused" "result -1003 " "$OUT"

@@ -185,3 +185,35 @@ kt_has_table() {
 kt_has_column() {
 	sqlite3 "$1" "PRAGMA table_info($2)" 2>/dev/null | cut -d'|' -f2 | grep -qx "$3"
 }
+
+# kt_run_kithd LOG CONF ARGS...: run kithd once with its output in LOG; on a
+# non-zero exit print the log's tail.  Returns kithd's exit status.  Fails
+# the test if the account password ($DC_PASS, when set) shows up in the log.
+kt_run_kithd() {
+	local log=$1 conf=$2 rc; shift 2
+	"$KITH_BUILD/kithd" -c "$conf" "$@" >"$log" 2>&1; rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "  kithd $* exited $rc; its output ends:"
+		tail -n 15 "$log" | sed 's/^/    | /'
+	fi
+	if [ -n "${DC_PASS:-}" ] && grep -qF -- "$DC_PASS" "$log"; then
+		kt__fail "kithd printed the account password"
+	fi
+	return $rc
+}
+
+# kt_canon_dump DB: the stored messages and their locations as sorted text,
+# independent of row ids and insertion order (for comparing two databases).
+kt_canon_dump() {
+	sqlite3 -batch "$1" "
+	SELECT 'M', key, ifnull(message_id,''), ifnull(in_reply_to,''), ifnull(refs,''),
+	       ifnull(date,''), ifnull(from_addr,''), ifnull(from_name,''), ifnull(rcpt,''),
+	       n_to, n_cc, n_rcpt_total, ifnull(subject,''), ifnull(list_id,''),
+	       signals, flags, parse_errors, direction
+	  FROM messages ORDER BY key;
+	SELECT 'L', l.account, l.folder, l.uid, l.uidvalidity, m.key, l.sent
+	  FROM locations l JOIN messages m ON m.id = l.msg
+	 ORDER BY l.account, l.folder, l.uid;
+	SELECT 'F', account, name, flags, uidvalidity, last_uid, uidnext, messages
+	  FROM folders ORDER BY account, name;"
+}

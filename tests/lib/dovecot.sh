@@ -245,7 +245,7 @@ kt_dovecot_logouts() { grep -E 'imap\(.*\).*(Logged out|Disconnected).*body_coun
 kt_kith_conf() {
 	local file=$1 data=$2 tasks=$3 tls=${4:-implicit} extra=${5:-} port
 	if [ "$tls" = implicit ]; then port=$DC_IMAPS_PORT; else port=$DC_IMAP_PORT; fi
-	mkdir -p "$data" "$tasks"
+	# data and tasks dirs are left for kithd to create (0700).
 	(umask 077; cat >"$file" <<EOF
 # written by tests/lib/dovecot.sh
 data_dir = "$data";
@@ -265,4 +265,32 @@ accounts = (
 );
 EOF
 	)
+}
+
+# kt_e2e_server TREE: the usual start of an end-to-end test.  Makes $E2E
+# (temp dir), starts Dovecot with TREE loaded, writes $E2E/kith.conf for
+# implicit TLS (data in $E2E/data, tasks in $E2E/tasks).  Dies on failure.
+kt_e2e_server() {
+	E2E=$(kt_tmpdir)
+	kt_dovecot_init "$E2E/dc" || kt_die "cannot prepare Dovecot"
+	kt_dovecot_load_tree "$1" >"$E2E/loaded.txt" || kt_die "cannot load $1"
+	kt_dovecot_start || kt_die "Dovecot did not start"
+	E2E_CONF=$E2E/kith.conf
+	E2E_DB=$E2E/data/kith.db
+	kt_kith_conf "$E2E_CONF" "$E2E/data" "$E2E/tasks" implicit
+}
+
+# kt_demo_expect: derive the demo mailbox's expected figures from
+# demo/index.tsv (never hard-coded): sets DEMO_DISTINCT (distinct messages
+# outside Junk), DEMO_COPIES (files outside Junk), DEMO_SENT (files in Sent),
+# DEMO_FROM_MAYA (distinct messages from maya@), DEMO_JUNK, DEMO_DUP_ID (a
+# Message-ID stored in two folders).
+kt_demo_expect() {
+	local idx=$KITH_TOP/demo/index.tsv
+	DEMO_DISTINCT=$(awk -F'\t' 'NR > 1 && $1 != "Junk" { print $3 }' "$idx" | sort -u | wc -l)
+	DEMO_COPIES=$(awk -F'\t' 'NR > 1 && $1 != "Junk"' "$idx" | wc -l)
+	DEMO_SENT=$(awk -F'\t' 'NR > 1 && $1 == "Sent"' "$idx" | wc -l)
+	DEMO_FROM_MAYA=$(awk -F'\t' 'NR > 1 && $4 == "maya@lindqvist.example" { print $3 }' "$idx" | sort -u | wc -l)
+	DEMO_JUNK=$(awk -F'\t' 'NR > 1 && $1 == "Junk"' "$idx" | wc -l)
+	DEMO_DUP_ID=$(awk -F'\t' 'NR > 1 { print $3 }' "$idx" | sort | uniq -d | head -n 1)
 }

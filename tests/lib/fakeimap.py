@@ -22,6 +22,7 @@ of N small messages and misbehaves as MODE says:
   inject          STARTTLS reply followed by injected plaintext (CVE-2011-0411 style)
   preauth         greeting is * PREAUTH (must not skip STARTTLS)
   badlogin        LOGIN is refused with NO [AUTHENTICATIONFAILED]
+  xlist           old Gmail: LIST without special-use, XLIST with \\AllMail etc.
 
 Every command line received is appended to --transcript (so a test can
 prove, e.g., that no LOGIN was ever sent).  Test data only: no secrets.
@@ -125,6 +126,8 @@ class Conn:
 
     def caps(self):
         c = CAPS
+        if self.srv.args.mode == "xlist":
+            c += " XLIST"
         if self.srv.args.mode != "nostarttls" and not self.tls_active():
             c += " STARTTLS"
         return c
@@ -164,7 +167,7 @@ class Conn:
             "STATUS": self.c_status, "EXAMINE": self.c_examine,
             "SELECT": self.c_examine, "UID SEARCH": self.c_search,
             "UID FETCH": self.c_fetch, "STARTTLS": self.c_starttls,
-            "IDLE": self.c_idle, "NOOP": self.c_noop,
+            "IDLE": self.c_idle, "NOOP": self.c_noop, "XLIST": self.c_xlist,
         }.get(cmd)
         if cmd == "LOGOUT":
             self.send("* BYE bye\r\n%s OK LOGOUT done\r\n" % tag)
@@ -186,7 +189,25 @@ class Conn:
             return
         self.send("%s OK [CAPABILITY %s] logged in\r\n" % (tag, CAPS))
 
+    def c_xlist(self, tag, rest):
+        self.send('* XLIST (\\HasNoChildren \\Inbox) "/" INBOX\r\n'
+                  '* XLIST (\\Noselect \\HasChildren) "/" "[Gmail]"\r\n'
+                  '* XLIST (\\HasNoChildren \\AllMail) "/" "[Gmail]/All Mail"\r\n'
+                  '* XLIST (\\HasNoChildren \\Sent) "/" "[Gmail]/Sent Mail"\r\n'
+                  '* XLIST (\\HasNoChildren \\Spam) "/" "[Gmail]/Spam"\r\n'
+                  '* XLIST (\\HasNoChildren) "/" "Work"\r\n'
+                  '%s OK XLIST done\r\n' % tag)
+
     def c_list(self, tag, rest):
+        if self.srv.args.mode == "xlist":
+            self.send('* LIST (\\HasNoChildren) "/" INBOX\r\n'
+                      '* LIST (\\Noselect \\HasChildren) "/" "[Gmail]"\r\n'
+                      '* LIST (\\HasNoChildren) "/" "[Gmail]/All Mail"\r\n'
+                      '* LIST (\\HasNoChildren) "/" "[Gmail]/Sent Mail"\r\n'
+                      '* LIST (\\HasNoChildren) "/" "[Gmail]/Spam"\r\n'
+                      '* LIST (\\HasNoChildren) "/" "Work"\r\n'
+                      '%s OK LIST done\r\n' % tag)
+            return
         if self.srv.args.mode == "badfolder":
             self.send('* LIST () "/" Broken\r\n')
         self.send('* LIST (\\HasNoChildren) "/" INBOX\r\n'
@@ -199,8 +220,11 @@ class Conn:
 
     def c_status(self, tag, rest):
         n, uidnext, uv = self.state()
-        box = rest.split(" ", 1)[0]
-        if box == "Broken":
+        if rest.startswith('"'):
+            box = '"%s"' % rest[1:].split('"', 1)[0]
+        else:
+            box = rest.split(" ", 1)[0]
+        if box.strip('"') == "Broken":
             self.send("%s NO [SERVERBUG] cannot open Broken\r\n" % tag)
             return
         self.send("* STATUS %s (MESSAGES %d UIDNEXT %d UIDVALIDITY %d)\r\n%s OK STATUS\r\n"

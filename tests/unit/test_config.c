@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/kith-test-config-XXXXXX";
@@ -106,6 +107,49 @@ static void test_defaults(void)
 	unsetenv("STATE_DIRECTORY");
 	unsetenv("RUNTIME_DIRECTORY");
 	unsetenv("XDG_DATA_HOME");
+}
+
+static void mkdirs(const char *p)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", p);
+	if (system(cmd) != 0)
+		exit(2);
+}
+
+/* Outside the unit, `kith` finds the database the unit keeps in its
+ * StateDirectory when there is none in $XDG_DATA_HOME/kith. */
+static void test_state_fallback(void)
+{
+	struct kith_config *c;
+	char share[200], state[200], p[256];
+
+	snprintf(share, sizeof(share), "%s/share", tmpdir);
+	snprintf(state, sizeof(state), "%s/state", tmpdir);
+	setenv("XDG_DATA_HOME", share, 1);
+	setenv("XDG_STATE_HOME", state, 1);
+	CHECK_INT(kith_config_defaults(&c), 0);
+	snprintf(p, sizeof(p), "%s/kith", share);
+	CHECK_STR(c->data_dir, p);          /* neither exists: the XDG default */
+	kith_config_free(c);
+
+	snprintf(p, sizeof(p), "%s/kith", state);
+	mkdirs(p);
+	write_file("state/kith/kith.db", "", 0600);
+	CHECK_INT(kith_config_defaults(&c), 0);
+	CHECK_STR(c->data_dir, p);          /* only the unit's exists */
+	kith_config_free(c);
+
+	snprintf(p, sizeof(p), "%s/kith", share);
+	mkdirs(p);
+	write_file("share/kith/kith.db", "", 0600);
+	CHECK_INT(kith_config_defaults(&c), 0);
+	CHECK_STR(c->data_dir, p);          /* both: $XDG_DATA_HOME wins */
+	CHECK_STR(c->tasks_dir, strcat(p, "/tasks"));
+	kith_config_free(c);
+	unsetenv("XDG_DATA_HOME");
+	unsetenv("XDG_STATE_HOME");
 }
 
 static void test_full(void)
@@ -374,6 +418,19 @@ static void test_secrets(void)
 	CHECK(strstr(err, "exited with status 3") != NULL);
 	CHECK(strstr(err, "topsecret") == NULL);
 
+	/* a background process keeping stdout open does not hold us up */
+	{
+		struct timespec t0, t1;
+
+		a.pass_cmd = (char *)"echo bgsecret; sleep 30 & exit 0";
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		CHECK_INT(secret_of(&a, &s, &oauth), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		CHECK_STR(s, "bgsecret");
+		CHECK(t1.tv_sec - t0.tv_sec < 5);
+		free(s);
+	}
+
 	a.pass_cmd = (char *)"true";
 	CHECK(secret_of(&a, &s, &oauth) < 0);
 	CHECK(strstr(err, "no secret") != NULL);
@@ -419,6 +476,7 @@ int main(void)
 		return 2;
 	}
 	test_defaults();
+	test_state_fallback();
 	test_full();
 	test_errors();
 	test_loopback();

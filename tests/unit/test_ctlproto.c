@@ -83,6 +83,15 @@ static void test_replies(void)
 	CHECK(strstr(wire, "...\n") != NULL);
 	CHECK(strstr(wire, "\xc3...") == NULL);
 	CHECK_INT(kith_ctl_encode_reply(1, "x", wire, 15), -ENOSPC);
+	/* invalid UTF-8 (all continuation bytes) must not eat the status word */
+	{
+		char junk[40];
+		memset(junk, 0x82, sizeof(junk) - 1);
+		junk[sizeof(junk) - 1] = '\0';
+		n = kith_ctl_encode_reply(1, junk, wire, 20);
+		CHECK(n > 0 && strncmp(wire, "ok \x82", 4) == 0);
+		CHECK_INT(kith_ctl_decode_reply(wire, (size_t)(n > 0 ? n : 0), &ok, text, sizeof(text)), 0);
+	}
 
 	CHECK_INT(kith_ctl_decode_reply("okay\n", 5, &ok, text, sizeof(text)), -EINVAL);
 	CHECK_INT(kith_ctl_decode_reply("", 0, &ok, text, sizeof(text)), -EINVAL);
