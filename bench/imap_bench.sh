@@ -24,7 +24,6 @@ kt_dovecot_init "$W/dc" || exit 1
 kt_dovecot_load_tree "$W/tree" >/dev/null || exit 1
 kt_dovecot_start || exit 1
 kt_doveadm index -u "$DC_USER" INBOX >/dev/null 2>&1 # warm Dovecot's index, once for all
-PASS=$(cat "$DC_PASS_FILE")
 # the same field list kithd asks for (lib/hdr.c kith_hdr_fields)
 FIELDS=$(sed -n '/kith_hdr_fields\[\] = {/,/};/p' lib/hdr.c | grep -o '"[A-Za-z-]*"' | tr -d '"' | tr '\n' ' ')
 echo "fields: $FIELDS"
@@ -32,12 +31,11 @@ echo "fields: $FIELDS"
 secs() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$@"; }
 now() { date +%s.%N; }
 
-echo "== raw header fetch (curl, one UID FETCH 1:* of the same fields)"
+echo "== raw header fetch (a minimal client: one UID FETCH 1:* of the same fields, bytes read and dropped)"
 t0=$(now)
-curl -s --cacert "$DC_CA" --user "$DC_USER:$PASS" "imaps://127.0.0.1:$DC_IMAPS_PORT/INBOX" \
-	-X "UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS ($FIELDS)])" -o "$W/raw.out"
+bytes=$(python3 bench/rawfetch.py 127.0.0.1 "$DC_IMAPS_PORT" "$DC_CA" "$DC_USER" "$DC_PASS_FILE" "$FIELDS")
 t1=$(now); raw=$(secs "$t0" "$t1")
-echo "raw fetch: ${raw} s, $(stat -c %s "$W/raw.out") bytes"
+echo "raw fetch: ${raw} s, ${bytes} bytes"
 
 kt_kith_conf "$W/kith.conf" "$W/data" "$W/tasks" implicit
 echo "== kithd first sync (--once: sync + analysis + tasks)"
@@ -83,11 +81,14 @@ User $DC_USER
 PassCmd "cat $DC_PASS_FILE"
 SSLType IMAPS
 CertificateFile $DC_CA
+
 IMAPStore r
 Account b
+
 MaildirStore l
 Path $W/mirror/
 Inbox $W/mirror/INBOX
+
 Channel c
 Far :r:
 Near :l:

@@ -39,9 +39,11 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 	size_t n_known = 0;
 	struct kith_sync s = { .store = st, .account = a->name, .stop = o->stop,
 			       .tick = o->tick, .tick_ctx = o->tick_ctx };
-	struct kith_sync_request req = { .account = a, .batch_size = 500,
+	struct kith_sync_request req = { .account = a, .batch_size = 5000,
 					 .idle_seconds = o->idle_seconds,
-					 .protocol_log = o->protocol_log };
+					 .protocol_log = o->protocol_log,
+					 .wake_fd = o->wake ? o->wake_fd : -1, .wake = o->wake,
+					 .tick = o->tick, .tick_ms = 10000, .hook_ctx = o->tick_ctx };
 	struct kith_sink sink;
 	char *secret = NULL;
 	int r;
@@ -71,13 +73,15 @@ out:
 	return r;
 }
 
+/* Why the login fallback: with no identity configured at all, the account's
+ * login (when it is an address) is the best guess at the user's address. */
 int kith_cycle_identities(const struct kith_config *c, const char ***out, size_t *n)
 {
 	size_t total = c->n_identities, k = 0;
 	const char **v;
 
 	for (size_t i = 0; i < c->n_accounts; i++)
-		total += c->accounts[i].n_identities;
+		total += c->accounts[i].n_identities + 1;
 	v = calloc(total ? total : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -86,6 +90,9 @@ int kith_cycle_identities(const struct kith_config *c, const char ***out, size_t
 	for (size_t i = 0; i < c->n_accounts; i++)
 		for (size_t j = 0; j < c->accounts[i].n_identities; j++)
 			v[k++] = c->accounts[i].identities[j];
+	for (size_t i = 0; k == 0 && i < c->n_accounts; i++)
+		if (c->accounts[i].user && strchr(c->accounts[i].user, '@'))
+			v[k++] = c->accounts[i].user;
 	*out = v;
 	*n = k;
 	return 0;
@@ -164,17 +171,9 @@ static int build_policy(const struct kith_config *c, struct kith_store *st, stru
 static void followup_params(const struct kith_config *c, const struct rethink *t,
 			    struct kith_followup_params *p)
 {
-	*p = (struct kith_followup_params){
-		.reply_delay_close_days = c->reply_delay_close_days,
-		.reply_delay_other_days = c->reply_delay_other_days,
-		.waiting_delay_days = c->waiting_delay_days,
-		.waiting_delay_inner_days = c->waiting_delay_inner_days,
-		.horizon_days = c->horizon_days,
-		.keep_in_touch_max = c->keep_in_touch_max,
-		.identities = t->policy.identities,
-		.n_identities = t->policy.n_identities,
-	};
-	memcpy(p->cadence_days, c->cadence_days, sizeof(p->cadence_days));
+	*p = (struct kith_followup_params){ .identities = t->policy.identities,
+					    .n_identities = t->policy.n_identities };
+	kith_config_followup_params(c, p);
 }
 
 static int write_tasks(const struct kith_config *c, struct kith_store *st,

@@ -19,8 +19,10 @@ struct kith_cycle_opts {
 	int contain;                 /* run IMAP in a contained child (default 1) */
 	int protocol_log;            /* libetpan protocol logging (secrets redacted) */
 	int idle_seconds;            /* >0: IDLE on INBOX after syncing */
-	void (*tick)(void *ctx);     /* watchdog ping between messages; may be NULL */
-	void *tick_ctx;
+	void (*tick)(void *ctx);     /* watchdog ping, also while the child idles; may be NULL */
+	void *tick_ctx;              /* passed to tick and wake */
+	int wake_fd;                 /* control socket to serve while waiting; -1 none */
+	int (*wake)(void *ctx);      /* serves it; non-zero ends the session (see source.h) */
 };
 
 /* Returns 0, or a negative errno / -KITH_E_* (err says what). */

@@ -55,6 +55,15 @@ static int install_signals(void)
 	return 0;
 }
 
+void kith_log_config_warnings(const struct kith_config *c)
+{
+	const char *const *w = NULL;
+	size_t n = kith_config_warnings(c, &w);
+
+	for (size_t i = 0; i < n; i++)
+		log_warn("%s", w[i]);
+}
+
 int kith_backoff_seconds(unsigned failures, int base, int cap, double rand01)
 {
 	double s = base;
@@ -72,24 +81,24 @@ static int64_t think_time(const struct kith_daemon *d)
 	return d->as_of ? d->as_of : (int64_t)time(NULL);
 }
 
-static void watchdog_tick(void *ctx)
-{
-	(void)ctx;
-	kith_notify_watchdog();
-}
+struct loop;
+static void loop_tick(void *ctx);
+static int loop_wake(void *ctx);
 
-static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idle_s)
+static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idle_s,
+		    struct loop *l, int ctl_fd)
 {
 	struct kith_cycle_opts o = { .stop = &stop_flag, .contain = d->contain,
 				     .protocol_log = d->protocol_log, .idle_seconds = idle_s,
-				     .tick = watchdog_tick };
+				     .tick = loop_tick, .tick_ctx = l,
+				     .wake_fd = ctl_fd, .wake = l ? loop_wake : NULL };
 	struct kith_sync_stats s = { 0 };
 	char err[512] = "";
 	int r;
 
 	kith_notify_status("syncing %s", a->name);
 	r = kith_cycle_sync_account(d->config, d->store, a, &o, &s, err, sizeof(err));
-	if (r < 0 && !(r == -EINTR && stop_flag))
+	if (r < 0 && r != -EINTR)
 		log_err("%s: %s", a->name, err[0] ? err : kith_source_strerror(r));
 	else
 		log_info("%s: %llu messages, %llu folders changed, %llu unchanged%s", a->name,
@@ -121,7 +130,7 @@ int kith_daemon_once(struct kith_daemon *d)
 	if (install_signals() < 0)
 		return 1;
 	for (size_t i = 0; i < d->config->n_accounts && !stop_flag; i++)
-		if (sync_one(d, &d->config->accounts[i], 0) < 0)
+		if (sync_one(d, &d->config->accounts[i], 0, NULL, -1) < 0)
 			failed = 1;
 	if (!stop_flag && rethink(d) < 0)
 		failed = 1;
@@ -143,6 +152,38 @@ struct loop {
 	int ready;
 };
 
+static void announce_ready(struct loop *l, const char *status)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%sSTATUS=%s", l->ready ? "" : "READY=1\n", status);
+	kith_notify(msg);
+	l->ready = 1;
+}
+
+/* Why READY here: the first header arriving proves the connection, TLS and
+ * login worked; a long first sync must not keep systemd waiting. */
+static void loop_tick(void *ctx)
+{
+	struct loop *l = ctx;
+
+	if (l && !l->ready)
+		announce_ready(l, "connected, first sync under way");
+	kith_notify_watchdog();
+}
+
+static int ctl_command(void *ctx, const char *cmd, char *reply, size_t n);
+
+/* Serves the control socket while a session runs; ends the session when
+ * the user asked for a sync (it ends an IDLE), a reload or a stop. */
+static int loop_wake(void *ctx)
+{
+	struct loop *l = ctx;
+
+	kith_ctl_accept(l->ctl_fd, ctl_command, l);
+	return l->sync_now || reload_flag || stop_flag;
+}
+
 static int loop_accounts_reset(struct loop *l)
 {
 	free(l->acct);
@@ -163,10 +204,7 @@ static void after_sync(struct loop *l, size_t i, int r, int64_t now)
 	if (r == 0) {
 		s->failures = 0;
 		s->next_due = now + l->d->config->poll_interval_s;
-		if (!l->ready) {
-			kith_notify("READY=1\nSTATUS=synced, watching for new mail");
-			l->ready = 1;
-		}
+		announce_ready(l, "synced, watching for new mail");
 		return;
 	}
 	s->failures++;
@@ -175,9 +213,13 @@ static void after_sync(struct loop *l, size_t i, int r, int64_t now)
 	s->next_due = now + wait;
 	log_notice("%s: retrying in %d s (attempt %u)", l->d->config->accounts[i].name,
 		   wait, s->failures + 1);
-	if (!l->ready)
-		kith_notify_status("waiting to retry %s in %d s",
-				   l->d->config->accounts[i].name, wait);
+	{
+		char st[200];
+
+		snprintf(st, sizeof(st), "waiting to retry %s in %d s",
+			 l->d->config->accounts[i].name, wait);
+		announce_ready(l, st);
+	}
 }
 
 /* Why IDLE only with a single account: a session that idles holds the loop,
@@ -205,7 +247,7 @@ static void run_due_accounts(struct loop *l)
 	for (size_t i = 0; i < l->n_acct && !stop_flag && !reload_flag; i++) {
 		if (!l->sync_now && l->acct[i].next_due > now)
 			continue;
-		int r = sync_one(l->d, &l->d->config->accounts[i], idle_budget(l));
+		int r = sync_one(l->d, &l->d->config->accounts[i], idle_budget(l), l, l->ctl_fd);
 		after_sync(l, i, r, time(NULL));
 		any = 1;
 	}
@@ -217,7 +259,7 @@ static void run_due_accounts(struct loop *l)
 static void reload_config(struct loop *l)
 {
 	struct kith_config *c = NULL;
-	char err[1024] = "";
+	char err[4096] = "";
 	const char *path = l->d->config_path ? l->d->config_path : l->d->config->path;
 
 	reload_flag = 0;
@@ -227,6 +269,7 @@ static void reload_config(struct loop *l)
 	} else {
 		kith_config_free(l->d->config);
 		l->d->config = c;
+		kith_log_config_warnings(c);
 		loop_accounts_reset(l);
 		log_notice("configuration reloaded from %s", path);
 	}
@@ -292,6 +335,11 @@ int kith_daemon_run(struct kith_daemon *d)
 		return 1;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	l.ctl_fd = kith_ctl_listen(d->config->runtime_dir, err, sizeof(err));
+	if (l.ctl_fd == -EADDRINUSE) {
+		log_err("%s: not starting a second kithd", err);
+		free(l.acct);
+		return 1;
+	}
 	if (l.ctl_fd < 0)
 		log_warn("no control socket: %s", err);
 	kith_notify_status("connecting");

@@ -30,6 +30,9 @@ int kith_daemon_once(struct kith_daemon *d);
 /* Runs until SIGTERM/SIGINT; returns the exit status. */
 int kith_daemon_run(struct kith_daemon *d);
 
+/* Logs the configuration's warnings (a file readable by others, ...). */
+void kith_log_config_warnings(const struct kith_config *c);
+
 /* Backoff before retry number `failures` (1, 2, ...): base*2^(n-1) capped,
  * with +-20% jitter from `rand01` in [0,1).  Pure; exposed for tests. */
 int kith_backoff_seconds(unsigned failures, int base, int cap, double rand01);

@@ -573,8 +573,12 @@ static int deliver(struct sess *s, struct fstate *f, clist *res, uint32_t max)
 	return 0;
 }
 
-/* One UID FETCH of uids[0..n), then batch_end covering all of them. */
-static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, size_t n)
+/* One UID FETCH of uids[0..n), then batch_end covering all of them.
+ * Why uidnext/messages only with the last batch: the stored STATUS is what
+ * lets a later poll skip the folder, so it may only be recorded once every
+ * UID below it is stored; an interrupted sync must look changed next time. */
+static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, size_t n,
+		       int last)
 {
 	struct mailimap_set *set = uid_set(uids, n);
 	clist *res = NULL;
@@ -592,7 +596,7 @@ static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, s
 		return r;
 	f->last_uid = uids[n - 1]; /* a vanished message is still done */
 	return s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid,
-				  f->uidnext, f->messages);
+				  last ? f->uidnext : 0, last ? f->messages : 0);
 }
 
 static int fetch_new(struct sess *s, struct fstate *f)
@@ -602,7 +606,7 @@ static int fetch_new(struct sess *s, struct fstate *f)
 	int r = search_new_uids(s, f->last_uid, &uids, &n);
 
 	for (i = 0; r == 0 && i < n; i += batch)
-		r = fetch_batch(s, f, uids + i, n - i < batch ? n - i : batch);
+		r = fetch_batch(s, f, uids + i, n - i < batch ? n - i : batch, i + batch >= n);
 	free(uids);
 	if (r == 0 && n == 0) /* record the new STATUS even with nothing new */
 		r = s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid,

@@ -52,7 +52,7 @@ static const char *level_name(enum kith_log_level lvl)
 
 void log_msg(enum kith_log_level lvl, const char *fmt, ...)
 {
-	char line[2048];
+	char line[8192];
 	va_list ap;
 
 	if (lvl == KITH_LOG_DEBUG && !log_verbose)

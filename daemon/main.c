@@ -86,7 +86,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 static int load_config(const struct options *o, struct kith_config **c)
 {
-	char err[1024] = "";
+	char err[4096] = "";
 	char *path = o->config_path ? strdup(o->config_path) : kith_config_default_path();
 	int r;
 
@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 	log_init("kithd", o.verbose);
 	if (load_config(&o, &c) < 0)
 		return EXIT_CONFIG;
+	kith_log_config_warnings(c);
 	if (o.check_only) {
 		printf("%s: configuration ok\n", c->path);
 		kith_config_free(c);

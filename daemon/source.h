@@ -52,6 +52,16 @@ struct kith_sync_request {
 	int idle_seconds;                     /* >0: after syncing, IDLE on INBOX up to
 						 this long and return when it reports news */
 	int protocol_log;                     /* log libetpan's protocol (secrets redacted) */
+	/* Parent-side hooks while it waits on the contained child (ignored
+	 * in-process).  Why: during a long IDLE the daemon must still answer
+	 * its control socket and ping the systemd watchdog.  When `wake` is
+	 * set and wake_fd is readable, wake(hook_ctx) runs; a non-zero return
+	 * ends the session with -EINTR.  `tick` runs at least every tick_ms. */
+	int wake_fd;
+	int (*wake)(void *ctx);
+	void (*tick)(void *ctx);
+	int tick_ms;
+	void *hook_ctx;
 };
 
 /* Errors a session can return beyond plain errnos. */

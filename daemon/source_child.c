@@ -195,7 +195,49 @@ struct reader {
 	char *err;
 	size_t errlen;
 	int timed_out;
+	const struct kith_sync_request *req; /* for the wake/tick hooks */
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until the child's pipe is readable, within the inactivity limit,
+ * running the request's tick and wake hooks meanwhile.  Returns 0, or
+ * -ETIMEDOUT, -EINTR (a signal, or wake asked to stop), -errno. */
+static int wait_readable(struct reader *rd)
+{
+	const struct kith_sync_request *q = rd->req;
+	int has_wake = q->wake && q->wake_fd >= 0;
+	int64_t deadline = now_ms() + rd->timeout_ms;
+
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = rd->fd, .events = POLLIN },
+					{ .fd = q->wake_fd, .events = POLLIN } };
+		int64_t left = deadline - now_ms();
+		int wait = left > 0 ? (int)left : 0, pr;
+
+		if (q->tick && q->tick_ms > 0 && wait > q->tick_ms)
+			wait = q->tick_ms;
+		pr = poll(pf, has_wake ? 2 : 1, wait);
+		if (pr < 0) /* EINTR too: kithd's SIGTERM must end the wait */
+			return -errno;
+		if (pf[0].revents)
+			return 0;
+		if (has_wake && pf[1].revents && q->wake(q->hook_ctx))
+			return -EINTR;
+		if (q->tick)
+			q->tick(q->hook_ctx);
+		if (now_ms() >= deadline) {
+			rd->timed_out = 1;
+			return -ETIMEDOUT;
+		}
+	}
+}
 
 /* Reads exactly n bytes, each read within the inactivity limit.
  * Returns 0, 1 on clean EOF before any byte, -ETIMEDOUT, -EPIPE, -errno. */
@@ -204,16 +246,11 @@ static int read_exact(struct reader *rd, unsigned char *p, size_t n)
 	size_t got = 0;
 
 	while (got < n) {
-		struct pollfd pf = { .fd = rd->fd, .events = POLLIN };
-		int pr = poll(&pf, 1, rd->timeout_ms);
+		int w = wait_readable(rd);
 		ssize_t r;
 
-		if (pr < 0) /* EINTR too: kithd's SIGTERM must end the wait */
-			return -errno;
-		if (pr == 0) {
-			rd->timed_out = 1;
-			return -ETIMEDOUT;
-		}
+		if (w < 0)
+			return w;
 		r = read(rd->fd, p + got, n - got);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -344,7 +381,7 @@ static int inactivity_ms(const struct kith_sync_request *req)
 static int parent_main(pid_t pid, int rfd, const struct kith_sync_request *req,
 		       const struct kith_sink *sink, long limit_mb, char *err, size_t errlen)
 {
-	struct reader rd = { .fd = rfd, .timeout_ms = inactivity_ms(req), .err = err,
+	struct reader rd = { .fd = rfd, .timeout_ms = inactivity_ms(req), .err = err, .req = req,
 			     .errlen = errlen };
 	int r, status;
 

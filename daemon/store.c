@@ -630,12 +630,18 @@ static char *encode_refs(const struct kith_msg *m, int *oom)
  * string; *p is left on the terminator.  NULL on ENOMEM. */
 static char *dec_field(const char **p, const char *end)
 {
-	const char *q = *p;
-	char *out = malloc((size_t)(end - q) + 1), *o = out;
+	const char *q = *p, *stop = q;
+	char *out, *o;
 
+	/* the field's own extent: allocating up to `end` would cost the rest of
+	 * the column for every field (quadratic in the recipient count) */
+	while (stop < end && *stop != '\t' && *stop != '\n')
+		stop += (*stop == '\\' && stop + 1 < end) ? 2 : 1;
+	out = malloc((size_t)(stop - q) + 1);
 	if (!out)
 		return NULL;
-	while (q < end && *q != '\t' && *q != '\n') {
+	o = out;
+	while (q < stop) {
 		if (*q == '\\' && q + 1 < end) {
 			q++;
 			*o++ = *q == 't' ? '\t' : *q == 'n' ? '\n' : *q;

@@ -34,6 +34,7 @@ PEOPLE = {
     "hannah_old": ("Hannah Moreau", "hannah.moreau@cobalt-agency.example", "Europe/Paris"),
     "hannah_new": ("Hannah Berg", "hannah@bergstudio.example", "Europe/Paris"),
     "ravi": ("Ravi Desai", "ravi.desai@northwind-print.example", "Europe/Berlin"),
+    "ravi_home": ("Ravi Desai", "ravi.desai@homemail.example", "Europe/Berlin"),
     "lukas": ("Lukas Brandt", "lukas.brandt@mailhub.example", "Europe/Stockholm"),
     "amara": ("Amara Nwosu", "amara@amaranwosu.example", "Europe/Stockholm"),
     "ingrid": ("Ingrid Sjöberg", "ingrid@sjoberg-redovisning.example", "Europe/Stockholm"),
@@ -366,8 +367,10 @@ def ravi():
     emit(Msg("ravi", "2026-08-03 10:01", ["maya"], "Out of office: Print run for Harbourlight",
              "I am away until 17 August with limited access to email. For urgent orders call the office.\n\nRavi Desai",
              extra=[("Auto-Submitted", "auto-replied"), ("X-Autoreply", "yes")], irt=run.msgid, refs=[run.msgid]))
-    rep = emit(Msg("ravi", "2026-08-17 15:00", ["maya"], "Re: Print run for Harbourlight",
-                   "Back now. Quote attached: 3 000 copies, delivery in three weeks.",
+    # Written from his personal address on the way home (same mailbox name,
+    # another host: kith can suggest merging the two).
+    rep = emit(Msg("ravi_home", "2026-08-17 15:00", ["maya"], "Re: Print run for Harbourlight",
+                   "Back now, writing from my own account on the train. Quote: 3 000 copies, delivery in three weeks.",
                    irt=run.msgid, refs=[run.msgid]))
     emit(Msg("maya", "2026-08-24 09:00", ["ravi"], "Re: Print run for Harbourlight",
              "Approved, please go ahead.", irt=rep.msgid, refs=[run.msgid, rep.msgid]))

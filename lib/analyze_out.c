@@ -58,14 +58,6 @@ static int fill_person(const struct kith_work *k, const struct kith_turns *t, si
 
 struct ranked { struct kith_person p; double historic; size_t pid; int two_way; };
 
-/* Mail goes both ways: a two-way conversation, turns each way, or direct
- * personal mail each way (unthreaded mail, as in the Enron export). */
-static int two_way(const struct kith_pstat *ps)
-{
-	return ps->conv > 0 || (ps->tu > 0 && ps->tt > 0) ||
-	       (ps->personal_to > 0 && ps->personal_from > 0);
-}
-
 static int cmp_ranked(const void *x, const void *y)
 {
 	const struct ranked *a = x, *b = y;
@@ -77,7 +69,7 @@ static int cmp_ranked(const void *x, const void *y)
 
 static void person_free(struct kith_person *p);
 
-/* Scores listed (and pinned) people, sorts them, sets tiers; map[pid]
+/* Scores listed, one-way contacts and pinned people, sorts them, sets tiers; map[pid]
  * gets the output index or KITH_NONE. */
 static int people_out(const struct kith_work *k, const struct kith_turns *t,
 		      struct kith_analysis *a, size_t *map)
@@ -92,10 +84,11 @@ static int people_out(const struct kith_work *k, const struct kith_turns *t,
 	for (i = 0; i < k->people.n; i++)
 		map[i] = KITH_NONE;
 	for (i = 0; i < k->people.n && rc == 0; i++) {
-		if (!(t->ps[i].listed || (k->people.v[i].pinned && kith_work_is_human(k, i))))
+		if (!(t->ps[i].listed || t->ps[i].contact ||
+		      (k->people.v[i].pinned && kith_work_is_human(k, i))))
 			continue;
 		r[n].pid = i;
-		r[n].two_way = two_way(&t->ps[i]);
+		r[n].two_way = kith_depth_two_way(&t->ps[i]);
 		rc = fill_person(k, t, i, &r[n].p, &r[n].historic);
 		n++;
 	}

@@ -5,6 +5,24 @@
 #include "kmath.h"
 
 #define DAY 86400.0
+#ifndef KITH_MAIL_EXCESS
+#define KITH_MAIL_EXCESS 0.0
+#endif
+#ifndef KITH_VOL_CAP
+#define KITH_VOL_CAP 120.0
+#endif
+#ifndef KITH_MULT
+#define KITH_MULT 0
+#endif
+#ifndef KITH_MULT_FLOOR
+#define KITH_MULT_FLOOR 0.5
+#endif
+#ifndef KITH_WEEKS_W
+#define KITH_WEEKS_W 0.0
+#endif
+#ifndef KITH_C_MIX
+#define KITH_C_MIX 1.0
+#endif
 
 /* Weight of a direct message each way (outside threads) against a turn. */
 #ifndef KITH_MAIL_WEIGHT
@@ -62,7 +80,10 @@ static double volume(const struct kith_pstat *ps, double *turns)
 {
 	double lo = ps->tu < ps->tt ? ps->tu : ps->tt, hi = ps->tu + ps->tt - lo;
 	double mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from;
-	double v = kith_log1p(2 * lo + 0.25 * hi + KITH_MAIL_WEIGHT * mail) / kith_log1p(120);
+	double mhi = (double)ps->direct_to + ps->direct_from - 2 * mail;
+	double v = kith_log1p(2 * lo + 0.25 * hi + KITH_MAIL_WEIGHT * mail + KITH_MAIL_EXCESS * mhi +
+			     KITH_WEEKS_W * ps->weeks) /
+		   kith_log1p(KITH_VOL_CAP);
 
 	*turns = ps->tu + ps->tt;
 	return v > 1 ? 1 : v;
@@ -87,6 +108,35 @@ static double speed(int64_t lat)
 	return 1.0 / (1.0 + (double)lat / DAY);
 }
 
+/* The contact is fresh or stale: halves every half-life. */
+static double fresh(int64_t last, int64_t now, double hl, double *age)
+{
+	*age = last != KITH_DATE_NONE ? (double)(now - last) / DAY : -1;
+	return *age >= 0 ? kith_exp(-KITH_LN2 * *age / hl) : 0;
+}
+
+/* Someone in touch one way only (the user writes to them, or they write
+ * to the user) is not a relationship yet, but is the likeliest next one
+ * when the user writes them one-to-one, often and lately.  Scored below
+ * every two-way person (at most KITH_W_BOTH - 1 points), tier none. */
+static void score_contact(const struct kith_pstat *ps, int64_t now, double hl,
+			  struct kith_person *p)
+{
+	double mail = KITH_C_TO * (KITH_C_MIX * ps->direct_to_1to1 + (1 - KITH_C_MIX) * ps->direct_to) + KITH_C_FROM * ps->personal_from +
+		      KITH_C_FROM_LIST * (ps->direct_from - ps->personal_from);
+	double v = kith_log1p(mail) / kith_log1p(KITH_C_CAP), age, f;
+
+	add(p, "one-way mail", mail, "messages", KITH_W_CONTACT_MAIL * (v > 1 ? 1 : v));
+	f = fresh(last_contact(ps), now, hl, &age);
+	add(p, "recency", age, "days", KITH_W_CONTACT_RECENCY * f);
+}
+
+int kith_depth_two_way(const struct kith_pstat *ps)
+{
+	return ps->conv > 0 || (ps->tu > 0 && ps->tt > 0) ||
+	       (ps->personal_to > 0 && ps->personal_from > 0);
+}
+
 void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 		      double half_life_days, struct kith_person *p, double *historic)
 {
@@ -95,6 +145,12 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 
 	p->depth = 0;
 	p->n_factors = 0;
+	*historic = 0;
+	if (!kith_depth_two_way(ps)) {
+		score_contact(ps, now, hl, p);
+		return;
+	}
+	add(p, "both ways", 1, "yes", KITH_W_BOTH);
 	f = reciprocity(ps, &raw);
 	add(p, "reciprocity", raw, "ratio", KITH_W_RECIPROCITY * f);
 	f = volume(ps, &raw);
@@ -110,9 +166,15 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	add(p, "latency", lat, "hours", KITH_W_LATENCY * f);
 	add(p, "one-to-one", ps->one2one, "ratio", KITH_W_ONE2ONE * ps->one2one);
 	*historic = p->depth * 100.0 / (100.0 - KITH_W_RECENCY);
-	age = last != KITH_DATE_NONE ? (double)(now - last) / DAY : -1;
-	f = age >= 0 ? kith_exp(-KITH_LN2 * age / hl) : 0;
+	f = fresh(last, now, hl, &age);
+#if KITH_MULT
+	{
+		double m = KITH_MULT_FLOOR + (1 - KITH_MULT_FLOOR) * f, before = p->depth - KITH_W_BOTH;
+		add(p, "recency", age, "days", before * 100.0 / (100.0 - KITH_W_RECENCY) * m - before);
+	}
+#else
 	add(p, "recency", age, "days", KITH_W_RECENCY * f);
+#endif
 }
 
 /* Dunbar's layers, cumulative: at most this many people in each, and the

@@ -10,18 +10,23 @@
 #include "analyze.h"
 #include "turns.h"
 
-/* Factor weights: the points a factor gives at its best.  Sum 100. */
+/* Factor weights: the points a factor gives at its best.  Sum 100 for a
+ * person with mail both ways; "both ways" is the floor that puts every
+ * such person above everyone in touch one way only. */
+#ifndef KITH_W_BOTH
+#define KITH_W_BOTH 10.0
+#endif
 #ifndef KITH_W_RECIPROCITY
-#define KITH_W_RECIPROCITY 20.0
+#define KITH_W_RECIPROCITY 18.0
 #endif
 #ifndef KITH_W_VOLUME
-#define KITH_W_VOLUME 40.0
+#define KITH_W_VOLUME 36.0
 #endif
 #ifndef KITH_W_RECENCY
-#define KITH_W_RECENCY 30.0
+#define KITH_W_RECENCY 27.0
 #endif
 #ifndef KITH_W_DURATION
-#define KITH_W_DURATION 5.0
+#define KITH_W_DURATION 4.0
 #endif
 #ifndef KITH_W_LATENCY
 #define KITH_W_LATENCY 3.0
@@ -30,9 +35,38 @@
 #define KITH_W_ONE2ONE 2.0
 #endif
 
+/* One-way contacts: at most KITH_W_CONTACT_MAIL + KITH_W_CONTACT_RECENCY
+ * (< KITH_W_BOTH) points.  Their mail is weighed: the user's direct
+ * messages by 1/(To+Cc count) times KITH_C_TO, theirs to the user
+ * KITH_C_FROM each when personal, KITH_C_FROM_LIST through a list; volume
+ * saturates at KITH_C_CAP. */
+#ifndef KITH_W_CONTACT_MAIL
+#define KITH_W_CONTACT_MAIL 4.0
+#endif
+#ifndef KITH_W_CONTACT_RECENCY
+#define KITH_W_CONTACT_RECENCY 5.0
+#endif
+#ifndef KITH_C_TO
+#define KITH_C_TO 1.0
+#endif
+#ifndef KITH_C_FROM
+#define KITH_C_FROM 0.5
+#endif
+#ifndef KITH_C_FROM_LIST
+#define KITH_C_FROM_LIST 0.25
+#endif
+#ifndef KITH_C_CAP
+#define KITH_C_CAP 30.0
+#endif
+
 /* Lower bound of the Wilson score interval for k successes in n trials at
  * z standard deviations; 0 when n is 0. */
 double kith_wilson_lower(double k, double n, double z);
+
+/* 1 when mail goes both ways between the user and the person: a two-way
+ * conversation, turns each way, or direct personal mail each way
+ * (unthreaded mail, as in the Enron export).  Only such people are tiered. */
+int kith_depth_two_way(const struct kith_pstat *ps);
 
 /* Scores one person: fills p->factors/n_factors and p->depth (the sum of
  * the factors' points).  *historic gets the score the relationship would

@@ -4,7 +4,6 @@
 # synced by kithd.  The 4,139 files hold about 2,586 distinct messages (the
 # corpus README's figure): kithd must land close to it, and every message
 # seen in a sent folder must be marked sent.
-# kith-test: nosan
 set -u
 . "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/certs.sh"

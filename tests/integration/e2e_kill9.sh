@@ -3,7 +3,6 @@
 # folder (20,000 messages made from the demo mailbox's headers with fresh
 # Message-IDs and dates), rerun it, and the database equals the one an
 # uninterrupted run builds (canonical dump of messages, locations, folders).
-# kith-test: nosan
 set -u
 . "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/certs.sh"

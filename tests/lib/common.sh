@@ -170,13 +170,6 @@ kt_need_tools() {
 	done
 }
 
-# kt_kithd CONF ARGS...: run kithd (under the sanitizer build as given),
-# log to $KT_KITHD_LOG (default stderr) and return its exit status.
-kt_kithd() {
-	local conf=$1; shift
-	"$KITH_BUILD/kithd" -c "$conf" "$@"
-}
-
 # kt_has_table DB TABLE
 kt_has_table() {
 	[ "$(sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='$2'" 2>/dev/null)" = 1 ]
@@ -216,4 +209,13 @@ kt_canon_dump() {
 	 ORDER BY l.account, l.folder, l.uid;
 	SELECT 'F', account, name, flags, uidvalidity, last_uid, uidnext, messages
 	  FROM folders ORDER BY account, name;"
+}
+
+# kt_no_secret WHAT SECRET HAYSTACK: like kt_not_contains, but never prints
+# the secret itself.
+kt_no_secret() {
+	case "$3" in
+	*"$2"*) kt__fail "$1: the secret appears in it" ;;
+	*) kt__pass "$1 does not contain the secret" ;;
+	esac
 }

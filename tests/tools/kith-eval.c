@@ -474,6 +474,19 @@ static size_t ranking(const struct counts *past, const struct kith_analysis *a,
 	return n;
 }
 
+/* The ranks of the positives in r[0..n) (sorted), for KITH_EVAL_DEBUG. */
+static void show_ranks(const struct ranked *r, size_t n, const struct counts *fut,
+		       const char *name)
+{
+	size_t i;
+
+	printf("  %-16s positives at", name);
+	for (i = 0; i < n; i++)
+		if (positive(fut, r[i].addr))
+			printf(" %zu", i + 1);
+	printf("\n");
+}
+
 static int predict(const struct box *b, double q)
 {
 	int64_t at = date_quantile(b, q);
@@ -502,6 +515,8 @@ static int predict(const struct box *b, double q)
 				continue;
 			n = ranking(&past, a, (enum method)m, same, r);
 			score(r, n, &fut, npos, &ap, &p10);
+			if (!same && getenv("KITH_EVAL_DEBUG"))
+				show_ranks(r, n, &fut, method_names[m]);
 			printf("  %-16s %-16s AP=%.3f P@10=%.1f (%zu ranked)\n", method_names[m],
 			       m == M_DEPTH ? "" : same ? "(same people)" : "(all addresses)", ap, p10, n);
 		}
