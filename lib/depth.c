@@ -5,29 +5,9 @@
 #include "kmath.h"
 
 #define DAY 86400.0
-#ifndef KITH_MAIL_EXCESS
-#define KITH_MAIL_EXCESS 0.0
-#endif
-#ifndef KITH_VOL_CAP
-#define KITH_VOL_CAP 120.0
-#endif
-#ifndef KITH_MULT
-#define KITH_MULT 0
-#endif
-#ifndef KITH_MULT_FLOOR
-#define KITH_MULT_FLOOR 0.5
-#endif
-#ifndef KITH_WEEKS_W
-#define KITH_WEEKS_W 0.0
-#endif
-#ifndef KITH_C_MIX
-#define KITH_C_MIX 1.0
-#endif
 
-/* Weight of a direct message each way (outside threads) against a turn. */
-#ifndef KITH_MAIL_WEIGHT
-#define KITH_MAIL_WEIGHT 1.0
-#endif
+/* Volume saturates at this many weighed exchanges (log scale). */
+#define KITH_VOL_CAP 120.0
 
 double kith_wilson_lower(double k, double n, double z)
 {
@@ -74,23 +54,26 @@ static double reciprocity(const struct kith_pstat *ps, double *raw)
 
 /* Turns both ways, with diminishing returns: the smaller side counts
  * double so that a lopsided exchange is not mistaken for a deep one;
- * direct mail both ways (the smaller side) adds too: much real exchange
- * is not threaded (Enron has no threading headers at all). */
+ * direct mail both ways (the smaller side) adds too, at KITH_MAIL_WEIGHT
+ * per message: much real exchange is not threaded (Enron has no threading
+ * headers at all, and patch series come as fresh threads).  When only one
+ * side ever answers (no two-way conversation, and one side never wrote
+ * back within the answer window: they always start, the user always
+ * answers), that mail counts half, so real back-and-forth ranks higher. */
 static double volume(const struct kith_pstat *ps, double *turns)
 {
 	double lo = ps->tu < ps->tt ? ps->tu : ps->tt, hi = ps->tu + ps->tt - lo;
 	double mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from;
-	double mhi = (double)ps->direct_to + ps->direct_from - 2 * mail;
-	double v = kith_log1p(2 * lo + 0.25 * hi + KITH_MAIL_WEIGHT * mail + KITH_MAIL_EXCESS * mhi +
-			     KITH_WEEKS_W * ps->weeks) /
-		   kith_log1p(KITH_VOL_CAP);
+
+	if (ps->conv == 0 && (ps->answered_them == 0 || ps->answered_user == 0))
+		mail *= 0.5;
+	double v = kith_log1p(2 * lo + 0.25 * hi + KITH_MAIL_WEIGHT * mail) / kith_log1p(KITH_VOL_CAP);
 
 	*turns = ps->tu + ps->tt;
 	return v > 1 ? 1 : v;
 }
 
-/* The last contact: the last turn or the last direct message either way
- * (the person is only scored at all when mail goes both ways). */
+/* The last contact: the last turn or the last direct message either way. */
 static int64_t last_contact(const struct kith_pstat *ps)
 {
 	int64_t m = ps->last_from;
@@ -98,14 +81,6 @@ static int64_t last_contact(const struct kith_pstat *ps)
 	if (ps->last_to != KITH_DATE_NONE && (m == KITH_DATE_NONE || ps->last_to > m))
 		m = ps->last_to;
 	return ps->last_ex != KITH_DATE_NONE && ps->last_ex > m ? ps->last_ex : m;
-}
-
-/* A reply latency as closeness: a day halves it; unknown counts little. */
-static double speed(int64_t lat)
-{
-	if (lat < 0)
-		return 0.2;
-	return 1.0 / (1.0 + (double)lat / DAY);
 }
 
 /* The contact is fresh or stale: halves every half-life. */
@@ -116,13 +91,14 @@ static double fresh(int64_t last, int64_t now, double hl, double *age)
 }
 
 /* Someone in touch one way only (the user writes to them, or they write
- * to the user) is not a relationship yet, but is the likeliest next one
- * when the user writes them one-to-one, often and lately.  Scored below
- * every two-way person (at most KITH_W_BOTH - 1 points), tier none. */
+ * to the user) is not a relationship yet, but the likelier next one the
+ * more, and the more lately, the user writes to them.  Scored below every
+ * two-way person (at most KITH_W_CONTACT_MAIL + KITH_W_CONTACT_RECENCY,
+ * under KITH_W_BOTH), tier none. */
 static void score_contact(const struct kith_pstat *ps, int64_t now, double hl,
 			  struct kith_person *p)
 {
-	double mail = KITH_C_TO * (KITH_C_MIX * ps->direct_to_1to1 + (1 - KITH_C_MIX) * ps->direct_to) + KITH_C_FROM * ps->personal_from +
+	double mail = KITH_C_TO * ps->direct_to + KITH_C_FROM * ps->personal_from +
 		      KITH_C_FROM_LIST * (ps->direct_from - ps->personal_from);
 	double v = kith_log1p(mail) / kith_log1p(KITH_C_CAP), age, f;
 
@@ -140,7 +116,7 @@ int kith_depth_two_way(const struct kith_pstat *ps)
 void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 		      double half_life_days, struct kith_person *p, double *historic)
 {
-	double raw, f, age, span, lat, hl = half_life_days > 0 ? half_life_days : 90;
+	double raw, f, age, span, hl = half_life_days > 0 ? half_life_days : 90;
 	int64_t first, last;
 
 	p->depth = 0;
@@ -161,28 +137,18 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	       (double)(last - first) / DAY : 0;
 	f = kith_log1p(span) / kith_log1p(3 * 365.0);
 	add(p, "duration", span, "days", KITH_W_DURATION * (f > 1 ? 1 : f));
-	f = kith_sqrt(speed(ps->lat_u) * speed(ps->lat_t));
-	lat = ps->lat_u >= 0 && ps->lat_t >= 0 ? (double)(ps->lat_u + ps->lat_t) / 2 / 3600 : -1;
-	add(p, "latency", lat, "hours", KITH_W_LATENCY * f);
 	add(p, "one-to-one", ps->one2one, "ratio", KITH_W_ONE2ONE * ps->one2one);
 	*historic = p->depth * 100.0 / (100.0 - KITH_W_RECENCY);
 	f = fresh(last, now, hl, &age);
-#if KITH_MULT
-	{
-		double m = KITH_MULT_FLOOR + (1 - KITH_MULT_FLOOR) * f, before = p->depth - KITH_W_BOTH;
-		add(p, "recency", age, "days", before * 100.0 / (100.0 - KITH_W_RECENCY) * m - before);
-	}
-#else
 	add(p, "recency", age, "days", KITH_W_RECENCY * f);
-#endif
 }
 
 /* Dunbar's layers, cumulative: at most this many people in each, and the
  * least depth a tier asks for so that a thin mailbox has no "inner". */
 static const struct { size_t upto; double min; enum kith_tier tier; } layers[] = {
-	{ 5, 40, KITH_TIER_INNER },
-	{ 15, 30, KITH_TIER_CLOSE },
-	{ 50, 18, KITH_TIER_ACTIVE },
+	{ 5, 45, KITH_TIER_INNER },
+	{ 15, 35, KITH_TIER_CLOSE },
+	{ 50, 20, KITH_TIER_ACTIVE },
 	{ 150, 0, KITH_TIER_WIDER },
 };
 

@@ -10,9 +10,10 @@
 #include "analyze.h"
 #include "turns.h"
 
-/* Factor weights: the points a factor gives at its best.  Sum 100 for a
- * person with mail both ways; "both ways" is the floor that puts every
- * such person above everyone in touch one way only. */
+/* Factor weights: the points a factor gives at its best.  They sum to 100
+ * for a person with mail both ways; "both ways" is the floor that puts
+ * every such person above everyone in touch one way only.  Chosen on the
+ * predictive check (docs/depth.md). */
 #ifndef KITH_W_BOTH
 #define KITH_W_BOTH 10.0
 #endif
@@ -20,26 +21,28 @@
 #define KITH_W_RECIPROCITY 18.0
 #endif
 #ifndef KITH_W_VOLUME
-#define KITH_W_VOLUME 36.0
+#define KITH_W_VOLUME 31.0
 #endif
 #ifndef KITH_W_RECENCY
-#define KITH_W_RECENCY 27.0
+#define KITH_W_RECENCY 35.0
 #endif
 #ifndef KITH_W_DURATION
 #define KITH_W_DURATION 4.0
-#endif
-#ifndef KITH_W_LATENCY
-#define KITH_W_LATENCY 3.0
 #endif
 #ifndef KITH_W_ONE2ONE
 #define KITH_W_ONE2ONE 2.0
 #endif
 
-/* One-way contacts: at most KITH_W_CONTACT_MAIL + KITH_W_CONTACT_RECENCY
- * (< KITH_W_BOTH) points.  Their mail is weighed: the user's direct
- * messages by 1/(To+Cc count) times KITH_C_TO, theirs to the user
- * KITH_C_FROM each when personal, KITH_C_FROM_LIST through a list; volume
- * saturates at KITH_C_CAP. */
+/* Weight of a direct message each way (the quieter side's count, outside
+ * threads) against a turn, in the volume factor. */
+#ifndef KITH_MAIL_WEIGHT
+#define KITH_MAIL_WEIGHT 2.0
+#endif
+
+/* One-way contacts get at most KITH_W_CONTACT_MAIL + KITH_W_CONTACT_RECENCY
+ * (< KITH_W_BOTH) points.  Their mail is weighed: each direct message of
+ * the user's KITH_C_TO, each of theirs to the user KITH_C_FROM when
+ * personal, KITH_C_FROM_LIST through a list; it saturates at KITH_C_CAP. */
 #ifndef KITH_W_CONTACT_MAIL
 #define KITH_W_CONTACT_MAIL 4.0
 #endif
@@ -70,7 +73,8 @@ int kith_depth_two_way(const struct kith_pstat *ps);
 
 /* Scores one person: fills p->factors/n_factors and p->depth (the sum of
  * the factors' points).  *historic gets the score the relationship would
- * have without its recency factor, scaled to 0..100 (for "fading"). */
+ * have without its recency factor, scaled to 0..100 (for "fading"); 0
+ * for a one-way contact, scored by its one-way mail and recency only. */
 void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 		      double half_life_days, struct kith_person *p, double *historic);
 

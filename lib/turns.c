@@ -342,7 +342,6 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 		if (!kith_work_is_human(k, pid))
 			continue;
 		t->ps[pid].direct_to++;
-		t->ps[pid].direct_to_1to1 += 1.0 / (w->m->n_rcpt_total ? w->m->n_rcpt_total : 1);
 		t->ps[pid].personal_to += personal;
 		d[n++] = (struct dmsg){ pid, w->date, 1 };
 	}
@@ -354,17 +353,13 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 static void answered(struct kith_turns *t, const struct dmsg *d, size_t n)
 {
 	const int64_t win = (int64_t)KITH_ANSWER_WINDOW_DAYS * 86400;
-	int64_t next_u = INT64_MAX, next_t = INT64_MAX, week = INT64_MIN;
+	int64_t next_u = INT64_MAX, next_t = INT64_MAX;
 	size_t i;
 
 	for (i = n; i-- > 0;) {
 		struct kith_pstat *ps = &t->ps[d[i].pid];
 		if (i + 1 == n || d[i + 1].pid != d[i].pid)
-			next_u = next_t = INT64_MAX, week = INT64_MIN;
-		if (d[i].date / (7 * 86400) != week) {
-			week = d[i].date / (7 * 86400);
-			ps->weeks++;
-		}
+			next_u = next_t = INT64_MAX;
 		if (d[i].by_user) {
 			ps->answered_them += next_t != INT64_MAX && next_t - d[i].date <= win;
 			next_u = d[i].date;

@@ -41,12 +41,9 @@ struct kith_pstat {     /* per person id */
 	double one2one;              /* mean of 1/(To+Cc count) over counted turns */
 	uint32_t direct_to, direct_from;   /* direct messages each way (not automated) */
 	uint32_t personal_to, personal_from; /* of which personal class */
-	double direct_to_1to1;       /* sum over the user's direct messages to them of
-					1/(To+Cc count): 1:1 mail counts whole, crowds little */
 	uint32_t answered_user, answered_them; /* direct messages answered by the other
 					   side within KITH_ANSWER_WINDOW_DAYS, any thread */
 	int64_t first_contact;       /* first direct message either way */
-	uint32_t weeks;              /* distinct weeks with direct mail either way */
 	int listed;                  /* a relationship: goes into people[] */
 	int contact;                 /* in direct touch (direct mail either way), not a
 					relationship: goes into people[] with tier none */

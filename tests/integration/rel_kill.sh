@@ -198,6 +198,16 @@ done
 echo "  phase A: $kills kills in $round rounds: $sync_kills during the sync, $late_kills after it"
 kt_ge "phase A: kills landed during the first sync" 1 "$sync_kills"
 
+# The narrowest window, made deterministic: a kill after the task files were
+# renamed into place but before the tasks table was saved leaves files with no
+# records.  The next run must adopt them as they are.
+cp -a "$E2E/ref" "$E2E/lost"; conf lost >/dev/null
+sqlite3 "$E2E/lost/data/kith.db" 'DELETE FROM tasks' || kt_die "cannot empty tasks"
+kt_run_kithd "$E2E/lost.log" "$E2E/lost.conf" --once --as-of "$ASOF"
+kt_eq "lost task records: run exit status" 0 $?
+same "lost task records (kill between file rename and tasks save): files adopted unchanged" \
+	lost "$E2E/ref.dump"
+
 # --- phase B: kills during rescoring and task writing --------------------------
 
 # Two synced copies (the reference's state): "b" gets the kills, "bref" runs

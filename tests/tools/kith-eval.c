@@ -2,11 +2,14 @@
  *
  *   kith-eval enron DIR [options]     one Enron mailbox (folders under DIR)
  *   kith-eval lore DIR [options]      lore-linux-man as owner-mtk.tsv sees it
+ *   kith-eval demo DIR [options]      the demo mailbox (demo/mail: a folder per
+ *                                     mailbox, "Sent" is the user's)
  *
  * options:
  *   --bulk DIR     mix every message under DIR in, addressed to the user
  *   --at FRAC      analyse as of the FRAC quantile of message dates (0..1;
  *                  default 1: just after the newest message)
+ *   --as-of DATE   analyse as of DATE (YYYY-MM-DD, midnight UTC) instead
  *   --people N     print the N deepest people with their figures
  *   --predict      rank people as of --at and score against who really
  *                  exchanges mail both ways with the user in the next 120
@@ -49,6 +52,7 @@ static const char *const enron_ids[] = {
 	"joannie.williamson@enron.com",
 };
 static const char *const lore_ids[] = { "mtk.manpages@gmail.com" };
+static const char *const demo_ids[] = { "maya@lindqvist.example" };
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -135,7 +139,7 @@ static int add_file(struct box *b, const char *path, int in_sent, int bulk)
 
 static int is_sent_folder(const char *name)
 {
-	return !strcmp(name, "sent") || !strcmp(name, "_sent_mail") || !strcmp(name, "sent_items");
+	return !strcasecmp(name, "sent") || !strcmp(name, "_sent_mail") || !strcmp(name, "sent_items");
 }
 
 static int walk(struct box *b, const char *dir, int in_sent, int bulk, int depth)
@@ -612,9 +616,9 @@ static int load_box(struct box *b, const char *kind, const char *dir, const char
 	size_t n0;
 	int rc;
 
-	if (!strcmp(kind, "enron")) {
-		b->ids = enron_ids;
-		b->n_ids = sizeof(enron_ids) / sizeof(enron_ids[0]);
+	if (!strcmp(kind, "enron") || !strcmp(kind, "demo")) {
+		b->ids = kind[0] == 'e' ? enron_ids : demo_ids;
+		b->n_ids = kind[0] == 'e' ? sizeof(enron_ids) / sizeof(enron_ids[0]) : 1;
 		rc = walk(b, dir, 0, 0, 0);
 	} else {
 		b->ids = lore_ids;
@@ -633,10 +637,10 @@ static int load_box(struct box *b, const char *kind, const char *dir, const char
 	return rc;
 }
 
-static int show_people(const struct box *b, double at, size_t people)
+static int show_people(const struct box *b, double at, int64_t as_of, size_t people)
 {
 	struct kith_analysis *a = NULL;
-	int64_t t = date_quantile(b, at < 1.0 ? at : 1.0) + (at >= 1.0);
+	int64_t t = as_of ? as_of : date_quantile(b, at < 1.0 ? at : 1.0) + (at >= 1.0);
 	double secs;
 	size_t i;
 
@@ -653,15 +657,29 @@ static int show_people(const struct box *b, double at, size_t people)
 	return 0;
 }
 
+/* YYYY-MM-DD as seconds at midnight UTC; 0 when it does not parse. */
+static int64_t day_of(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
+}
+
 int main(int argc, char **argv)
 {
 	struct box b = { 0 };
 	const char *bulk = NULL;
 	double at = 1.0;
+	int64_t as_of = 0;
 	int i, people = 0, do_pred = 0, do_bulk = 0, do_time = 0, rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: kith-eval enron|lore DIR [--bulk DIR] [--at FRAC] [--people N] [--predict] [--bulkcheck] [--time]\n");
+		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--bulkcheck] [--time]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -669,6 +687,8 @@ int main(int argc, char **argv)
 			bulk = argv[++i];
 		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
 			at = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--as-of") && i + 1 < argc)
+			as_of = day_of(argv[++i]);
 		else if (!strcmp(argv[i], "--people") && i + 1 < argc)
 			people = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--predict"))
@@ -683,7 +703,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (people > 0 || do_time)
-		rc = show_people(&b, at, people > 0 ? (size_t)people : 0);
+		rc = show_people(&b, at, as_of, people > 0 ? (size_t)people : 0);
 	if (do_pred && rc == 0)
 		rc = predict(&b, at);
 	if (do_bulk && rc == 0)
