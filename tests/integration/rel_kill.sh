@@ -25,6 +25,7 @@ set -u
 . "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/certs.sh"
 . "$KITH_TOP/tests/lib/dovecot.sh"
+. "$KITH_TOP/tests/lib/rel.sh"
 kt_need_kithd
 kt_need_tools dovecot doveadm certtool sqlite3 python3 pgrep
 CHECK=$KITH_BUILD/tools/kith-tasks
@@ -51,59 +52,13 @@ ncopies=$(find "$tree" -name '*.eml' | wc -l)
 
 # --- helpers ---------------------------------------------------------------
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-rand_below() { echo $(( (RANDOM * 32768 + RANDOM) % ($1 > 0 ? $1 : 1) )); }
-
 # conf NAME: a kith.conf with its own data and tasks dirs under $E2E/NAME.
 conf() { kt_kith_conf "$E2E/$1.conf" "$E2E/$1/data" "$E2E/$1/tasks" implicit; echo "$E2E/$1.conf"; }
-
-# dump NAME [open]: the canonical state of NAME's data and tasks dirs on
-# stdout.  With "open", only open tasks and their files, without SEQUENCE
-# (how often a task was rewritten is history, not state).
-dump() {
-	local db=$E2E/$1/data/kith.db f open=${2:-} st seq=sequence
-	[ "$open" = open ] && { st="WHERE status = 0"; seq="''"; }
-	kt_canon_dump "$db"
-	sqlite3 -batch "$db" "
-	SELECT 'P', key, name, CAST(round(depth) AS INTEGER), tier, pinned, msgs_from, msgs_to,
-	       conversations, turns_user, turns_them, unanswered_user, unanswered_them,
-	       first_exchange, last_exchange
-	  FROM people ORDER BY key;
-	SELECT 'A', p.key, a.addr FROM person_addrs a JOIN people p ON p.id = a.person
-	 ORDER BY p.key, a.addr;
-	SELECT 'T', uid, person_key, kind, episode, summary, status, due, $seq, priority
-	  FROM tasks ${st:-} ORDER BY uid;"
-	for f in "$E2E/$1/tasks"/*.ics; do
-		[ -e "$f" ] || continue
-		if [ "$open" = open ] && [ "$(sqlite3 "$db" "SELECT status FROM tasks WHERE uid = '$(basename "$f" .ics)'")" != 0 ]; then
-			continue
-		fi
-		echo "F ${f##*/}"
-		# Unfold, then drop the stamps that hold the wall-clock time of writing.
-		sed -e ':a' -e 'N' -e '$!ba' -e 's/\r\?\n //g' "$f" | tr -d '\r' |
-			grep -vE "^(DTSTAMP|CREATED|LAST-MODIFIED${open:+|SEQUENCE}):"
-	done
-}
-
-# same WHAT NAME REFDUMP: NAME's dump equals the reference dump.
-same() {
-	dump "$2" >"$E2E/$2.dump" 2>&1
-	if cmp -s "$3" "$E2E/$2.dump"; then
-		kt__pass "$1"
-	else
-		kt__fail "$1: differs from the uninterrupted run:"
-		diff "$3" "$E2E/$2.dump" | head -n 12 | sed 's/^/    /'
-	fi
-}
-
-# alive PIDS...: print those that still exist and are not zombies.
-alive() {
-	local p s
-	for p in "$@"; do
-		s=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null) || continue
-		[ -n "$s" ] && [ "$s" != Z ] && echo "$p"
-	done
-}
+dump() { rel_dump "$E2E/$1/data" "$E2E/$1/tasks" "${2:-}"; }
+same() { rel_same "$1" "$3" "$E2E/$2/data" "$E2E/$2/tasks"; }
+now_ms() { rel_now_ms; }
+rand_below() { rel_rand_below "$1"; }
+alive() { rel_alive "$@"; }
 
 BAD_INTEGRITY=0; ORPHANS=0; BAD_FILES=0; KILL_LOG=$E2E/kills.txt
 : >"$KILL_LOG"
@@ -144,7 +99,7 @@ attempt() {
 	local name=$1 cnf=$2 delay=$3 pid kids; shift 3
 	"$KITH_BUILD/kithd" -c "$cnf" --once "$@" >>"$E2E/$name.log" 2>&1 &
 	pid=$!
-	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+	rel_msleep "$delay"
 	kids=$(pgrep -P "$pid" 2>/dev/null)
 	if kill -KILL "$pid" 2>/dev/null; then
 		KILLED=1; RC=137
@@ -233,13 +188,8 @@ kt_run_kithd "$E2E/b.final.log" "$E2E/b.conf" --once --as-of "$(day $j)"
 kt_eq "phase B: final clean run" 0 $?
 kt_ge "phase B: open tasks at the end" 1 "$(kt_sql "$E2E/bref/data/kith.db" 'SELECT count(*) FROM tasks WHERE status = 0')"
 dump bref open >"$E2E/bref.dump"
-dump b open >"$E2E/b.dump"
-if cmp -s "$E2E/bref.dump" "$E2E/b.dump"; then
-	kt__pass "phase B: state after $kills_b kills equals the run without kills"
-else
-	kt__fail "phase B: state after kills differs from the run without kills:"
-	diff "$E2E/bref.dump" "$E2E/b.dump" | head -n 12 | sed 's/^/    /'
-fi
+rel_same "phase B: state after $kills_b kills equals the run without kills (open tasks)" \
+	"$E2E/bref.dump" "$E2E/b/data" "$E2E/b/tasks" open
 
 # --- after every kill ------------------------------------------------------------
 
