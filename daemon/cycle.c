@@ -2,6 +2,7 @@
 #include "cycle.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,5 +226,6 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 		*stats = (struct kith_rethink_stats){ t.n_msgs, t.a->n_people,
 						      t.a->n_turns, t.n_wants };
 	rethink_free(&t);
+	malloc_trim(0); /* hand the analysis' memory back: kithd idles for hours */
 	return r;
 }

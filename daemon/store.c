@@ -458,11 +458,14 @@ static int setup_conn(struct kith_store *s)
 	if (s->rdonly)
 		return exec(s, "PRAGMA query_only = 1; PRAGMA cache_size = -16000;"
 			    " PRAGMA mmap_size = 1073741824;");
+	/* Why no mmap and a small cache for the writer: kithd lives for months
+	 * and its resident size is what the user sees; mapped pages count
+	 * toward it, while the kernel's page cache serves re-reads anyway. */
 	r = exec(s, "PRAGMA journal_mode = WAL");
 	if (r == 0)
-		r = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000;"
+		r = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4000;"
 			 " PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;"
-			 " PRAGMA mmap_size = 1073741824;");
+			 " PRAGMA mmap_size = 0;");
 	return r;
 }
 
