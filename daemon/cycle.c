@@ -203,7 +203,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 /* Why: scores are derived data, so each cycle recomputes them from every
  * message plus the user's decisions instead of patching old numbers. */
 int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
-		       int64_t now, struct kith_rethink_stats *stats,
+		       int64_t now, int with_tasks, struct kith_rethink_stats *stats,
 		       char *err, size_t errlen)
 {
 	struct rethink t = { 0 };
@@ -218,7 +218,7 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 		r = kith_store_save_analysis(st, t.a, t.msgs, now);
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "analysis failed: %s", strerror(-r));
-	if (r == 0)
+	if (r == 0 && with_tasks)
 		r = write_tasks(c, st, &t, now, err, errlen);
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "writing tasks failed: %s", strerror(-r));

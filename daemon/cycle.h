@@ -35,9 +35,12 @@ struct kith_rethink_stats {
 	size_t messages, people, turns, tasks_open;
 };
 
-/* Analyses everything dated before `now` and writes people and tasks. */
+/* Analyses everything dated before `now` and stores people; with
+ * with_tasks, also brings the task folder in line.  Why the flag: after a
+ * failed sync the mailbox may be partial (a reply not fetched yet), and a
+ * task decided from it would nag about mail already answered. */
 int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
-		       int64_t now, struct kith_rethink_stats *stats,
+		       int64_t now, int with_tasks, struct kith_rethink_stats *stats,
 		       char *err, size_t errlen);
 
 /* The user's identities: global plus every account's (borrowed pointers

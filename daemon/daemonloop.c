@@ -107,19 +107,23 @@ static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idl
 	return r;
 }
 
-static int rethink(struct kith_daemon *d)
+static int rethink(struct kith_daemon *d, int with_tasks)
 {
 	struct kith_rethink_stats s = { 0 };
 	char err[512] = "";
 	int r;
 
 	kith_notify_status("analysing");
-	r = kith_cycle_rethink(d->config, d->store, think_time(d), &s, err, sizeof(err));
+	r = kith_cycle_rethink(d->config, d->store, think_time(d), with_tasks, &s, err,
+			       sizeof(err));
 	if (r < 0)
 		log_err("rethink: %s", err[0] ? err : strerror(-r));
-	else
+	else if (with_tasks)
 		log_info("%zu messages, %zu people, %zu turns, %zu tasks open", s.messages,
 			 s.people, s.turns, s.tasks_open);
+	else
+		log_notice("%zu messages, %zu people; tasks left as they were until every "
+			   "account syncs again", s.messages, s.people);
 	return r;
 }
 
@@ -132,7 +136,7 @@ int kith_daemon_once(struct kith_daemon *d)
 	for (size_t i = 0; i < d->config->n_accounts && !stop_flag; i++)
 		if (sync_one(d, &d->config->accounts[i], 0, NULL, -1) < 0)
 			failed = 1;
-	if (!stop_flag && rethink(d) < 0)
+	if (!stop_flag && rethink(d, !failed) < 0)
 		failed = 1;
 	return stop_flag ? 0 : failed;
 }
@@ -239,6 +243,14 @@ static int idle_budget(const struct loop *l)
 	return p;
 }
 
+static int all_accounts_healthy(const struct loop *l)
+{
+	for (size_t i = 0; i < l->n_acct; i++)
+		if (l->acct[i].failures)
+			return 0;
+	return 1;
+}
+
 static void run_due_accounts(struct loop *l)
 {
 	int64_t now = time(NULL);
@@ -253,7 +265,7 @@ static void run_due_accounts(struct loop *l)
 	}
 	l->sync_now = 0;
 	if (any && !stop_flag)
-		rethink(l->d);
+		rethink(l->d, all_accounts_healthy(l));
 }
 
 static void reload_config(struct loop *l)

@@ -6,6 +6,11 @@
 
 #define DAY 86400.0
 
+/* The recency half-life grows by this fraction of itself at full volume:
+ * a heavy exchange fades more slowly than a thin one (Burt 2000, decay
+ * functions: strong ties decay less). */
+#define KITH_SLOW_DECAY 0.5
+
 /* Volume saturates at this many weighed exchanges (log scale). */
 #define KITH_VOL_CAP 120.0
 
@@ -63,11 +68,11 @@ static double reciprocity(const struct kith_pstat *ps, double *raw)
 static double volume(const struct kith_pstat *ps, double *turns)
 {
 	double lo = ps->tu < ps->tt ? ps->tu : ps->tt, hi = ps->tu + ps->tt - lo;
-	double mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from;
+	double mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from, v;
 
 	if (ps->conv == 0 && (ps->answered_them == 0 || ps->answered_user == 0))
 		mail *= 0.5;
-	double v = kith_log1p(2 * lo + 0.25 * hi + KITH_MAIL_WEIGHT * mail) / kith_log1p(KITH_VOL_CAP);
+	v = kith_log1p(2 * lo + 0.25 * hi + KITH_MAIL_WEIGHT * mail) / kith_log1p(KITH_VOL_CAP);
 
 	*turns = ps->tu + ps->tt;
 	return v > 1 ? 1 : v;
@@ -131,6 +136,7 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	add(p, "reciprocity", raw, "ratio", KITH_W_RECIPROCITY * f);
 	f = volume(ps, &raw);
 	add(p, "volume", raw, "turns", KITH_W_VOLUME * f);
+	hl *= 1 + KITH_SLOW_DECAY * f; /* strong ties fade more slowly */
 	last = last_contact(ps);
 	first = ps->first_contact != KITH_DATE_NONE ? ps->first_contact : ps->first_ex;
 	span = first != KITH_DATE_NONE && last != KITH_DATE_NONE && last > first ?
@@ -159,7 +165,7 @@ static int fading(const struct kith_person *p, double historic)
 
 	for (i = 0; i < p->n_factors; i++)
 		if (strcmp(p->factors[i].name, "recency") == 0)
-			return historic >= 45 && p->factors[i].points < KITH_W_RECENCY / 4;
+			return historic >= 60 && p->factors[i].points < KITH_W_RECENCY / 4;
 	return 0;
 }
 

@@ -2,7 +2,7 @@
 # tests/eval/run.sh BUILD_DIR: measure the judgement core on the real-mail
 # corpus ($KITH_CORPUS, default ../shared/corpus) with tools/kith-eval.
 # Prints: (1) the people found, for checking by hand; (2) the predictive
-# check at three dates per mailbox; (3) the bulk figures; (4) timing.
+# check at four dates per mailbox; (3) the bulk figures; (4) timing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -26,7 +26,7 @@ echo "== (1) people found (top 40 as of the newest message), for checking by han
 "$eval_bin" lore "$lore" --people 40 | cut -c1-140
 echo
 echo "== (2) predictive check: rank as of T, score against two-way mail in the next 120 days"
-for q in 0.4 0.5 0.6; do
+for q in 0.3 0.4 0.5 0.6; do
 	"$eval_bin" enron "$enron" --predict --at "$q" | tail -n +2
 	"$eval_bin" lore "$lore" --predict --at "$q" | tail -n +2
 done

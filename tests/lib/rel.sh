@@ -11,8 +11,9 @@
 # locations, folders (kt_canon_dump), people with depth rounded, their
 # addresses, the task records, and the task files unfolded without the
 # stamps that hold the wall-clock time (DTSTAMP, CREATED, LAST-MODIFIED).
-# With "open": only open tasks and their files, and no SEQUENCE (how often
-# a task was rewritten is history, not state).
+# With "open": only open tasks and their files, without SEQUENCE and
+# DESCRIPTION (how often a task was rewritten is history, not state; kith
+# does not rewrite a task when only its description's figures moved).
 rel_dump() {
 	local db=$1/kith.db tasks=$2 open=${3:-} st="" seq=sequence f
 	[ "$open" = open ] && { st="WHERE status = 0"; seq="''"; }
@@ -34,7 +35,7 @@ rel_dump() {
 		fi
 		echo "F ${f##*/}"
 		sed -e ':a' -e 'N' -e '$!ba' -e 's/\r\?\n //g' "$f" | tr -d '\r' |
-			grep -vE "^(DTSTAMP|CREATED|LAST-MODIFIED${open:+|SEQUENCE}):"
+			grep -vE "^(DTSTAMP|CREATED|LAST-MODIFIED${open:+|SEQUENCE|DESCRIPTION}):"
 	done
 }
 

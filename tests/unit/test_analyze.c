@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "analyze.h"
+#include "depth.h"
 #include "msgbuild.h"
 #include "t.h"
 
@@ -77,7 +78,7 @@ static void test_people_and_turns(void)
 
 	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + 50 * DAY, &a), 0);
 	CHECK_INT(a->n_msgs, b.n);
-	CHECK(a->n_people == 3);
+	CHECK(a->n_people == 4); /* ann, bob, carol; dan, written to once */
 	CHECK_STR(a->people[0].key, "ann@example.com"); /* deepest first */
 	for (i = 1; i < a->n_people; i++)
 		CHECK(a->people[i - 1].depth >= a->people[i].depth);
@@ -91,7 +92,10 @@ static void test_people_and_turns(void)
 	p = person(a, "carol@example.com");
 	CHECK(p && p->conversations == 1);
 	CHECK(!person(a, "assistant@example.org")); /* the user's side */
-	CHECK(!person(a, "dan@example.com"));       /* only an auto-reply */
+	/* dan only auto-replied: a one-way contact, no turn, ranked last */
+	p = person(a, "dan@example.com");
+	CHECK(p && p->turns_them == 0 && p->conversations == 0 && p->tier == KITH_TIER_NONE);
+	CHECK(p && p->depth < KITH_W_BOTH && p == &a->people[a->n_people - 1]);
 	CHECK(!person(a, "ci-bot@example.com"));
 	CHECK(!person(a, "zed@example.com"));
 	CHECK_INT(a->msg_class[b.n - 1], KITH_CLASS_PERSONAL);
@@ -129,7 +133,10 @@ static void test_list_threads(void)
 	m->signals = L;
 	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + DAY, &a), 0);
 	CHECK(person(a, "fay@example.com") != NULL);
-	CHECK(person(a, "gus@example.com") == NULL);
+	/* gus never wrote to me: a one-way contact below fay, no tier */
+	CHECK(person(a, "gus@example.com") != NULL);
+	CHECK(person(a, "gus@example.com")->tier == KITH_TIER_NONE);
+	CHECK(person(a, "gus@example.com")->depth < person(a, "fay@example.com")->depth);
 	CHECK(person(a, "list@lists.example.org") == NULL);
 	CHECK_INT(a->n_list, 5);
 	CHECK_INT(a->n_turns, 2);
@@ -167,9 +174,13 @@ static void test_unthreaded(void)
 	p = person(a, "nia@example.com");
 	CHECK(p && p->turns_user == 0 && p->turns_them == 0);
 	CHECK(p && p->depth > 0 && p->tier != KITH_TIER_NONE); /* mail both ways */
-	CHECK(p && !strcmp(p->factors[0].name, "reciprocity") && p->factors[0].value > 0);
+	CHECK(p && !strcmp(p->factors[0].name, "both ways") &&
+	      !strcmp(p->factors[1].name, "reciprocity") && p->factors[1].value > 0);
 	CHECK(p && p->msgs_from == 2 && p->msgs_to == 1);
-	CHECK(!person(a, "oz@example.com"));
+	/* only ever written to: not a relationship, yet ranked (below nia) */
+	CHECK(person(a, "oz@example.com") && person(a, "oz@example.com")->tier == KITH_TIER_NONE);
+	CHECK(person(a, "oz@example.com") && person(a, "oz@example.com")->depth < p->depth);
+	CHECK(person(a, "oz@example.com") && person(a, "oz@example.com")->depth < KITH_W_BOTH);
 	kith_analysis_free(a);
 	mb_free(&b);
 }

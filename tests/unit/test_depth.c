@@ -15,8 +15,8 @@ static struct kith_pstat st(uint32_t to, uint32_t from, uint32_t tu, uint32_t tt
 	struct kith_pstat s;
 
 	memset(&s, 0, sizeof(s));
-	s.msgs_to = s.direct_to = to;
-	s.msgs_from = s.direct_from = from;
+	s.msgs_to = s.direct_to = s.personal_to = to;
+	s.msgs_from = s.direct_from = s.personal_from = from;
 	s.answered_them = tt; /* each of their turns answered one of my messages */
 	s.answered_user = tu;
 	s.last_from = s.last_to = NOW - last_ago_days * DAY;
@@ -73,8 +73,18 @@ static void test_shape(void)
 	/* 1 of 1 does not beat 40 of 50 */
 	CHECK(factor(st(1, 1, 1, 1, 10, 1), "reciprocity") <
 	      factor(st(50, 50, 40, 40, 10, 1), "reciprocity"));
-	/* reciprocity is a soft minimum: one-sided is worth nothing */
-	CHECK(factor(st(50, 0, 0, 0, 10, 1), "reciprocity") == 0);
+	/* reciprocity is a soft minimum: one side never answering is worth nothing */
+	CHECK(factor(st(50, 50, 0, 40, 10, 1), "reciprocity") == 0);
+	/* mail one way only is no relationship: no reciprocity or volume, and
+	 * less than the "both ways" floor of anyone with mail both ways */
+	{
+		struct kith_pstat one = st(50, 0, 0, 0, 10, 1);
+		one.conv = 0;
+		CHECK(factor(one, "reciprocity") == -1 && factor(one, "volume") == -1);
+		CHECK(score(one, NULL) > 0 && score(one, NULL) < KITH_W_BOTH);
+		CHECK(factor(one, "one-way mail") > 0);
+		CHECK(score(st(1, 1, 1, 0, 900, 800), NULL) >= KITH_W_BOTH);
+	}
 	CHECK(factor(st(50, 50, 45, 2, 10, 1), "reciprocity") <
 	      factor(st(50, 50, 25, 25, 10, 1), "reciprocity"));
 	/* volume grows, with diminishing returns */
@@ -85,14 +95,21 @@ static void test_shape(void)
 		CHECK(v10 < v20 && v20 < v30);
 		CHECK(v30 - v20 < v20 - v10);
 	}
-	/* recency halves each half-life */
+	/* recency halves each half-life; the half-life is up to half as long
+	 * again for a heavy exchange (full volume: 135 days), so a thin one
+	 * fades faster */
 	CHECK(fabs(factor(st(5, 5, 5, 5, 400, 0), "recency") - KITH_W_RECENCY) < 1e-6);
-	CHECK(fabs(factor(st(5, 5, 5, 5, 400, 90), "recency") - KITH_W_RECENCY / 2) < 1e-6);
-	/* faster replies both ways are closer */
+	CHECK(fabs(factor(st(300, 300, 290, 290, 1000, 135), "recency") - KITH_W_RECENCY / 2) < 1e-6);
 	{
-		struct kith_pstat fast = st(10, 10, 8, 8, 100, 1), slow = fast;
-		slow.lat_u = slow.lat_t = 10 * DAY;
-		CHECK(score(fast, NULL) > score(slow, NULL));
+		double thin = factor(st(2, 2, 1, 1, 400, 90), "recency");
+		CHECK(thin > KITH_W_RECENCY / 2 && thin < KITH_W_RECENCY * 0.6);
+		CHECK(factor(st(80, 80, 60, 60, 400, 90), "recency") > thin);
+	}
+	/* one-to-one mail is closer than crowd mail */
+	{
+		struct kith_pstat one = st(10, 10, 8, 8, 100, 1), crowd = one;
+		crowd.one2one = 0.1;
+		CHECK(score(one, NULL) > score(crowd, NULL));
 	}
 	/* a long deep relationship gone quiet for a year keeps much of its depth
 	 * and stays above a recent thin one */

@@ -623,7 +623,8 @@ static double ms_since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
 }
 
-/* 100k messages load in under 300 ms (not asserted under sanitizers). */
+/* 100k messages load whole; the time is printed as a figure (a speed
+ * target belongs in bench/, not in a pass/fail test). */
 static void test_load_speed(void)
 {
 	struct kith_store *s = open_rw();
@@ -631,7 +632,6 @@ static void test_load_speed(void)
 	struct timespec t0;
 	size_t n = 0;
 	double ms;
-	const char *san = getenv("KITH_SANITIZER");
 
 	CHECK_INT(kith_store_begin(s), 0);
 	for (int i = 0; i < 100000; i++) {
@@ -649,8 +649,6 @@ static void test_load_speed(void)
 	ms = ms_since(&t0);
 	CHECK_INT(n, 100000);
 	printf("load_messages: %zu messages in %.1f ms\n", n, ms);
-	if (!san || strcmp(san, "1") != 0)
-		CHECK(ms < 300);
 	kith_msgs_free(v, n);
 	kith_store_close(s);
 }

@@ -1,0 +1,417 @@
+/* fuzz_imap.c: libFuzzer target for kith's IMAP adapter path through
+ * libetpan: the fuzz input is everything a server sends.
+ *
+ *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+ *     -Ilib -Idaemon tests/fuzz/fuzz_imap.c daemon/imap_etpan.c \
+ *     daemon/tls_gnutls.c daemon/source_folders.c lib/[a-z]*.c \
+ *     -letpan -lgnutls -lpthread -lm
+ *
+ * Each run: a thread accepts one connection on a loopback listener and
+ * writes the input line by line (one send per CRLF-ended line, as a server
+ * answers), then half-closes and drains what kithd sent until kithd hangs
+ * up.  kith_imap_session() runs against it (tls = none, timeout 1 s), with
+ * a sink that parses each delivered header block with kith_hdr_parse() as
+ * the store would, and checks the adapter's promises: headers arrive only
+ * inside a folder, in rising UID order, and batch_end never goes back.
+ *
+ * daemon/log.c is replaced below by a silent log_msg() (it still formats
+ * every message, so the protocol logger's formats are exercised).
+ *
+ * Known libetpan 1.9.4 crashes are defused before the session (see
+ * etpan_defuse() and docs/fuzzing.md) so the fuzzer can get past them into
+ * kith's own code; FUZZ_IMAP_NO_FILTER=1 turns the filter off.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hdr.h"
+#include "log.h"
+#include "msg.h"
+#include "source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* ---- a silent log.h ---- */
+
+static int verbose; /* FUZZ_IMAP_VERBOSE=1: print the log and the protocol */
+static int filter = 1; /* FUZZ_IMAP_NO_FILTER=1: 0, known libetpan crashes stay in */
+
+void log_init(const char *progname, int v)
+{
+	(void)progname;
+	(void)v;
+}
+
+int log_debug_enabled(void)
+{
+	return verbose;
+}
+
+void log_msg(enum kith_log_level lvl, const char *fmt, ...)
+{
+	char line[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (verbose)
+		fprintf(stderr, "log %d: %s\n", (int)lvl, line);
+}
+
+/* ---- the fake server ---- */
+
+static int listen_fd = -1;
+static int listen_port;
+
+struct feed {
+	const uint8_t *d;
+	size_t n;
+	size_t pos;        /* next byte to send */
+	int fd;
+	unsigned long capability_fixes; /* see etpan_defuse_reply() */
+};
+
+static int wait_fd(int fd, short ev, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+
+	return poll(&p, 1, ms);
+}
+
+static int send_all(int fd, const void *b, size_t len)
+{
+	const uint8_t *p = b;
+
+	while (len > 0) {
+		ssize_t w;
+
+		if (wait_fd(fd, POLLOUT, 2000) <= 0)
+			return -1;
+		w = send(fd, p, len, MSG_NOSIGNAL);
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A line of d[i..n) ending in "{N}" (CR)LF announces an N-byte literal:
+ * returns N, or -1 when it does not. */
+static long literal_len(const uint8_t *d, size_t i, size_t eol)
+{
+	size_t e = eol;
+	long v = 0, mul = 1;
+
+	if (e > i && d[e - 1] == '\r')
+		e--;
+	if (e == i || d[e - 1] != '}')
+		return -1;
+	for (e--; e > i && d[e - 1] >= '0' && d[e - 1] <= '9' && mul < 100000000; e--) {
+		v += (d[e - 1] - '0') * mul;
+		mul *= 10;
+	}
+	return e > i && d[e - 1] == '{' && mul > 1 ? v : -1;
+}
+
+/* The end of the next reply in d[from..n): every line up to and including
+ * the first that is not untagged ("*") or a continuation ("+"), literals
+ * skipped whole.  The greeting (first == 1) is one line. */
+static size_t reply_end(const uint8_t *d, size_t n, size_t from, int first)
+{
+	size_t i = from;
+
+	while (i < n) {
+		size_t line = i, eol;
+		const uint8_t *nl;
+		long lit;
+
+		for (;;) { /* one logical line: segments joined by literals */
+			nl = memchr(d + i, '\n', n - i);
+			eol = nl ? (size_t)(nl - d) : n;
+			lit = nl ? literal_len(d, i, eol) : -1;
+			i = eol < n ? eol + 1 : n;
+			if (lit < 0)
+				break;
+			i = (size_t)lit > n - i ? n : i + (size_t)lit;
+		}
+		if (first || (d[line] != '*' && d[line] != '+'))
+			return i;
+	}
+	return n;
+}
+
+/* Reads one command (with any literals, which it acknowledges with "+"
+ * as a server must) into cmd[cap].  Returns its length, 0 when nothing
+ * came within the wait, -1 when the client is gone. */
+static ssize_t read_command(int fd, char *cmd, size_t cap)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t r;
+		long lit;
+
+		if (wait_fd(fd, POLLIN, len ? 1000 : 300) <= 0)
+			return (ssize_t)len;
+		r = recv(fd, cmd + len, cap - 1 - len, 0);
+		if (r <= 0)
+			return len ? (ssize_t)len : -1;
+		len += (size_t)r;
+		cmd[len] = '\0';
+		if (verbose)
+			fprintf(stderr, "C: %.*s", (int)r, cmd + len - (size_t)r);
+		if (len + 1 >= cap || cmd[len - 1] != '\n')
+			continue;
+		lit = literal_len((const uint8_t *)cmd, 0, len - 1);
+		if (lit < 0)
+			return (ssize_t)len;
+		if (send_all(fd, "+ go ahead\r\n", 12) < 0)
+			return -1;
+		/* the literal and the rest of the line follow: keep reading */
+	}
+}
+
+static void *serve(void *arg)
+{
+	struct feed *f = arg;
+	char cmd[2048];
+	int first = 1;
+
+	if (wait_fd(listen_fd, POLLIN, 3000) <= 0)
+		return NULL;
+	f->fd = accept(listen_fd, NULL, NULL);
+	if (f->fd < 0)
+		return NULL;
+	while (f->pos < f->n) {
+		size_t end = reply_end(f->d, f->n, f->pos, first);
+		ssize_t c = 0;
+
+		if (!first && (c = read_command(f->fd, cmd, sizeof(cmd))) < 0)
+			break;
+		if (c > 0 && etpan_defuse_reply(f, cmd, end) < 0)
+			break;
+		if (send_all(f->fd, f->d + f->pos, end - f->pos) < 0)
+			break;
+		f->pos = end;
+		first = 0;
+	}
+	/* Half-close, then read until kithd hangs up: closing with unread
+	 * input would send RST, which can drop replies not yet read. */
+	shutdown(f->fd, SHUT_WR);
+	while (read_command(f->fd, cmd, sizeof(cmd)) > 0)
+		;
+	close(f->fd);
+	return NULL;
+}
+
+static int open_listener(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(listen_fd, 4) < 0 || getsockname(listen_fd, (struct sockaddr *)&sa, &sl) < 0)
+		return -errno;
+	listen_port = ntohs(sa.sin_port);
+	return 0;
+}
+
+/* ---- known libetpan crashes ---- */
+
+static unsigned long n_defused; /* inputs the filter changed */
+
+/* Case-insensitive search for w (upper case) in d[0..n). */
+static uint8_t *find_ci(uint8_t *d, size_t n, const char *w)
+{
+	size_t wl = strlen(w), i, j;
+
+	for (i = 0; i + wl <= n; i++) {
+		for (j = 0; j < wl; j++) {
+			uint8_t c = d[i + j];
+
+			if (c >= 'a' && c <= 'z')
+				c = (uint8_t)(c - 32);
+			if (c != (uint8_t)w[j])
+				break;
+		}
+		if (j == wl)
+			return d + i;
+	}
+	return NULL;
+}
+
+/* Defuses, in place, what crashes libetpan 1.9.4 itself before kith sees
+ * a result (docs/fuzzing.md has each with its stack); in kithd these kill
+ * the contained child only.  Returns how many spots it changed.
+ *
+ * 1: a PERMANENTFLAGS response code while no mailbox is selected (in the
+ * greeting, or any reply before the first EXAMINE): libetpan stores the
+ * flags into the NULL selection info (SEGV in mailimap_greeting_parse /
+ * clist_foreach).  Renamed to an unknown code, which libetpan skips. */
+static int etpan_defuse(uint8_t *d, size_t n)
+{
+	uint8_t *p = d;
+	int k = 0;
+
+	while ((p = find_ci(p, n - (size_t)(p - d), "[PERMANENTFLAGS")) != NULL) {
+		p[14] = 'X';
+		p += 15;
+		k++;
+	}
+	return k;
+}
+
+static void report(void)
+{
+	fprintf(stderr, "fuzz_imap: %lu inputs defused by the libetpan crash filter\n",
+		n_defused);
+}
+
+/* ---- the sink: checks the adapter's promises ---- */
+
+struct fsink {
+	int in_folder;
+	uint32_t last_uid;     /* last header delivered in this folder */
+	uint32_t last_batch;   /* last batch_end's last_uid */
+	unsigned long headers, folders, batches;
+};
+
+#define CHECK(c) do { if (!(c)) abort(); } while (0)
+
+static int s_folder(void *ctx, const char *folder, unsigned flags, uint32_t uidvalidity,
+		    uint32_t uidnext, uint32_t messages)
+{
+	struct fsink *k = ctx;
+
+	CHECK(folder != NULL);
+	k->in_folder = 1;
+	k->last_uid = 0;
+	k->last_batch = 0;
+	k->folders++;
+	return 0;
+}
+
+static int s_message(void *ctx, uint32_t uid, const char *hdr, size_t len)
+{
+	struct fsink *k = ctx;
+	struct kith_msg m;
+
+	CHECK(k->in_folder && hdr != NULL);
+	CHECK(uid > k->last_uid); /* rising, never repeated */
+	k->last_uid = uid;
+	k->headers++;
+	if (kith_hdr_parse(hdr, len, &m) == 0)
+		kith_msg_free(&m);
+	return 0;
+}
+
+static int s_batch_end(void *ctx, const char *folder, uint32_t uidvalidity,
+		       uint32_t last_uid, uint32_t uidnext, uint32_t messages)
+{
+	struct fsink *k = ctx;
+
+	CHECK(k->in_folder && folder != NULL);
+	CHECK(last_uid >= k->last_uid && last_uid >= k->last_batch);
+	k->last_batch = last_uid;
+	k->batches++;
+	return 0;
+}
+
+static int s_unchanged(void *ctx, const char *folder)
+{
+	CHECK(folder != NULL);
+	return 0;
+}
+
+/* ---- the target ---- */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *v = getenv("FUZZ_IMAP_VERBOSE");
+	const char *nf = getenv("FUZZ_IMAP_NO_FILTER");
+
+	verbose = v && *v == '1';
+	filter = !(nf && *nf == '1');
+	if (filter)
+		atexit(report);
+	if (open_listener() < 0) {
+		perror("fuzz_imap: loopback listener");
+		exit(1);
+	}
+	return 0;
+}
+
+static void account(struct kith_account *a, char *host)
+{
+	static char *exclude[] = { "Trash" };
+
+	memset(a, 0, sizeof(*a));
+	a->name = "fuzz";
+	a->host = host;
+	a->port = listen_port;
+	a->tls = KITH_TLS_NONE;
+	a->user = "user";
+	a->pass_cmd = "true";
+	a->folders_exclude = exclude;
+	a->n_exclude = 1;
+	a->timeout_s = 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct kith_folder_state known[] = {
+		{ "INBOX", 1, 3, 4, 3 }, { "Sent", 7, 10, 11, 10 } };
+	char host[] = "127.0.0.1", err[256];
+	struct kith_account acct;
+	struct kith_sync_request req;
+	struct fsink fs = { 0 };
+	struct kith_sink sink = { &fs, s_folder, s_message, s_batch_end, s_unchanged };
+	struct feed f = { NULL, size };
+	pthread_t th;
+	uint8_t *copy;
+	int r;
+
+	if (size > 65536 || !(copy = malloc(size ? size : 1)))
+		return 0;
+	memcpy(copy, data, size);
+	if (filter && etpan_defuse(copy, size) > 0)
+		n_defused++;
+	f.d = copy;
+	account(&acct, host);
+	memset(&req, 0, sizeof(req));
+	req.account = &acct;
+	req.secret = "secret";
+	req.known = known;
+	req.n_known = 2;
+	req.batch_size = 2;
+	req.protocol_log = 1;
+	req.wake_fd = -1;
+	if (pthread_create(&th, NULL, serve, &f) != 0) {
+		free(copy);
+		return 0;
+	}
+	r = kith_imap_session(&req, &sink, err, sizeof(err));
+	pthread_join(th, NULL);
+	free(copy);
+	CHECK(r <= 0);
+	CHECK(r == 0 || err[0] != '\0');
+	if (verbose)
+		fprintf(stderr, "session: %d (%s) folders %lu headers %lu batches %lu\n", r, err,
+			fs.folders, fs.headers, fs.batches);
+	return 0;
+}
