@@ -95,7 +95,11 @@ check-san:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run.sh --build build-san --sanitizer
 
-check: check-fast check-san
+# One tier after the other (never in parallel, even under make -j): they
+# share ports, CPU and the terminal, and each ends with its own summary.
+check:
+	$(MAKE) check-fast
+	$(MAKE) check-san
 
 demo: all
 	demo/run.sh $(B)
