@@ -70,10 +70,50 @@ static int store_failed(struct cli *c, struct kith_store *s, int r)
 	return EX_NOTFOUND;
 }
 
-int cmd_snooze(struct cli *c, int argc, char **argv)
+/* What a decision about one person does once WHO is resolved: key and
+ * label are borrowed; returns the command's exit status. */
+typedef int (*person_act)(struct cli *c, struct kith_store *s, const char *key,
+			  const char *label, void *arg);
+
+/* Why: snooze, done, pin and unpin all open the store, turn WHO into a
+ * key and a label, act, and clean up; only the act differs. */
+static int with_person(struct cli *c, const char *who, person_act act, void *arg)
 {
 	struct kith_store *s = NULL;
-	char *key = NULL, *label = NULL, *end, day[32];
+	char *key = NULL, *label = NULL;
+	int r = cli_open(c, 0, &s);
+
+	if (r == 0)
+		r = person_key(c, s, who, &key, &label);
+	if (r == 0)
+		r = act(c, s, key, label, arg);
+	free(key);
+	free(label);
+	kith_store_close(s);
+	return r;
+}
+
+static int snooze_act(struct cli *c, struct kith_store *s, const char *key,
+		      const char *label, void *arg)
+{
+	long days = *(const long *)arg;
+	int64_t until = days ? c->now + (int64_t)days * 86400 : 0;
+	int k = kith_store_snooze(s, key, until);
+	char day[32];
+
+	fmt_day(until, day, sizeof(day));
+	if (k < 0)
+		return store_failed(c, s, k);
+	if (days)
+		printf("snoozed %s until %s\n", label, day);
+	else
+		printf("%s %s\n", k ? "unsnoozed" : "was not snoozed:", label);
+	return 0;
+}
+
+int cmd_snooze(struct cli *c, int argc, char **argv)
+{
+	char *end;
 	long days;
 	int r = need_args(c, argc, 2, 2);
 
@@ -82,53 +122,29 @@ int cmd_snooze(struct cli *c, int argc, char **argv)
 	days = strtol(argv[2], &end, 10);
 	if (*end || days < 0 || days > 3650)
 		return cli_err(c, "DAYS must be a number from 0 to 3650"), EX_USAGE_;
-	r = cli_open(c, 0, &s);
-	if (r == 0)
-		r = person_key(c, s, argv[1], &key, &label);
-	if (r == 0) {
-		int64_t until = days ? c->now + (int64_t)days * 86400 : 0;
-		int k = kith_store_snooze(s, key, until);
+	return with_person(c, argv[1], snooze_act, &days);
+}
 
-		fmt_day(until, day, sizeof(day));
-		if (k < 0)
-			r = store_failed(c, s, k);
-		else if (days)
-			printf("snoozed %s until %s\n", label, day);
-		else
-			printf("%s %s\n", k ? "unsnoozed" : "was not snoozed:", label);
+static int done_act(struct cli *c, struct kith_store *s, const char *key,
+		    const char *label, void *arg)
+{
+	int k = kith_store_task_done(s, key, c->now);
+
+	if (k < 0)
+		return store_failed(c, s, k);
+	if (k == 0) {
+		printf("nothing open for %s\n", label);
+		return EX_NOTFOUND;
 	}
-	free(key);
-	free(label);
-	kith_store_close(s);
-	return r;
+	printf("marked %d follow-up%s for %s done\n", k, k == 1 ? "" : "s", label);
+	return 0;
 }
 
 int cmd_done(struct cli *c, int argc, char **argv)
 {
-	struct kith_store *s = NULL;
-	char *key = NULL, *label = NULL;
-	int r = need_args(c, argc, 1, 1), k;
+	int r = need_args(c, argc, 1, 1);
 
-	if (r >= 0)
-		return r;
-	r = cli_open(c, 0, &s);
-	if (r == 0)
-		r = person_key(c, s, argv[1], &key, &label);
-	if (r == 0) {
-		k = kith_store_task_done(s, key, c->now);
-		if (k < 0) {
-			r = store_failed(c, s, k);
-		} else if (k == 0) {
-			printf("nothing open for %s\n", label);
-			r = EX_NOTFOUND;
-		} else {
-			printf("marked %d follow-up%s for %s done\n", k, k == 1 ? "" : "s", label);
-		}
-	}
-	free(key);
-	free(label);
-	kith_store_close(s);
-	return r;
+	return r >= 0 ? r : with_person(c, argv[1], done_act, NULL);
 }
 
 static int ignore_common(struct cli *c, int argc, char **argv, int on)
@@ -184,60 +200,52 @@ static const char *default_pin_tier(struct kith_store *s, const char *key)
 	return t;
 }
 
+/* arg: the tier named on the command line, or NULL for the default. */
+static int pin_act(struct cli *c, struct kith_store *s, const char *key,
+		   const char *label, void *arg)
+{
+	const char *tier = arg ? arg : default_pin_tier(s, key);
+	int k = kith_store_set_pin(s, key, tier);
+
+	if (k < 0)
+		return store_failed(c, s, k);
+	printf("pinned %s to %s\n", label, tier);
+	return 0;
+}
+
 int cmd_pin(struct cli *c, int argc, char **argv)
 {
-	struct kith_store *s = NULL;
-	char *key = NULL, *label = NULL;
 	enum kith_tier t;
-	const char *tier = argc > 2 ? argv[2] : NULL;
-	int r = need_args(c, argc, 1, 2), k;
+	char *tier = argc > 2 ? argv[2] : NULL;
+	int r = need_args(c, argc, 1, 2);
 
 	if (r >= 0)
 		return r;
 	if (tier && (kith_tier_parse(tier, &t) < 0 || t == KITH_TIER_NONE || t == KITH_TIER_FADING))
 		return cli_err(c, "TIER is one of inner, close, active, wider"), EX_USAGE_;
-	r = cli_open(c, 0, &s);
-	if (r == 0)
-		r = person_key(c, s, argv[1], &key, &label);
-	if (r == 0) {
-		if (!tier)
-			tier = default_pin_tier(s, key);
-		k = kith_store_set_pin(s, key, tier);
-		if (k < 0)
-			r = store_failed(c, s, k);
-		else
-			printf("pinned %s to %s\n", label, tier);
+	return with_person(c, argv[1], pin_act, tier);
+}
+
+static int unpin_act(struct cli *c, struct kith_store *s, const char *key,
+		     const char *label, void *arg)
+{
+	int k = kith_store_set_pin(s, key, NULL);
+
+	if (k < 0)
+		return store_failed(c, s, k);
+	if (k == 0) {
+		printf("%s was not pinned\n", label);
+		return EX_NOTFOUND;
 	}
-	free(key);
-	free(label);
-	kith_store_close(s);
-	return r;
+	printf("unpinned %s\n", label);
+	return 0;
 }
 
 int cmd_unpin(struct cli *c, int argc, char **argv)
 {
-	struct kith_store *s = NULL;
-	char *key = NULL, *label = NULL;
-	int r = need_args(c, argc, 1, 1), k;
+	int r = need_args(c, argc, 1, 1);
 
-	if (r >= 0)
-		return r;
-	r = cli_open(c, 0, &s);
-	if (r == 0)
-		r = person_key(c, s, argv[1], &key, &label);
-	if (r == 0) {
-		k = kith_store_set_pin(s, key, NULL);
-		if (k < 0)
-			r = store_failed(c, s, k);
-		else if (k == 0)
-			printf("%s was not pinned\n", label), r = EX_NOTFOUND;
-		else
-			printf("unpinned %s\n", label);
-	}
-	free(key);
-	free(label);
-	kith_store_close(s);
-	return r;
+	return r >= 0 ? r : with_person(c, argv[1], unpin_act, NULL);
 }
 
 int cmd_merge(struct cli *c, int argc, char **argv)

@@ -37,6 +37,28 @@ static int query_args(struct cli *c, int argc, char **argv, long *days, const ch
 	return -1;
 }
 
+/* Why: status, followups and suggest-merges take only [--json] and read
+ * the store read-only.  Parses the arguments and opens *s (the caller
+ * closes it); returns -1 to go on or an exit code (*s NULL then). */
+static int query_open(struct cli *c, int argc, char **argv, struct kith_store **s)
+{
+	int r = query_args(c, argc, argv, NULL, NULL);
+
+	*s = NULL;
+	if (r >= 0)
+		return r;
+	r = cli_open(c, 1, s);
+	return r ? r : -1;
+}
+
+/* A read of `what` failed: says so, closes s, and gives the exit code. */
+static int read_failed(struct cli *c, struct kith_store *s, const char *what)
+{
+	cli_err(c, "cannot read %s: %s", what, kith_store_errmsg(s));
+	kith_store_close(s);
+	return EX_NOTFOUND;
+}
+
 /* --- status --- */
 
 static void status_json(const struct kith_store_status *st, const char *daemon, int running)
@@ -146,18 +168,12 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	struct kith_store *s = NULL;
 	struct kith_store_status st;
 	char reply[1024] = "";
-	int ok = 0, r = query_args(c, argc, argv, NULL, NULL), running;
+	int ok = 0, r = query_open(c, argc, argv, &s), running;
 
 	if (r >= 0)
 		return r;
-	r = cli_open(c, 1, &s);
-	if (r)
-		return r;
-	if (kith_store_status(s, &st) < 0) {
-		cli_err(c, "cannot read the database: %s", kith_store_errmsg(s));
-		kith_store_close(s);
-		return EX_NOTFOUND;
-	}
+	if (kith_store_status(s, &st) < 0)
+		return read_failed(c, s, "the database");
 	running = cli_ctl(c, "ping", reply, sizeof(reply), &ok) == 0;
 	if (running && !reply[0])
 		snprintf(reply, sizeof(reply), "running");
@@ -308,18 +324,12 @@ int cmd_followups(struct cli *c, int argc, char **argv)
 	struct kith_store *s = NULL;
 	struct kith_task_record *v = NULL;
 	size_t n = 0, k = 0;
-	int r = query_args(c, argc, argv, NULL, NULL);
+	int r = query_open(c, argc, argv, &s);
 
 	if (r >= 0)
 		return r;
-	r = cli_open(c, 1, &s);
-	if (r)
-		return r;
-	if (kith_store_load_tasks(s, &v, &n) < 0) {
-		cli_err(c, "cannot read tasks: %s", kith_store_errmsg(s));
-		kith_store_close(s);
-		return EX_NOTFOUND;
-	}
+	if (kith_store_load_tasks(s, &v, &n) < 0)
+		return read_failed(c, s, "tasks");
 	for (size_t i = 0; i < n; i++) { /* open ones to the front, in order */
 		if (v[i].status == KITH_TS_OPEN) {
 			struct kith_task_record t = v[k];
@@ -338,23 +348,8 @@ int cmd_followups(struct cli *c, int argc, char **argv)
 
 /* --- suggest-merges --- */
 
-int cmd_suggest(struct cli *c, int argc, char **argv)
+static void suggest_print(struct cli *c, const struct kith_merge_suggestion *v, size_t n)
 {
-	struct kith_store *s = NULL;
-	struct kith_merge_suggestion *v = NULL;
-	size_t n = 0;
-	int r = query_args(c, argc, argv, NULL, NULL);
-
-	if (r >= 0)
-		return r;
-	r = cli_open(c, 1, &s);
-	if (r)
-		return r;
-	if (kith_store_suggestions(s, &v, &n) < 0) {
-		cli_err(c, "cannot read suggestions: %s", kith_store_errmsg(s));
-		kith_store_close(s);
-		return EX_NOTFOUND;
-	}
 	if (c->json)
 		fputc('[', stdout);
 	for (size_t i = 0; i < n; i++) {
@@ -379,6 +374,20 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 		fputs(n ? "\n]\n" : "]\n", stdout);
 	else if (!n)
 		printf("no merge suggestions\n");
+}
+
+int cmd_suggest(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s;
+	struct kith_merge_suggestion *v = NULL;
+	size_t n = 0;
+	int r = query_open(c, argc, argv, &s);
+
+	if (r >= 0)
+		return r;
+	if (kith_store_suggestions(s, &v, &n) < 0)
+		return read_failed(c, s, "suggestions");
+	suggest_print(c, v, n);
 	kith_store_suggestions_free(v, n);
 	kith_store_close(s);
 	return 0;

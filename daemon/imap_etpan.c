@@ -30,6 +30,7 @@ struct sess {
 	struct mailimap_fetch_type *fetch_type; /* owned */
 	int redact;                /* protocol log: hide what is sent now */
 	int last_etpan;            /* libetpan code of the last failure */
+	unsigned folders_refused;  /* folders the server refused this session */
 	char *err;
 	size_t errlen;
 };
@@ -547,12 +548,17 @@ static void msg_parts(const struct mailimap_msg_att *ma, uint32_t *uid,
 	}
 }
 
-/* Delivers FETCH results with uid in (f->last_uid, max]: in UID order as
- * the server sends them; others (unasked, repeated) are skipped. */
-static int deliver(struct sess *s, struct fstate *f, clist *res, uint32_t max)
+/* Delivers FETCH results for the asked uids[0..n) (ascending, as the server
+ * sends them); others (unasked, repeated, out of order) are skipped.
+ * *missing is set to the first asked UID the server did not return, 0 when
+ * every one came back. */
+static int deliver(struct sess *s, struct fstate *f, clist *res, const uint32_t *uids,
+		   size_t n, uint32_t *missing)
 {
 	clistiter *it;
+	size_t next = 0; /* index of the next UID expected */
 
+	*missing = 0;
 	for (it = clist_begin(res); it; it = clist_next(it)) {
 		const struct mailimap_msg_att *ma = clist_content(it);
 		const char *hdr;
@@ -563,14 +569,37 @@ static int deliver(struct sess *s, struct fstate *f, clist *res, uint32_t max)
 		if (!ma)
 			continue;
 		msg_parts(ma, &uid, &hdr, &len);
-		if (uid <= f->last_uid || uid > max || !hdr)
+		if (uid <= f->last_uid || uid > uids[n - 1] || !hdr)
 			continue;
+		for (; next < n && uids[next] < uid; next++)
+			if (!*missing)
+				*missing = uids[next];
+		if (next < n && uids[next] == uid)
+			next++;
 		r = s->sink->message(s->sink->ctx, uid, hdr, len);
 		if (r < 0)
 			return r;
 		f->last_uid = uid;
 	}
+	if (next < n && !*missing)
+		*missing = uids[next];
 	return 0;
+}
+
+/* Why: a server may answer a UID FETCH with NO and leave messages out while
+ * libetpan reports success.  Moving last_uid past them would lose them for
+ * good, so only the unbroken prefix counts as done and the batch fails. */
+static int batch_gap(struct sess *s, struct fstate *f, uint32_t before, uint32_t missing)
+{
+	int r;
+
+	f->last_uid = missing - 1 > before ? missing - 1 : before;
+	r = s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid, 0, 0);
+	if (r < 0)
+		return r;
+	snprintf(s->err, s->errlen, "%s: the server did not return UID %u; will retry",
+		 f->name, missing);
+	return -KITH_E_PROTO;
 }
 
 /* One UID FETCH of uids[0..n), then batch_end covering all of them.
@@ -582,6 +611,7 @@ static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, s
 {
 	struct mailimap_set *set = uid_set(uids, n);
 	clist *res = NULL;
+	uint32_t missing, before = f->last_uid;
 	int r;
 
 	if (!set)
@@ -590,11 +620,13 @@ static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, s
 	mailimap_set_free(set); /* libetpan does not take it */
 	if (r != MAILIMAP_NO_ERROR)
 		return etpan_fail(s, r, "UID FETCH");
-	r = deliver(s, f, res, uids[n - 1]);
+	r = deliver(s, f, res, uids, n, &missing);
 	mailimap_fetch_list_free(res);
 	if (r < 0)
 		return r;
-	f->last_uid = uids[n - 1]; /* a vanished message is still done */
+	if (missing)
+		return batch_gap(s, f, before, missing);
+	f->last_uid = uids[n - 1];
 	return s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid,
 				  last ? f->uidnext : 0, last ? f->messages : 0);
 }
@@ -723,10 +755,18 @@ static int sync_all(struct sess *s)
 			log_warn("%s: skipping folder %s this time: %s", s->acct->name ?
 				 s->acct->name : s->acct->host, f[i].name, s->err);
 			s->err[0] = '\0';
+			s->folders_refused++;
 			r = 0;
 		}
 	}
 	folders_free(f, n);
+	/* the others are stored, but the mailbox is not whole: say so, so that
+	 * no task is decided from it */
+	if (r == 0 && s->folders_refused) {
+		snprintf(s->err, s->errlen, "the server refused %u folder(s) this time "
+			 "(exclude them in the configuration if this persists)", s->folders_refused);
+		r = -KITH_E_PROTO;
+	}
 	return r;
 }
 

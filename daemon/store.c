@@ -308,6 +308,152 @@ static int64_t now_or(int64_t when)
 	return when > 0 ? when : (int64_t)time(NULL);
 }
 
+/* --- row readers ------------------------------------------------------ */
+
+/* One kind of element a list query returns: its size, how one is decoded
+ * from the current row into zeroed memory (0, ROW_SKIP, or a negative
+ * errno; a skipped element must own nothing), and how what an element owns
+ * is freed (NULL: it owns nothing). */
+struct row_type {
+	size_t size;
+	size_t first_cap;                           /* 0: 16 */
+	int (*decode)(sqlite3_stmt *st, void *elem);
+	void (*clear)(void *elem);
+};
+
+#define ROW_SKIP 1
+
+/* A growable array of elements of one row_type; v is malloc'd. */
+struct rows {
+	const struct row_type *t;
+	void *v;
+	size_t n, cap;
+};
+
+/* Frees n elements of type t and the array v (may be NULL). */
+static void rows_free(const struct row_type *t, void *v, size_t n)
+{
+	if (!v)
+		return;
+	if (t->clear)
+		for (size_t i = 0; i < n; i++)
+			t->clear((char *)v + i * t->size);
+	free(v);
+}
+
+/* A new zeroed element at the end of b; NULL (b unchanged) on ENOMEM. */
+static void *rows_push(struct rows *b)
+{
+	void *e;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : b->t->first_cap ? b->t->first_cap : 16;
+		void *nv = realloc(b->v, cap * b->t->size);
+
+		if (!nv)
+			return NULL;
+		b->v = nv;
+		b->cap = cap;
+	}
+	e = (char *)b->v + b->n++ * b->t->size;
+	memset(e, 0, b->t->size);
+	return e;
+}
+
+/* Steps st to its end, handing each row to fn; stops at fn's first
+ * negative return and returns it (or the SQLite error).  st is neither
+ * reset nor finalized here. */
+static int each_row(struct kith_store *s, sqlite3_stmt *st,
+		    int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+	int rc = SQLITE_DONE, r = 0;
+
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(st, ctx);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sql_err(s, rc);
+	return r;
+}
+
+/* each_row callback: one decoded element per row.  A failed element stays
+ * counted so that rows_free releases what it got before failing. */
+static int rows_add(sqlite3_stmt *st, void *ctx)
+{
+	struct rows *b = ctx;
+	void *e = rows_push(b);
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	r = b->t->decode(st, e);
+	if (r == ROW_SKIP) {
+		b->n--;
+		r = 0;
+	}
+	return r;
+}
+
+/* Why: every list query is the same loop (step, grow, decode, and on any
+ * failure free what was read); each query then states only its SQL, its
+ * bindings and its row_type.  Reads every row of st (bound by the caller;
+ * the caller resets or finalizes it) into b.  On error b is emptied. */
+static int read_rows(struct kith_store *s, sqlite3_stmt *st, struct rows *b)
+{
+	int r = each_row(s, st, rows_add, b);
+
+	if (r < 0) {
+		rows_free(b->t, b->v, b->n);
+		b->v = NULL;
+		b->n = b->cap = 0;
+	}
+	return r;
+}
+
+/* read_rows over a one-off statement (NULL: prepare failed), which it
+ * finalizes.  *v (malloc'd, the caller's) and *n are the rows; NULL, 0 on
+ * error. */
+static int query_rows(struct kith_store *s, sqlite3_stmt *st, const struct row_type *t,
+		      void **v, size_t *n)
+{
+	struct rows b = { .t = t };
+	int r;
+
+	*v = NULL;
+	*n = 0;
+	if (!st)
+		return -EIO;
+	r = read_rows(s, st, &b);
+	sqlite3_finalize(st);
+	*v = b.v;
+	*n = b.n;
+	return r;
+}
+
+/* Elements that are one malloc'd string. */
+static int str_decode(sqlite3_stmt *st, void *elem)
+{
+	int oom = 0;
+
+	*(char **)elem = col_dup(st, 0, &oom);
+	return oom ? -ENOMEM : 0;
+}
+
+static void str_clear(void *elem)
+{
+	free(*(char **)elem);
+}
+
+static const struct row_type str_rows = { sizeof(char *), 0, str_decode, str_clear };
+
+/* Elements that are one int64. */
+static int id_decode(sqlite3_stmt *st, void *elem)
+{
+	*(int64_t *)elem = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+static const struct row_type id_rows = { sizeof(int64_t), 0, id_decode, NULL };
+
 /* --- open and migrate -------------------------------------------------- */
 
 /* Why: the database holds who the user talks to; it must not be readable by
@@ -928,57 +1074,49 @@ int kith_store_forget_folder(struct kith_store *s, const char *account,
 	return tx_leave(s, own, r);
 }
 
+static int folder_decode(sqlite3_stmt *st, void *elem)
+{
+	struct kith_folder_state *f = elem;
+	int oom = 0;
+
+	f->name = col_dup(st, 0, &oom);
+	f->uidvalidity = (uint32_t)sqlite3_column_int64(st, 1);
+	f->last_uid = (uint32_t)sqlite3_column_int64(st, 2);
+	f->uidnext = (uint32_t)sqlite3_column_int64(st, 3);
+	f->messages = (uint32_t)sqlite3_column_int64(st, 4);
+	return oom ? -ENOMEM : 0;
+}
+
+static void folder_clear(void *elem)
+{
+	free((char *)((struct kith_folder_state *)elem)->name);
+}
+
+static const struct row_type folder_rows = {
+	sizeof(struct kith_folder_state), 0, folder_decode, folder_clear };
+
 int kith_store_folders(struct kith_store *s, const char *account,
 		       struct kith_folder_state **out, size_t *n)
 {
 	sqlite3_stmt *st = stmt(s, S_FOLDERS);
-	struct kith_folder_state *v = NULL;
-	size_t k = 0, cap = 0;
-	int oom = 0, rc;
+	struct rows b = { .t = &folder_rows };
+	int r;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return -EIO;
 	bind_text(st, 1, account);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (k == cap) {
-			struct kith_folder_state *nv;
-
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
-		v[k] = (struct kith_folder_state){
-			.name = col_dup(st, 0, &oom),
-			.uidvalidity = (uint32_t)sqlite3_column_int64(st, 1),
-			.last_uid = (uint32_t)sqlite3_column_int64(st, 2),
-			.uidnext = (uint32_t)sqlite3_column_int64(st, 3),
-			.messages = (uint32_t)sqlite3_column_int64(st, 4),
-		};
-		k++;
-		if (oom)
-			break;
-	}
+	r = read_rows(s, st, &b);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		kith_folder_states_free(v, k);
-		return rc == SQLITE_ROW ? -ENOMEM : sql_err(s, rc);
-	}
-	*out = v;
-	*n = k;
-	return 0;
+	*out = b.v;
+	*n = b.n;
+	return r;
 }
 
 void kith_folder_states_free(struct kith_folder_state *v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free((char *)v[i].name);
-	free(v);
+	rows_free(&folder_rows, v, n);
 }
 
 int kith_store_account_status(struct kith_store *s, const char *account,
@@ -1052,8 +1190,9 @@ int kith_store_set_identities(struct kith_store *s, const char *const *ids, size
 
 /* --- analysis input ----------------------------------------------------- */
 
-static int row_to_msg(sqlite3_stmt *st, struct kith_msg *m)
+static int row_to_msg(sqlite3_stmt *st, void *elem)
 {
+	struct kith_msg *m = elem;
 	int oom = 0, r;
 	const char *t;
 
@@ -1084,139 +1223,100 @@ static int row_to_msg(sqlite3_stmt *st, struct kith_msg *m)
 	return oom ? -ENOMEM : 0;
 }
 
+static void msg_clear(void *elem)
+{
+	kith_msg_free(elem);
+}
+
+/* Messages start at 1024 slots: the daemon loads thousands every cycle. */
+static const struct row_type msg_rows = { sizeof(struct kith_msg), 1024, row_to_msg, msg_clear };
+
 /* Why: one prepared scan in rowid order, no per-row queries, the array
  * grown geometrically: this is what the daemon runs every cycle. */
 int kith_store_load_messages(struct kith_store *s, int64_t before,
 			     struct kith_msg **out, size_t *n)
 {
 	sqlite3_stmt *st = stmt(s, S_LOAD_MSGS);
-	struct kith_msg *v = NULL;
-	size_t k = 0, cap = 0;
-	int rc, r = 0;
+	struct rows b = { .t = &msg_rows };
+	int r;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, before);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (k == cap) {
-			struct kith_msg *nv;
-
-			cap = cap ? cap * 2 : 1024;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				r = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		memset(&v[k], 0, sizeof(v[k]));
-		r = row_to_msg(st, &v[k++]);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(s, rc);
+	r = read_rows(s, st, &b);
 	sqlite3_reset(st);
-	if (r < 0) {
-		kith_msgs_free(v, k);
-		return r;
-	}
-	*out = v;
-	*n = k;
-	return 0;
+	*out = b.v;
+	*n = b.n;
+	return r;
 }
 
 /* Runs a one-column text query into a malloc'd array of strings. */
 static int load_strings(struct kith_store *s, const char *sql, char ***out, size_t *n)
 {
-	sqlite3_stmt *st = prep(s, sql);
-	char **v = NULL;
-	size_t k = 0;
-	int rc, oom = 0;
+	void *v;
+	int r = query_rows(s, prep(s, sql), &str_rows, &v, n);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char **nv = realloc(v, (k + 1) * sizeof(*v));
-
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		v = nv;
-		v[k] = col_dup(st, 0, &oom);
-		if (oom)
-			break;
-		k++;
-	}
-	sqlite3_finalize(st);
 	*out = v;
-	*n = k;
-	if (oom)
-		return -ENOMEM;
-	return rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	return r;
 }
+
+static int pin_decode(sqlite3_stmt *st, void *elem)
+{
+	struct kith_pin *pin = elem;
+	const char *tn = (const char *)sqlite3_column_text(st, 1);
+	int oom = 0;
+
+	if (!tn || kith_tier_parse(tn, &pin->tier) < 0)
+		return ROW_SKIP; /* a tier this kith does not know: skip it */
+	pin->addr = col_dup(st, 0, &oom);
+	return oom ? -ENOMEM : 0;
+}
+
+static void pin_clear(void *elem)
+{
+	free((char *)((struct kith_pin *)elem)->addr);
+}
+
+static const struct row_type pin_rows = { sizeof(struct kith_pin), 0, pin_decode, pin_clear };
 
 static int load_pins(struct kith_store *s, struct kith_store_policy *p)
 {
-	sqlite3_stmt *st = prep(s, "SELECT addr, tier FROM pins ORDER BY addr");
-	int rc, oom = 0;
+	void *v;
+	int r = query_rows(s, prep(s, "SELECT addr, tier FROM pins ORDER BY addr"), &pin_rows,
+			   &v, &p->n_pins);
 
-	if (!st)
-		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_pin *nv = realloc(p->pins, (p->n_pins + 1) * sizeof(*nv));
-		enum kith_tier t;
-		const char *tn = (const char *)sqlite3_column_text(st, 1);
-
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		p->pins = nv;
-		if (!tn || kith_tier_parse(tn, &t) < 0)
-			continue; /* a tier this kith does not know: skip it */
-		nv[p->n_pins].addr = col_dup(st, 0, &oom);
-		nv[p->n_pins].tier = t;
-		if (oom)
-			break;
-		p->n_pins++;
-	}
-	sqlite3_finalize(st);
-	if (oom)
-		return -ENOMEM;
-	return rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	p->pins = v;
+	return r;
 }
+
+static int snooze_decode(sqlite3_stmt *st, void *elem)
+{
+	struct kith_snooze *z = elem;
+	int oom = 0;
+
+	z->person_key = col_dup(st, 0, &oom);
+	z->until = sqlite3_column_int64(st, 1);
+	return oom ? -ENOMEM : 0;
+}
+
+static void snooze_clear(void *elem)
+{
+	free((char *)((struct kith_snooze *)elem)->person_key);
+}
+
+static const struct row_type snooze_rows = {
+	sizeof(struct kith_snooze), 0, snooze_decode, snooze_clear };
 
 static int load_snoozes(struct kith_store *s, struct kith_store_policy *p)
 {
-	sqlite3_stmt *st = prep(s, "SELECT person_key, until FROM snoozes ORDER BY person_key");
-	int rc, oom = 0;
+	void *v;
+	int r = query_rows(s, prep(s, "SELECT person_key, until FROM snoozes ORDER BY person_key"),
+			   &snooze_rows, &v, &p->n_snoozes);
 
-	if (!st)
-		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_snooze *nv = realloc(p->snoozes, (p->n_snoozes + 1) * sizeof(*nv));
-
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		p->snoozes = nv;
-		nv[p->n_snoozes].person_key = col_dup(st, 0, &oom);
-		nv[p->n_snoozes].until = sqlite3_column_int64(st, 1);
-		if (oom)
-			break;
-		p->n_snoozes++;
-	}
-	sqlite3_finalize(st);
-	if (oom)
-		return -ENOMEM;
-	return rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	p->snoozes = v;
+	return r;
 }
 
 /* Appends one address to the last merge group of p. */
@@ -1236,36 +1336,41 @@ static int merge_push(struct kith_store_policy *p, char *addr)
 
 /* Why: merge groups are stored one address per row; rows of a group are
  * adjacent in this query, so one pass builds the groups. */
+struct merge_ctx { struct kith_store_policy *p; int64_t cur; };
+
+/* each_row callback: a row of a new group opens it, then adds its address. */
+static int merge_row(sqlite3_stmt *st, void *ctx)
+{
+	struct merge_ctx *c = ctx;
+	struct kith_store_policy *p = c->p;
+	int oom = 0, r;
+
+	if (sqlite3_column_int64(st, 0) != c->cur) {
+		struct kith_merge *nv = realloc(p->merges, (p->n_merges + 1) * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		p->merges = nv;
+		nv[p->n_merges] = (struct kith_merge){ .name = col_dup(st, 1, &oom) };
+		p->n_merges++;
+		c->cur = sqlite3_column_int64(st, 0);
+	}
+	r = merge_push(p, col_dup(st, 2, &oom));
+	return oom ? -ENOMEM : r;
+}
+
 static int load_merges(struct kith_store *s, struct kith_store_policy *p)
 {
 	sqlite3_stmt *st = prep(s, "SELECT g.id, g.name, a.addr FROM merge_groups g"
 				" JOIN merge_addrs a ON a.grp = g.id ORDER BY g.id, a.addr");
-	int64_t cur = -1;
-	int rc = SQLITE_DONE, oom = 0, r = 0;
+	struct merge_ctx c = { p, -1 };
+	int r;
 
 	if (!st)
 		return -EIO;
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_int64(st, 0) != cur) {
-			struct kith_merge *nv = realloc(p->merges, (p->n_merges + 1) * sizeof(*nv));
-
-			if (!nv) {
-				r = -ENOMEM;
-				break;
-			}
-			p->merges = nv;
-			nv[p->n_merges] = (struct kith_merge){ .name = col_dup(st, 1, &oom) };
-			p->n_merges++;
-			cur = sqlite3_column_int64(st, 0);
-		}
-		r = merge_push(p, col_dup(st, 2, &oom));
-		if (oom)
-			r = -ENOMEM;
-	}
+	r = each_row(s, st, merge_row, &c);
 	sqlite3_finalize(st);
-	if (r < 0)
-		return r;
-	return rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	return r;
 }
 
 int kith_store_load_policy(struct kith_store *s, struct kith_store_policy *p)
@@ -1549,11 +1654,11 @@ int kith_store_save_analysis(struct kith_store *s,
 
 /* --- tasks ---------------------------------------------------------------- */
 
-static int row_to_task(sqlite3_stmt *st, struct kith_task_record *t)
+static int row_to_task(sqlite3_stmt *st, void *elem)
 {
+	struct kith_task_record *t = elem;
 	int oom = 0;
 
-	memset(t, 0, sizeof(*t));
 	t->uid = col_dup(st, 0, &oom);
 	t->person_key = col_dup(st, 1, &oom);
 	t->kind = (enum kith_task_kind)sqlite3_column_int(st, 2);
@@ -1569,6 +1674,20 @@ static int row_to_task(sqlite3_stmt *st, struct kith_task_record *t)
 	return oom ? -ENOMEM : 0;
 }
 
+static void task_clear(void *elem)
+{
+	struct kith_task_record *t = elem;
+
+	free(t->uid);
+	free(t->person_key);
+	free(t->episode);
+	free(t->summary);
+	free(t->etag);
+}
+
+static const struct row_type task_rows = {
+	sizeof(struct kith_task_record), 0, row_to_task, task_clear };
+
 #define TASK_COLS "uid, person_key, kind, episode, summary, status, due, created," \
 		  " modified, sequence, priority, etag"
 
@@ -1576,46 +1695,17 @@ static int row_to_task(sqlite3_stmt *st, struct kith_task_record *t)
 static int load_task_rows(struct kith_store *s, sqlite3_stmt *st,
 			  struct kith_task_record **out, size_t *n)
 {
-	struct kith_task_record *v = NULL;
-	size_t k = 0;
-	int rc, r = 0;
+	void *v;
+	int r = query_rows(s, st, &task_rows, &v, n);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_task_record *nv = realloc(v, (k + 1) * sizeof(*v));
-
-		if (!nv) {
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		r = row_to_task(st, &v[k++]);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(s, rc);
-	if (r < 0) {
-		kith_task_records_free_store(v, k);
-		return r;
-	}
 	*out = v;
-	*n = k;
-	return 0;
+	return r;
 }
 
 int kith_store_load_tasks(struct kith_store *s, struct kith_task_record **out,
 			  size_t *n)
 {
-	sqlite3_stmt *st = prep(s, "SELECT " TASK_COLS " FROM tasks ORDER BY uid");
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -EIO;
-	r = load_task_rows(s, st, out, n);
-	sqlite3_finalize(st);
-	return r;
+	return load_task_rows(s, prep(s, "SELECT " TASK_COLS " FROM tasks ORDER BY uid"), out, n);
 }
 
 int kith_store_person_tasks(struct kith_store *s, const char *person_key, int open_only,
@@ -1623,31 +1713,17 @@ int kith_store_person_tasks(struct kith_store *s, const char *person_key, int op
 {
 	sqlite3_stmt *st = prep(s, "SELECT " TASK_COLS " FROM tasks WHERE person_key = ?1"
 				" AND (?2 = 0 OR status = 0) ORDER BY due");
-	int r;
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -EIO;
-	bind_text(st, 1, person_key);
-	sqlite3_bind_int(st, 2, open_only);
-	r = load_task_rows(s, st, out, n);
-	sqlite3_finalize(st);
-	return r;
+	if (st) {
+		bind_text(st, 1, person_key);
+		sqlite3_bind_int(st, 2, open_only);
+	}
+	return load_task_rows(s, st, out, n);
 }
 
 void kith_task_records_free_store(struct kith_task_record *v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].uid);
-		free(v[i].person_key);
-		free(v[i].episode);
-		free(v[i].summary);
-		free(v[i].etag);
-	}
-	free(v);
+	rows_free(&task_rows, v, n);
 }
 
 static int save_task(struct kith_store *s, sqlite3_stmt *st, const struct kith_task_record *t)
@@ -1973,8 +2049,9 @@ static void bind_people_query(sqlite3_stmt *st, const struct kith_store_people_q
 	bind_text(st, 4, kith_tier_name(KITH_TIER_NONE));
 }
 
-static int row_to_person(sqlite3_stmt *st, struct kith_store_person *sp)
+static int row_to_person(sqlite3_stmt *st, void *elem)
 {
+	struct kith_store_person *sp = elem;
 	struct kith_person *p = &sp->p;
 	const char *tn = (const char *)sqlite3_column_text(st, 5);
 	int oom = 0;
@@ -2006,6 +2083,14 @@ static int row_to_person(sqlite3_stmt *st, struct kith_store_person *sp)
 	return oom ? -ENOMEM : 0;
 }
 
+static void person_clear(void *elem)
+{
+	kith_store_people_free_one(elem);
+}
+
+static const struct row_type person_rows = {
+	sizeof(struct kith_store_person), 0, row_to_person, person_clear };
+
 /* people[] is sorted by id: the person a side row belongs to, or NULL. */
 static struct kith_store_person *person_by_id(struct kith_store_person *v, size_t n, int64_t id)
 {
@@ -2026,69 +2111,69 @@ static struct kith_store_person *person_by_id(struct kith_store_person *v, size_
 
 /* Side rows of the people in v (sorted by id): one range scan from the
  * first id to the last, rows of people not in v skipped. */
-static int people_addrs(struct kith_store *s, struct kith_store_person *v, size_t n)
+/* The people a side query fills in, sorted by id. */
+struct people_set { struct kith_store_person *v; size_t n; };
+
+/* Runs a side query over the id range of ps (?1 first id, ?2 last id),
+ * handing each row to fn with ps. */
+static int people_side(struct kith_store *s, const char *sql, struct people_set *ps,
+		       int (*fn)(sqlite3_stmt *st, void *ctx))
 {
-	sqlite3_stmt *st = prep(s, "SELECT person, addr FROM person_addrs"
-				" WHERE person BETWEEN ?1 AND ?2 ORDER BY person, addr");
-	int rc, oom = 0;
+	sqlite3_stmt *st = prep(s, sql);
+	int r;
 
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, v[0].id);
-	sqlite3_bind_int64(st, 2, v[n - 1].id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_store_person *sp = person_by_id(v, n, sqlite3_column_int64(st, 0));
-		char **nv;
-
-		if (!sp)
-			continue;
-		nv = realloc(sp->p.addrs, (sp->p.n_addrs + 1) * sizeof(*nv));
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		sp->p.addrs = nv;
-		nv[sp->p.n_addrs] = col_dup(st, 1, &oom);
-		if (oom)
-			break;
-		sp->p.n_addrs++;
-	}
+	sqlite3_bind_int64(st, 1, ps->v[0].id);
+	sqlite3_bind_int64(st, 2, ps->v[ps->n - 1].id);
+	r = each_row(s, st, fn, ps);
 	sqlite3_finalize(st);
-	return oom ? -ENOMEM : rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	return r;
 }
 
-static int people_factors(struct kith_store *s, struct kith_store_person *v, size_t n)
+/* each_row callback: (person, addr) appended to that person's addresses. */
+static int addr_row(sqlite3_stmt *st, void *ctx)
 {
-	sqlite3_stmt *st = prep(s, "SELECT person, name, value, unit, points FROM factors"
-				" WHERE person BETWEEN ?1 AND ?2 ORDER BY person, idx");
-	int rc, oom = 0;
+	struct people_set *ps = ctx;
+	struct kith_store_person *sp = person_by_id(ps->v, ps->n, sqlite3_column_int64(st, 0));
+	char **nv;
+	int oom = 0;
 
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, v[0].id);
-	sqlite3_bind_int64(st, 2, v[n - 1].id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_store_person *sp = person_by_id(v, n, sqlite3_column_int64(st, 0));
-		struct kith_store_factor *nv;
-
-		if (!sp)
-			continue;
-		nv = realloc(sp->factors, (sp->n_factors + 1) * sizeof(*nv));
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		sp->factors = nv;
-		nv[sp->n_factors] = (struct kith_store_factor){
-			.name = col_dup(st, 1, &oom), .value = sqlite3_column_double(st, 2),
-			.unit = col_dup(st, 3, &oom), .points = sqlite3_column_double(st, 4) };
-		sp->n_factors++;
-		if (oom)
-			break;
-	}
-	sqlite3_finalize(st);
-	return oom ? -ENOMEM : rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	if (!sp)
+		return 0;
+	nv = realloc(sp->p.addrs, (sp->p.n_addrs + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	sp->p.addrs = nv;
+	nv[sp->p.n_addrs] = col_dup(st, 1, &oom);
+	if (oom)
+		return -ENOMEM;
+	sp->p.n_addrs++;
+	return 0;
 }
+
+/* each_row callback: (person, name, value, unit, points) appended to that
+ * person's factors. */
+static int factor_row(sqlite3_stmt *st, void *ctx)
+{
+	struct people_set *ps = ctx;
+	struct kith_store_person *sp = person_by_id(ps->v, ps->n, sqlite3_column_int64(st, 0));
+	struct kith_store_factor *nv;
+	int oom = 0;
+
+	if (!sp)
+		return 0;
+	nv = realloc(sp->factors, (sp->n_factors + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	sp->factors = nv;
+	nv[sp->n_factors] = (struct kith_store_factor){
+		.name = col_dup(st, 1, &oom), .value = sqlite3_column_double(st, 2),
+		.unit = col_dup(st, 3, &oom), .points = sqlite3_column_double(st, 4) };
+	sp->n_factors++;
+	return oom ? -ENOMEM : 0;
+}
+
 
 /* Why: three set queries (people, their addresses, their factors) instead of
  * two extra queries per person keep `kith people` fast at 20,000 people. */
@@ -2097,9 +2182,9 @@ int kith_store_people(struct kith_store *s, const struct kith_store_people_query
 {
 	char sql[640], where[200];
 	sqlite3_stmt *st;
-	struct kith_store_person *v = NULL;
-	size_t k = 0;
-	int rc = SQLITE_DONE, r = 0;
+	struct rows b = { .t = &person_rows };
+	struct people_set ps;
+	int r;
 
 	*out = NULL;
 	*n = 0;
@@ -2113,32 +2198,22 @@ int kith_store_people(struct kith_store *s, const struct kith_store_people_query
 	if (!st)
 		return -EIO;
 	bind_people_query(st, q);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_store_person *nv = realloc(v, (k + 1) * sizeof(*v));
-
-		if (!nv) {
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		memset(&v[k], 0, sizeof(v[k]));
-		r = row_to_person(st, &v[k++]);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(s, rc);
+	r = read_rows(s, st, &b);
 	sqlite3_finalize(st);
-	if (r == 0 && k)
-		r = people_addrs(s, v, k);
-	if (r == 0 && k)
-		r = people_factors(s, v, k);
+	ps = (struct people_set){ b.v, b.n };
+	if (r == 0 && ps.n)
+		r = people_side(s, "SELECT person, addr FROM person_addrs WHERE person"
+				" BETWEEN ?1 AND ?2 ORDER BY person, addr", &ps, addr_row);
+	if (r == 0 && ps.n)
+		r = people_side(s, "SELECT person, name, value, unit, points FROM factors"
+				" WHERE person BETWEEN ?1 AND ?2 ORDER BY person, idx",
+				&ps, factor_row);
 	if (r < 0) {
-		kith_store_people_free(v, k);
+		rows_free(&person_rows, b.v, b.n);
 		return r;
 	}
-	*out = v;
-	*n = k;
+	*out = b.v;
+	*n = b.n;
 	return 0;
 }
 
@@ -2160,11 +2235,7 @@ void kith_store_people_free_one(struct kith_store_person *sp)
 
 void kith_store_people_free(struct kith_store_person *v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		kith_store_people_free_one(&v[i]);
-	free(v);
+	rows_free(&person_rows, v, n);
 }
 
 /* Runs a one-column integer query with ?1 = text into *ids. */
@@ -2172,34 +2243,14 @@ static int load_ids(struct kith_store *s, const char *sql, const char *arg,
 		    int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *st = prep(s, sql);
-	int64_t *v = NULL;
-	size_t k = 0;
-	int rc;
+	void *v;
+	int r;
 
-	*ids = NULL;
-	*n = 0;
-	if (!st)
-		return -EIO;
-	bind_text(st, 1, arg);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t *nv = realloc(v, (k + 1) * sizeof(*v));
-
-		if (!nv) {
-			free(v);
-			sqlite3_finalize(st);
-			return -ENOMEM;
-		}
-		v = nv;
-		v[k++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sql_err(s, rc);
-	}
+	if (st)
+		bind_text(st, 1, arg);
+	r = query_rows(s, st, &id_rows, &v, n);
 	*ids = v;
-	*n = k;
-	return 0;
+	return r;
 }
 
 /* Why: an exact address or an exact name must win over substrings, or
@@ -2224,8 +2275,9 @@ int kith_store_find_person(struct kith_store *s, const char *query, int64_t **id
 			" ORDER BY 1 LIMIT 50", query, ids, n);
 }
 
-static int row_to_conv(sqlite3_stmt *st, struct kith_store_conv *c)
+static int row_to_conv(sqlite3_stmt *st, void *elem)
 {
+	struct kith_store_conv *c = elem;
 	int oom = 0;
 
 	c->id = sqlite3_column_int64(st, 0);
@@ -2240,60 +2292,42 @@ static int row_to_conv(sqlite3_stmt *st, struct kith_store_conv *c)
 	return oom ? -ENOMEM : 0;
 }
 
+static void conv_clear(void *elem)
+{
+	free(((struct kith_store_conv *)elem)->subject);
+}
+
+static const struct row_type conv_rows = {
+	sizeof(struct kith_store_conv), 0, row_to_conv, conv_clear };
+
 int kith_store_conversations(struct kith_store *s, int64_t person, size_t limit,
 			     struct kith_store_conv **out, size_t *n)
 {
 	sqlite3_stmt *st = prep(s, "SELECT id, person, subject, first, last, turns_user,"
 				" turns_them, initiated_by_user, last_by_user FROM conversations"
 				" WHERE person = ?1 ORDER BY last DESC LIMIT ?2");
-	struct kith_store_conv *v = NULL;
-	size_t k = 0;
-	int rc = SQLITE_DONE, r = 0;
+	void *v;
+	int r;
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, person);
-	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_store_conv *nv = realloc(v, (k + 1) * sizeof(*v));
-
-		if (!nv) {
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		r = row_to_conv(st, &v[k++]);
-		if (r < 0)
-			break;
+	if (st) {
+		sqlite3_bind_int64(st, 1, person);
+		sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
 	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(s, rc);
-	sqlite3_finalize(st);
-	if (r < 0) {
-		kith_store_convs_free(v, k);
-		return r;
-	}
+	r = query_rows(s, st, &conv_rows, &v, n);
 	*out = v;
-	*n = k;
-	return 0;
+	return r;
 }
 
 void kith_store_convs_free(struct kith_store_conv *v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i].subject);
-	free(v);
+	rows_free(&conv_rows, v, n);
 }
 
-static int row_to_turn(sqlite3_stmt *st, struct kith_store_turn *t)
+static int row_to_turn(sqlite3_stmt *st, void *elem)
 {
+	struct kith_store_turn *t = elem;
 	int oom = 0;
 
-	memset(t, 0, sizeof(*t));
 	t->person = sqlite3_column_int64(st, 0);
 	t->person_key = col_dup(st, 1, &oom);
 	t->person_name = col_dup(st, 2, &oom);
@@ -2304,6 +2338,18 @@ static int row_to_turn(sqlite3_stmt *st, struct kith_store_turn *t)
 	t->last_by_user = sqlite3_column_int(st, 7);
 	return oom ? -ENOMEM : 0;
 }
+
+static void turn_clear(void *elem)
+{
+	struct kith_store_turn *t = elem;
+
+	free(t->person_key);
+	free(t->person_name);
+	free(t->subject);
+}
+
+static const struct row_type turn_rows = {
+	sizeof(struct kith_store_turn), 0, row_to_turn, turn_clear };
 
 int kith_store_recent(struct kith_store *s, int64_t since, int64_t person, size_t limit,
 		      struct kith_store_turn **out, size_t *n)
@@ -2318,51 +2364,22 @@ int kith_store_recent(struct kith_store *s, int64_t since, int64_t person, size_
 		  " c.last_by_user FROM turns t JOIN people p ON p.id = t.person"
 		  " LEFT JOIN conversations c ON c.id = t.conversation"
 		  " WHERE t.person = ?2 AND t.date >= ?1 ORDER BY t.date DESC, t.id DESC LIMIT ?3");
-	struct kith_store_turn *v = NULL;
-	size_t k = 0;
-	int rc = SQLITE_DONE, r = 0;
+	void *v;
+	int r;
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, person);
-	sqlite3_bind_int64(st, 3, limit ? (int64_t)limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_store_turn *nv = realloc(v, (k + 1) * sizeof(*v));
-
-		if (!nv) {
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		r = row_to_turn(st, &v[k++]);
-		if (r < 0)
-			break;
+	if (st) {
+		sqlite3_bind_int64(st, 1, since);
+		sqlite3_bind_int64(st, 2, person);
+		sqlite3_bind_int64(st, 3, limit ? (int64_t)limit : -1);
 	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(s, rc);
-	sqlite3_finalize(st);
-	if (r < 0) {
-		kith_store_turns_free(v, k);
-		return r;
-	}
+	r = query_rows(s, st, &turn_rows, &v, n);
 	*out = v;
-	*n = k;
-	return 0;
+	return r;
 }
 
 void kith_store_turns_free(struct kith_store_turn *v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].person_key);
-		free(v[i].person_name);
-		free(v[i].subject);
-	}
-	free(v);
+	rows_free(&turn_rows, v, n);
 }
 
 int kith_store_turn_dates(struct kith_store *s, int64_t person, int64_t **out, size_t *n)
@@ -2395,6 +2412,31 @@ static int64_t scalar(struct kith_store *s, const char *sql, int *err)
 	return v;
 }
 
+static int account_decode(sqlite3_stmt *st, void *elem)
+{
+	struct kith_store_account_row *a = elem;
+	int oom = 0;
+
+	a->name = col_dup(st, 0, &oom);
+	a->last_success = col_date(st, 1);
+	a->last_error_at = col_date(st, 2);
+	a->last_error = col_dup(st, 3, &oom);
+	a->folders = sqlite3_column_int64(st, 4);
+	a->locations = sqlite3_column_int64(st, 5);
+	return oom ? -ENOMEM : 0;
+}
+
+static void account_clear(void *elem)
+{
+	struct kith_store_account_row *a = elem;
+
+	free(a->name);
+	free(a->last_error);
+}
+
+static const struct row_type account_rows = {
+	sizeof(struct kith_store_account_row), 0, account_decode, account_clear };
+
 static int status_accounts(struct kith_store *s, struct kith_store_status *o)
 {
 	sqlite3_stmt *st = prep(s,
@@ -2402,56 +2444,39 @@ static int status_accounts(struct kith_store *s, struct kith_store_status *o)
 		" (SELECT count(*) FROM folders f WHERE f.account = a.name),"
 		" (SELECT count(*) FROM locations l WHERE l.account = a.name)"
 		" FROM accounts a ORDER BY a.name");
-	int rc, oom = 0;
+	void *v;
+	int r = query_rows(s, st, &account_rows, &v, &o->n_accounts);
 
-	if (!st)
-		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_store_account_row *nv =
-			realloc(o->accounts, (o->n_accounts + 1) * sizeof(*nv));
-
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		o->accounts = nv;
-		nv[o->n_accounts] = (struct kith_store_account_row){
-			.name = col_dup(st, 0, &oom), .last_success = col_date(st, 1),
-			.last_error_at = col_date(st, 2), .last_error = col_dup(st, 3, &oom),
-			.folders = sqlite3_column_int64(st, 4),
-			.locations = sqlite3_column_int64(st, 5) };
-		o->n_accounts++;
-		if (oom)
-			break;
-	}
-	sqlite3_finalize(st);
-	return oom ? -ENOMEM : rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	o->accounts = v;
+	return r;
 }
+
+static int counter_decode(sqlite3_stmt *st, void *elem)
+{
+	struct kith_store_counter *c = elem;
+	int oom = 0;
+
+	c->name = col_dup(st, 0, &oom);
+	c->value = sqlite3_column_int64(st, 1);
+	return oom ? -ENOMEM : 0;
+}
+
+static void counter_clear(void *elem)
+{
+	free(((struct kith_store_counter *)elem)->name);
+}
+
+static const struct row_type counter_rows = {
+	sizeof(struct kith_store_counter), 0, counter_decode, counter_clear };
 
 static int status_counters(struct kith_store *s, struct kith_store_status *o)
 {
-	sqlite3_stmt *st = prep(s, "SELECT name, value FROM counters ORDER BY name");
-	int rc, oom = 0;
+	void *v;
+	int r = query_rows(s, prep(s, "SELECT name, value FROM counters ORDER BY name"),
+			   &counter_rows, &v, &o->n_counters);
 
-	if (!st)
-		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_store_counter *nv =
-			realloc(o->counters, (o->n_counters + 1) * sizeof(*nv));
-
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		o->counters = nv;
-		nv[o->n_counters].name = col_dup(st, 0, &oom);
-		nv[o->n_counters].value = sqlite3_column_int64(st, 1);
-		o->n_counters++;
-		if (oom)
-			break;
-	}
-	sqlite3_finalize(st);
-	return oom ? -ENOMEM : rc == SQLITE_DONE ? 0 : sql_err(s, rc);
+	o->counters = v;
+	return r;
 }
 
 static int status_tiers(struct kith_store *s, struct kith_store_status *o)
@@ -2521,63 +2546,47 @@ int64_t kith_store_as_of(struct kith_store *s)
 
 void kith_store_status_free(struct kith_store_status *o)
 {
-	for (size_t i = 0; i < o->n_accounts; i++) {
-		free(o->accounts[i].name);
-		free(o->accounts[i].last_error);
-	}
-	free(o->accounts);
-	for (size_t i = 0; i < o->n_counters; i++)
-		free(o->counters[i].name);
-	free(o->counters);
+	rows_free(&account_rows, o->accounts, o->n_accounts);
+	rows_free(&counter_rows, o->counters, o->n_counters);
 	o->accounts = NULL;
 	o->counters = NULL;
 	o->n_accounts = o->n_counters = 0;
 }
 
+static int suggestion_decode(sqlite3_stmt *st, void *elem)
+{
+	struct kith_merge_suggestion *g = elem;
+	int oom = 0;
+
+	g->a = col_dup(st, 0, &oom);
+	g->b = col_dup(st, 1, &oom);
+	g->reason = col_dup(st, 2, &oom);
+	return oom ? -ENOMEM : 0;
+}
+
+static void suggestion_clear(void *elem)
+{
+	struct kith_merge_suggestion *g = elem;
+
+	free(g->a);
+	free(g->b);
+	free(g->reason);
+}
+
+static const struct row_type suggestion_rows = {
+	sizeof(struct kith_merge_suggestion), 0, suggestion_decode, suggestion_clear };
+
 int kith_store_suggestions(struct kith_store *s, struct kith_merge_suggestion **out, size_t *n)
 {
-	sqlite3_stmt *st = prep(s, "SELECT a, b, reason FROM merge_suggestions ORDER BY id");
-	struct kith_merge_suggestion *v = NULL;
-	size_t k = 0;
-	int rc, oom = 0;
+	void *v;
+	int r = query_rows(s, prep(s, "SELECT a, b, reason FROM merge_suggestions ORDER BY id"),
+			   &suggestion_rows, &v, n);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kith_merge_suggestion *nv = realloc(v, (k + 1) * sizeof(*v));
-
-		if (!nv) {
-			oom = 1;
-			break;
-		}
-		v = nv;
-		v[k].a = col_dup(st, 0, &oom);
-		v[k].b = col_dup(st, 1, &oom);
-		v[k].reason = col_dup(st, 2, &oom);
-		k++;
-		if (oom)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (oom || rc != SQLITE_DONE) {
-		kith_store_suggestions_free(v, k);
-		return oom ? -ENOMEM : sql_err(s, rc);
-	}
 	*out = v;
-	*n = k;
-	return 0;
+	return r;
 }
 
 void kith_store_suggestions_free(struct kith_merge_suggestion *v, size_t n)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].a);
-		free(v[i].b);
-		free(v[i].reason);
-	}
-	free(v);
+	rows_free(&suggestion_rows, v, n);
 }

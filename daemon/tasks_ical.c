@@ -632,6 +632,38 @@ static int observe(struct tctx *t, struct kith_task_record *r, struct fstate *fs
 	return replace_str(&r->etag, fs->etag);
 }
 
+/* Why: a kill between writing the files and saving the records loses the
+ * records, not the files.  An open file that already says what kith wants
+ * is taken back as it is; rewriting it would bump SEQUENCE and show the
+ * user's calendar a change that never happened.  Returns 1 when adopted. */
+static int adopt_unchanged(struct tctx *t, struct kith_task_record *r,
+			   const struct kith_task_want *w, struct fstate *fs)
+{
+	icalproperty *pp;
+	const char *summary;
+
+	if (t->o->as_events || icalcomponent_isa(fs->item) != ICAL_VTODO_COMPONENT)
+		return 0;
+	summary = icalcomponent_get_summary(fs->item);
+	pp = icalcomponent_get_first_property(fs->item, ICAL_PRIORITY_PROPERTY);
+	if (!summary || !w->summary || strcmp(summary, w->summary) != 0 || !pp ||
+	    icalproperty_get_priority(pp) != w->priority ||
+	    prop_time(fs->item, ICAL_DUE_PROPERTY) != w->due)
+		return 0;
+	if (replace_str(&r->summary, w->summary) < 0 || replace_str(&r->etag, fs->etag) < 0)
+		return -ENOMEM;
+	r->due = w->due;
+	r->priority = w->priority;
+	r->sequence = item_sequence(fs->item);
+	r->created = prop_time(fs->item, ICAL_CREATED_PROPERTY);
+	r->modified = prop_time(fs->item, ICAL_LASTMODIFIED_PROPERTY);
+	if (r->created == INT64_MIN)
+		r->created = t->now;
+	if (r->modified == INT64_MIN)
+		r->modified = t->now;
+	return 1;
+}
+
 /* A want with no record: a new task, or a file left from a lost record
  * (adopted; closed ones stay closed). */
 static int want_new(struct tctx *t, const struct kith_task_want *w)
@@ -660,6 +692,13 @@ static int want_new(struct tctx *t, const struct kith_task_want *w)
 		r->sequence = item_sequence(fs.item);
 		rc = replace_str(&r->etag, fs.etag);
 		goto out;
+	}
+	if (fs.item) {
+		rc = adopt_unchanged(t, &(*t->rec)[i], w, &fs);
+		if (rc != 0) {
+			rc = rc < 0 ? rc : 0;
+			goto out;
+		}
 	}
 	rc = render(t, &(*t->rec)[i], w, &fs, 1);
 out:

@@ -20,7 +20,8 @@
  *
  * Then the analysis and the follow-up decision run, everything is freed,
  * and the invariants of the contract (analyze.h, followup.h) are checked:
- * a broken one aborts, which libFuzzer reports as a crash.
+ * a broken one aborts, which libFuzzer reports as a crash.  When P3 has
+ * bit 7 set, the analysis runs twice and must come out the same.
  */
 #include <math.h>
 #include <stdint.h>
@@ -242,6 +243,28 @@ static void check_analysis(const struct kith_analysis *a, size_t n, int64_t now)
 		CHECK(a->suggestions[i].a && a->suggestions[i].b && a->suggestions[i].reason);
 }
 
+/* The analysis is a function of its input: a second run gives the same
+ * people, scores, turns and conversations (catches reads of uninitialised
+ * or freed state that the sanitizers let pass). */
+static void check_same(const struct kith_analysis *a, const struct kith_msg *v, size_t n,
+		       const struct kith_policy *pol, int64_t now)
+{
+	struct kith_analysis *b = NULL;
+	size_t i;
+
+	if (kith_analyze(v, n, pol, now, &b) != 0)
+		return;
+	CHECK(a->n_people == b->n_people && a->n_turns == b->n_turns &&
+	      a->n_conversations == b->n_conversations && a->n_suggestions == b->n_suggestions);
+	for (i = 0; i < a->n_people; i++)
+		CHECK(strcmp(a->people[i].key, b->people[i].key) == 0 &&
+		      a->people[i].depth == b->people[i].depth && a->people[i].tier == b->people[i].tier);
+	for (i = 0; i < a->n_turns; i++)
+		CHECK(a->turns[i].msg_id == b->turns[i].msg_id &&
+		      a->turns[i].person == b->turns[i].person);
+	kith_analysis_free(b);
+}
+
 static int known_key(const struct kith_analysis *a, const char *key)
 {
 	size_t i;
@@ -319,6 +342,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = decode(data + 4, data + size, data[3], now, v);
 	if (kith_analyze(v, n, &pol, now, &a) == 0) {
 		check_analysis(a, n, now);
+		if (data[3] & 0x80)
+			check_same(a, v, n, &pol, now);
 		decide(a, v, n, data[1], now);
 		kith_analysis_free(a);
 	}

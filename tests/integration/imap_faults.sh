@@ -58,8 +58,12 @@ unfake
 
 fake badfolder
 run none
-kt_contains "badfolder: the session still succeeds" "result 0 " "$OUT"
+# the other folders are read and committed, but the session reports that the
+# mailbox is not whole (so kithd decides no task from it this time)
+kt_contains "badfolder: the session reports the refusal" "result -1004 " "$OUT"
+kt_contains "badfolder: the error says why" "refused 1 folder" "$OUT"
 kt_eq "badfolder: INBOX still read" 3 "$(echo "$OUT" | grep -c '^message INBOX ')"
+kt_contains "badfolder: INBOX still committed" "batch INBOX" "$OUT"
 kt_contains "badfolder: the refusal is logged" "skipping folder Broken" "$OUT"
 unfake
 

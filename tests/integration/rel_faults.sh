@@ -116,7 +116,7 @@ kt_ge "the plaintext session fetched header literals" 100 "${PL_LITS:-0}"
 # --- randomized fault runs ---------------------------------------------------------
 
 pick() { # prints "MODE FAULT"
-	local byte=(close reset stall delay garbage cclose) proto=(bye no bad cutlit) k
+	local byte=(close reset stall delay garbage cclose) proto=(bye no bad cutlit dropfetch) k
 	if [ $((RANDOM % 2)) = 0 ]; then
 		k=${byte[$((RANDOM % 7))]:-flip}
 		case $k in
@@ -132,11 +132,11 @@ pick() { # prints "MODE FAULT"
 		*) echo "plain $k:$(rel_rand_below "$PL_BYTES")" ;;
 		esac
 	else
-		k=${proto[$((RANDOM % 4))]}
+		k=${proto[$((RANDOM % 5))]}
 		case $k in
 		bye) echo "plain bye:$((1 + $(rel_rand_below "$PL_UNITS")))" ;;
 		no|bad) echo "plain $k:$((1 + $(rel_rand_below "$PL_TAGGED")))" ;;
-		cutlit) echo "plain cutlit:$((1 + $(rel_rand_below "$PL_LITS")))" ;;
+		cutlit|dropfetch) echo "plain $k:$((1 + $(rel_rand_below "$PL_LITS")))" ;;
 		esac
 	fi
 }
@@ -161,7 +161,7 @@ for ((i = 1; i <= R; i++)); do
 	fi
 	if [ $frc != 0 ] && [ $frc != 137 ] && [ -f "$db" ] &&
 	   [ -z "$(sqlite3 "$db" "SELECT last_error FROM accounts WHERE name = 'test' AND last_error <> ''" 2>/dev/null)" ] &&
-	   ! grep -q 'test' "$E2E/$name.log"; then
+	   ! grep -qE 'error|warning' "$E2E/$name.log"; then
 		silent=$((silent + 1)); echo "  run $i ($mode $fault): failed without saying why"
 	fi
 	# Then clean runs until one passes (a real network heals).
@@ -176,7 +176,7 @@ for ((i = 1; i <= R; i++)); do
 		continue
 	fi
 	# Counted once below; the first differences are shown here.
-	before=$KT_FAILS
+	before=$KT_FAILS; checks=$KT_CHECKS
 	rel_same "run $i ($mode $fault, rc $frc): mail, people and open tasks equal the reference" \
 		"$E2E/ref.open" "$E2E/$name/data" "$E2E/$name/tasks" open >"$E2E/same.out"
 	if [ $KT_FAILS -gt $before ]; then
@@ -188,11 +188,11 @@ for ((i = 1; i <= R; i++)); do
 			history=$((history + 1))
 			[ $history -le 2 ] && cat "$E2E/same.out"
 			extra=$(sqlite3 "$E2E/$name/data/kith.db" "SELECT uid FROM tasks" | grep -vxF -f "$E2E/ref.uids")
-			[ -n "$extra" ] && spurious=$((spurious + 1)) &&
+			[ -n "$extra" ] && spurious=$((spurious + 1)) && [ $spurious -le 3 ] &&
 				echo "    tasks the complete mailbox does not justify: $(echo $extra)"
 		fi
 	fi
-	KT_CHECKS=$((KT_CHECKS - $(grep -c '^  \(ok\|FAIL\)' "$E2E/same.out"))); KT_FAILS=$before
+	KT_CHECKS=$checks; KT_FAILS=$before
 	rm -rf "$E2E/$name"
 done
 echo "  $R fault runs: $failed_runs failed as they should or could, $ok_runs succeeded" \
@@ -209,6 +209,20 @@ kt_eq "fault runs whose recovered mail, people or open tasks differ from the ref
 # contradicts; kith closes it at the next good sync, but the user saw it.
 echo "  (fault runs whose task history differs from the reference: $history)"
 kt_eq "fault runs that left tasks a complete mailbox does not justify" 0 "$spurious"
+
+# --- a FETCH answered NO with one message left out ------------------------------
+# What a server says when it cannot read a message right now (Dovecot: "NO
+# Some messages could not be FETCHed").  The message must not be lost for
+# good: a later clean sync has to store it.
+k=$((PL_LITS / 2))
+through dropfetch plain "dropfetch:$k"
+echo "  (dropfetch:$k: kithd exited $RC)"
+kt_eq "dropfetch: the proxy left a message out" 1 "$(grep -c '^S: (dropped) \* [0-9]* FETCH' "$PX_TR")"
+through dropfetch plain pass
+kt_eq "dropfetch: the clean run after it" 0 "$RC"
+kt_eq "dropfetch: every message stored after the clean run" \
+	"$(kt_sql "$E2E/ref/data/kith.db" 'SELECT count(*) FROM locations')" \
+	"$(kt_sql "$E2E/dropfetch/data/kith.db" 'SELECT count(*) FROM locations')"
 
 # --- STARTTLS stripping --------------------------------------------------------------
 

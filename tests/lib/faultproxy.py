@@ -8,7 +8,9 @@ forwards each connection to 127.0.0.1:PORT, applying SPEC to every
 connection.  Counts and offsets below are per connection.
 
 --raw: the target speaks TLS from its first byte (implicit TLS): the proxy
-never looks for lines.  Byte-level faults (they work on TLS too, where the proxy sees ciphertext;
+never looks for lines.
+
+Byte-level faults (they work on TLS too, where the proxy sees ciphertext;
 "bytes" are server-to-client unless said otherwise):
   pass            forward untouched (the clean run; its transcript gives
                   the sizes to pick random faults from)
@@ -26,6 +28,9 @@ Protocol-level faults (plaintext IMAP only; the server stream is cut into
   no:K / bad:K    the K-th tagged server response becomes "TAG NO ..." /
                   "TAG BAD ..."
   cutlit:K        at the K-th literal, send half of it, then close
+  dropfetch:K     leave out the FETCH response holding the K-th literal and
+                  answer that command NO (what a server says when it could
+                  not read a message); the session goes on
   starttls-no     answer the client's STARTTLS with NO itself
   strip-starttls  remove STARTTLS from every capability list the server sends
 After a successful STARTTLS the proxy only counts bytes (raw mode).
@@ -69,6 +74,8 @@ class Session:
         self.need = 0                    # literal bytes still owed to the current unit
         self.starttls_tag = None
         self.stalled = False
+        self.dropping = 0                # dropfetch: 1 literal, 2 its closing line
+        self.no_next_tagged = False
 
     # --- output helpers ---
     def to_client(self, data):
@@ -115,8 +122,11 @@ class Session:
                     self.to_client(half)
                     raise Stop("literal %d cut after %d of %d bytes" %
                                (self.literals, self.cut_at, self.lit_len))
-                self.to_client(take)
+                if not self.dropping:
+                    self.to_client(take)
                 self.need -= len(take)
+                if self.dropping and not self.need:
+                    self.dropping = 2
                 self.sbuf = self.sbuf[len(take):]
                 continue
             nl = self.sbuf.find(b"\r\n")
@@ -131,10 +141,24 @@ class Session:
     def server_unit(self, line):
         m = LIT_RE.search(line)
         t = TAGGED_RE.match(line)
+        if self.dropping == 2:           # the ")" closing the dropped FETCH
+            self.dropping = 0
+            self.no_next_tagged = True
+            self.note("S", b"(dropped) " + line)
+            return
+        if m and self.kind == "dropfetch" and self.literals + 1 == self.arg:
+            self.literals += 1
+            self.need = self.lit_len = int(m.group(1))
+            self.dropping = 1
+            self.note("S", b"(dropped) " + line)
+            return
         if t and not line.startswith(b"* "):
             self.tagged += 1
             if self.kind in ("no", "bad") and self.tagged == self.arg:
                 line = b"%s %s [ALERT] fault injected\r\n" % (t.group(1), self.kind.upper().encode())
+            if self.no_next_tagged:
+                self.no_next_tagged = False
+                line = b"%s NO Some messages could not be FETCHed (fault injected)\r\n" % t.group(1)
         if self.kind == "strip-starttls" and b"CAPABILITY" in line.upper():
             line = re.sub(rb"(?i) STARTTLS\b", b"", line)
         self.note("S", line)
@@ -226,9 +250,9 @@ class Session:
                     self.server_lines(data)
 
 
-LINE_FAULTS = ("bye", "no", "bad", "cutlit", "starttls-no", "strip-starttls")
+LINE_FAULTS = ("bye", "no", "bad", "cutlit", "dropfetch", "starttls-no", "strip-starttls")
 ARG_FAULTS = ("close", "reset", "stall", "delay", "garbage", "flip", "cclose",
-              "bye", "no", "bad", "cutlit")
+              "bye", "no", "bad", "cutlit", "dropfetch")
 
 
 def parse_fault(spec):
