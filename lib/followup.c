@@ -675,22 +675,36 @@ static void add_mid_line(struct sb *b, const struct kith_msg *m)
 	free(url);
 }
 
+/* Why: a reply task and a waiting task start alike: a new want of kind
+ * for message m (its episode), due delay days after it, plus the person's
+ * display name (*name malloc'd, the caller frees).  NULL on ENOMEM. */
+static struct kith_task_want *want_for_msg(struct fu *f, const struct kith_person *pp,
+					   const struct kith_msg *m, enum kith_task_kind kind,
+					   int delay, char **name)
+{
+	struct kith_task_want *w = want_new(f);
+	char ep[1024];
+
+	*name = NULL;
+	if (!w)
+		return NULL;
+	msg_episode(m, ep, sizeof(ep));
+	if (want_common(w, kind, pp, m, ep, m->date, m->date + (int64_t)delay * DAY) < 0)
+		return NULL;
+	*name = display_name(pp);
+	return *name ? w : NULL;
+}
+
 static int emit_reply(struct fu *f, size_t p, int delay)
 {
 	const struct kith_person *pp = &f->a->people[p];
 	const struct kith_msg *m = &f->msgs[f->ps[p].reply];
-	struct kith_task_want *w = want_new(f);
 	struct sb sum = { 0 }, d = { 0 };
-	char ep[1024], when[64];
+	char when[64];
 	char *name;
+	struct kith_task_want *w = want_for_msg(f, pp, m, KITH_TASK_REPLY, delay, &name);
 
 	if (!w)
-		return -ENOMEM;
-	msg_episode(m, ep, sizeof(ep));
-	if (want_common(w, KITH_TASK_REPLY, pp, m, ep, m->date, m->date + (int64_t)delay * DAY) < 0)
-		return -ENOMEM;
-	name = display_name(pp);
-	if (!name)
 		return -ENOMEM;
 	fmt_when(m->date, when, sizeof(when));
 	sb_printf(&sum, "Reply to %s: %s", name, w->subject);
@@ -711,19 +725,13 @@ static int emit_waiting(struct fu *f, size_t p, int delay)
 {
 	const struct kith_person *pp = &f->a->people[p];
 	const struct kith_msg *m = &f->msgs[f->ps[p].wait];
-	struct kith_task_want *w = want_new(f);
 	struct sb sum = { 0 }, d = { 0 };
-	char ep[1024], when[64], day[40];
+	char when[64], day[40];
 	char *name;
 	int question = m->subject && strchr(m->subject, '?');
+	struct kith_task_want *w = want_for_msg(f, pp, m, KITH_TASK_WAITING, delay, &name);
 
 	if (!w)
-		return -ENOMEM;
-	msg_episode(m, ep, sizeof(ep));
-	if (want_common(w, KITH_TASK_WAITING, pp, m, ep, m->date, m->date + (int64_t)delay * DAY) < 0)
-		return -ENOMEM;
-	name = display_name(pp);
-	if (!name)
 		return -ENOMEM;
 	fmt_when(m->date, when, sizeof(when));
 	fmt_short_day(m->date, f->now, day, sizeof(day));
