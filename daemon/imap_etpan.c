@@ -467,6 +467,16 @@ static int cmp_u32(const void *a, const void *b)
 
 /* UID SEARCH UID from:* -> sorted UIDs > after (a server answers n:* with
  * the last message even when n is above it).  *uids is malloc'd. */
+static size_t dedup_sorted(uint32_t *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
 static int search_new_uids(struct sess *s, uint32_t after, uint32_t **uids, size_t *n)
 {
 	struct mailimap_set *set = mailimap_set_new_interval(after + 1, 0);
@@ -498,7 +508,7 @@ static int search_new_uids(struct sess *s, uint32_t after, uint32_t **uids, size
 	}
 	mailimap_search_result_free(res);
 	qsort(*uids, k, sizeof **uids, cmp_u32);
-	*n = k;
+	*n = dedup_sorted(*uids, k); /* a server may repeat a UID in SEARCH */
 	return 0;
 }
 
@@ -574,8 +584,9 @@ static int deliver(struct sess *s, struct fstate *f, clist *res, const uint32_t 
 		for (; next < n && uids[next] < uid; next++)
 			if (!*missing)
 				*missing = uids[next];
-		if (next < n && uids[next] == uid)
-			next++;
+		if (next >= n || uids[next] != uid)
+			continue; /* not asked for */
+		next++;
 		r = s->sink->message(s->sink->ctx, uid, hdr, len);
 		if (r < 0)
 			return r;

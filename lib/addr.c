@@ -102,6 +102,34 @@ static int utf8_valid(const char *s, size_t n)
 
 /* Copies s[0..n) lowercased without comments and whitespace (quoted
  * strings kept whole) into b. */
+static int is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* 1 when q[0..n) is a dot-atom: atoms joined by single dots. */
+static int is_dot_atom(const char *q, size_t n)
+{
+	if (n == 0 || q[0] == '.' || q[n - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (q[i] == '.' ? q[i + 1] == '.' : !is_atext((unsigned char)q[i]))
+			return 0;
+	return 1;
+}
+
+/* Why: Exchange (and the Enron export) writes "John.Doe"@x for john.doe@x;
+ * both must be one address, lower case as msg.h promises.  A quoted part
+ * that needs its quotes keeps them, lowercased inside. */
+static void put_quoted_lc(struct kith_hbuf *b, const char *q, size_t n)
+{
+	int bare = n >= 2 && q[n - 1] == '"' && is_dot_atom(q + 1, n - 2);
+
+	for (size_t i = bare; i < n - bare; i++)
+		kith_hbuf_putc(b, (char)kith_lc((unsigned char)q[i]));
+}
+
 static void squeeze(struct kith_hbuf *b, const char *s, size_t n)
 {
 	size_t i, e;
@@ -111,7 +139,7 @@ static void squeeze(struct kith_hbuf *b, const char *s, size_t n)
 			i = kith_skip_comment(s, n, i) - 1;
 		} else if (s[i] == '"') {
 			e = kith_skip_quoted(s, n, i);
-			kith_hbuf_put(b, s + i, e - i);
+			put_quoted_lc(b, s + i, e - i);
 			i = e - 1;
 		} else if (!kith_is_wsp((unsigned char)s[i])) {
 			kith_hbuf_putc(b, (char)kith_lc((unsigned char)s[i]));

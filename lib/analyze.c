@@ -108,7 +108,8 @@ static int resolve(struct kith_work *k, const struct kith_msg *m, struct kith_wm
 	for (j = 0; j < m->n_to + m->n_cc; j++) {
 		if ((rc = kith_people_resolve(&k->people, m->rcpt[j].addr, m->rcpt[j].name, &pid)) < 0)
 			return rc;
-		if (j == 0 && m->n_to == 1)
+		/* the single To is a person only when not the user nor the sender */
+		if (j == 0 && m->n_to == 1 && pid != KITH_PID_USER && pid != w->from)
 			w->to1 = pid;
 		if (pid == KITH_PID_USER)
 			w->user_in_to |= j < m->n_to;

@@ -26,7 +26,10 @@ double kith_wilson_lower(double k, double n, double z)
 	z2 = z * z;
 	c = p + z2 / (2 * n);
 	r = z * kith_sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-	return (c - r) / (1 + z2 / n);
+	/* with k = 0, c and r are equal in exact arithmetic; rounding can leave
+	 * -1e-17, and a bound on a proportion is never below 0 */
+	c = (c - r) / (1 + z2 / n);
+	return c > 0 ? c : 0;
 }
 
 static void add(struct kith_person *p, const char *name, double value,

@@ -47,9 +47,9 @@ static int row_of(struct tctx *c, size_t pid, size_t wi, int by_user, size_t *ro
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	r->thread = w->thread;
-	r->first_w = wi;
-	r->first = w->date;
-	r->first_by_user = by_user;
+	r->first_w = r->last_w = wi;
+	r->first = r->last = w->date;
+	r->first_by_user = r->last_by_user = by_user;
 	return 0;
 }
 

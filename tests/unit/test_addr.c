@@ -59,6 +59,11 @@ static void test_single(void)
 	one("<@route.one,@route.two:user@host.org>", "user@host.org", NULL, 0);
 	one("jeff . skilling @ enron.com", "jeff.skilling@enron.com", NULL, 0);
 	one("\"john doe\"@example.com", "\"john doe\"@example.com", NULL, 0);
+	/* quoted local parts: one address whatever the quoting, lower case */
+	one("\"John.Doe\"@Example.COM", "john.doe@example.com", NULL, 0);
+	one("\"Q\"@Example.COM", "q@example.com", NULL, 0);
+	one("\"John Doe\"@x.org", "\"john doe\"@x.org", NULL, 0);
+	one("\"a..b\"@x.org", "\"a..b\"@x.org", NULL, 0);
 	one("user@[192.168.0.1]", "user@[192.168.0.1]", NULL, 0);
 	one("  user@Example.com.  ", "user@example.com", NULL, 1); /* trailing dot */
 }

@@ -61,6 +61,12 @@ static void test_wilson(void)
 	CHECK(kith_wilson_lower(1, 1, 1.645) < kith_wilson_lower(40, 50, 1.645));
 	CHECK(kith_wilson_lower(0, 10, 1.645) < 0.001);
 	CHECK(kith_wilson_lower(0, 0, 1.645) == 0);
+	/* never below zero, even where rounding would leave -1e-17 (fuzz find) */
+	for (int n = 1; n < 2000; n++)
+		if (kith_wilson_lower(0, n, 1.645) < 0 || kith_wilson_lower(0, n * 0.37, 1.96) < 0) {
+			CHECK_INT(n, -1);
+			break;
+		}
 	CHECK(fabs(kith_wilson_lower(50, 100, 1.96) - 0.4038) < 0.001);
 }
 
