@@ -76,6 +76,33 @@ static int write_all(int fd, const void *buf, size_t n)
 
 /* Writes one frame: fixed fields (nfix 32-bit values) then tail bytes,
  * the tail cut so the payload stays under FRAME_MAX. */
+/* Why a buffer: one write per header block (two with its frame head) made
+ * the pipe cost as much as the parsing.  Frames collect here and go out
+ * when the buffer fills and after every frame but a message, so a batch's
+ * end never waits behind its messages. */
+#define OUT_CAP (256 * 1024)
+static unsigned char out_buf[OUT_CAP];
+static size_t out_len;
+
+static int out_flush(void)
+{
+	int r = out_len ? write_all(FD_PIPE, out_buf, out_len) : 0;
+
+	out_len = 0;
+	return r < 0 ? -EPIPE : 0;
+}
+
+static int out_put(const void *p, size_t n)
+{
+	if (out_len + n > OUT_CAP && out_flush() < 0)
+		return -EPIPE;
+	if (n > OUT_CAP)
+		return write_all(FD_PIPE, p, n) < 0 ? -EPIPE : 0;
+	memcpy(out_buf + out_len, p, n);
+	out_len += n;
+	return 0;
+}
+
 static int send_frame(int type, const uint32_t *fix, size_t nfix,
 		      const char *tail, size_t tlen)
 {
@@ -88,9 +115,9 @@ static int send_frame(int type, const uint32_t *fix, size_t nfix,
 	put32(head + 1, (uint32_t)(4 * nfix + tlen));
 	for (i = 0; i < nfix; i++)
 		put32(head + 5 + 4 * i, fix[i]);
-	if (write_all(FD_PIPE, head, 5 + 4 * nfix) < 0)
+	if (out_put(head, 5 + 4 * nfix) < 0 || (tlen && out_put(tail, tlen) < 0))
 		return -EPIPE;
-	return tlen && write_all(FD_PIPE, tail, tlen) < 0 ? -EPIPE : 0;
+	return type == FR_MESSAGE ? 0 : out_flush();
 }
 
 static int c_folder(void *ctx, const char *folder, unsigned flags, uint32_t uidvalidity,
@@ -183,6 +210,7 @@ child_main(int wfd, const struct kith_sync_request *req, long memory_limit_mb)
 	r = kith_imap_session(req, &pipe_sink, err, sizeof err);
 	if (r < 0 && err[0])
 		send_frame(FR_ERROR, NULL, 0, err, strlen(err));
+	out_flush();
 	_exit(exit_code_for(r));
 }
 
@@ -196,6 +224,8 @@ struct reader {
 	size_t errlen;
 	int timed_out;
 	const struct kith_sync_request *req; /* for the wake/tick hooks */
+	unsigned char in[64 * 1024];         /* bytes read ahead from the pipe */
+	size_t in_pos, in_len;
 };
 
 static int64_t now_ms(void)
@@ -239,26 +269,38 @@ static int wait_readable(struct reader *rd)
 	}
 }
 
-/* Reads exactly n bytes, each read within the inactivity limit.
- * Returns 0, 1 on clean EOF before any byte, -ETIMEDOUT, -EPIPE, -errno. */
+/* Reads exactly n bytes through the read-ahead buffer, each refill within
+ * the inactivity limit.  Returns 0, 1 on clean EOF before any byte,
+ * -ETIMEDOUT, -EPIPE, -errno. */
 static int read_exact(struct reader *rd, unsigned char *p, size_t n)
 {
 	size_t got = 0;
 
 	while (got < n) {
-		int w = wait_readable(rd);
+		size_t take = rd->in_len - rd->in_pos;
 		ssize_t r;
+		int w;
 
+		if (take) {
+			if (take > n - got)
+				take = n - got;
+			memcpy(p + got, rd->in + rd->in_pos, take);
+			rd->in_pos += take;
+			got += take;
+			continue;
+		}
+		w = wait_readable(rd);
 		if (w < 0)
 			return w;
-		r = read(rd->fd, p + got, n - got);
+		r = read(rd->fd, rd->in, sizeof(rd->in));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return -errno;
 		if (r == 0)
 			return got == 0 ? 1 : -EPIPE;
-		got += (size_t)r;
+		rd->in_pos = 0;
+		rd->in_len = (size_t)r;
 	}
 	return 0;
 }
@@ -422,6 +464,10 @@ int kith_imap_session_contained(const struct kith_sync_request *req,
 		return -EINVAL;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
+	/* a deep pipe lets the child fetch the next batch while this process
+	 * still parses and stores the last one (best effort: the size is capped
+	 * by /proc/sys/fs/pipe-max-size) */
+	(void)fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
 	fflush(NULL); /* nothing buffered may be written twice */
 	pid = fork();
 	if (pid < 0) {
