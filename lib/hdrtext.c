@@ -114,6 +114,8 @@ size_t kith_utf8_put_clean(struct kith_hbuf *b, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, run = 0, bad = 0, l;
 
+	if (n == 0) /* s may be NULL then (iconv converted to nothing) */
+		return 0;
 	while (i < n) {
 		unsigned char c = u[i];
 

@@ -22,6 +22,9 @@ static void test_plain(void)
 	CHECK_INT(probs, 0);
 	CHECK_STR(d(""), "");
 	CHECK_STR(d("a =? b ?= c"), "a =? b ?= c"); /* not encoded-words */
+	/* a word that converts to nothing (a lone UTF-16 byte-order mark):
+	 * empty, and clean under UBSan (fuzz find) */
+	CHECK_STR(d("x =?utf-16?q?=FE=FF?= y"), "x  y");
 	CHECK_STR(d("=?utf-8?q?unterminated"), "=?utf-8?q?unterminated");
 	CHECK_STR(d("=?utf-8?x?abc?="), "=?utf-8?x?abc?="); /* unknown encoding */
 	CHECK_STR(d("=??q?abc?="), "=??q?abc?="); /* empty charset */
