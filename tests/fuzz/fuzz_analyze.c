@@ -54,22 +54,9 @@ static const char *const who[] = { NULL, "me@example.org", "me+tag@example.org",
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
-/* KITH_FUZZ_OPEN_BUGS=1: do not stop on the open kith bugs listed in
- * docs/fuzzing.md (so a run can look past them); their reproducers are in
- * tests/fuzz/crashes/open/analyze/. */
-static int open_bugs;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	const char *e = getenv("KITH_FUZZ_OPEN_BUGS");
-
-	open_bugs = e && *e == '1';
-	return 0;
-}
-
-/* Valid UTF-8 (controls allowed only where the caller says). */
+/* Valid UTF-8 without control characters (tab allowed; newline only when
+ * allow_nl: descriptions keep their lines). */
 static void check_utf8(const char *s, int allow_nl)
 {
 	size_t i = 0, n, l;
@@ -82,7 +69,7 @@ static void check_utf8(const char *s, int allow_nl)
 
 		l = kith_utf8_seq_len((const unsigned char *)s + i, n - i);
 		CHECK(l != 0);
-		CHECK(c >= 0x20 || (allow_nl && (c == '\n' || c == '\t')) || c == '\t');
+		CHECK(c >= 0x20 || c == '\t' || (allow_nl && c == '\n'));
 		i += l;
 	}
 }
@@ -223,8 +210,6 @@ static void check_analysis(const struct kith_analysis *a, size_t n, int64_t now)
 	for (i = 0; i < a->n_conversations; i++) {
 		const struct kith_conversation *c = &a->conversations[i];
 
-		if (open_bugs && c->last < c->first)
-			continue; /* open bug 1 (docs/fuzzing.md) */
 		CHECK(c->person < a->n_people);
 		CHECK(c->root_msg_id >= 1 && (size_t)c->root_msg_id <= n);
 		CHECK(c->last_msg_id >= 1 && (size_t)c->last_msg_id <= n);

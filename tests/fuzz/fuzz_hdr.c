@@ -117,6 +117,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_msg(&m);
 		kith_msg_free(&m);
 	}
-	values((const char *)data, size);
+	/* Field values are short; a long input still reaches every sub-parser
+	 * through kith_hdr_parse(), and running them all over 16 KB would cut
+	 * the executions tenfold. */
+	if (size <= 2048)
+		values((const char *)data, size);
 	return 0;
 }

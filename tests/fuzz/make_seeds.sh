@@ -25,6 +25,18 @@ corpus_files() {
 # The header block of a message file (up to the first empty line), capped.
 header_of() { sed -n '1,/^\r\{0,1\}$/p' "$1" | head -c "${2:-65536}"; }
 
+# Only the fields kithd fetches (BODY.PEEK[HEADER.FIELDS (kith_hdr_fields)]),
+# folded lines kept, then the empty line: what an IMAP server returns.
+fields_of() {
+	header_of "$1" 65536 | awk -v want="$(sed -n '/kith_hdr_fields\[\] = {/,/NULL/p' \
+		"$top/lib/hdr.c" | grep -o '"[A-Za-z-]*"' | tr -d '"' | tr 'A-Z\n' 'a-z ')" '
+		BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) keep[w[i]] = 1 }
+		/^\r?$/ { printf "\r\n"; exit }
+		/^[ \t]/ { if (on) print; next }
+		{ f = tolower($0); sub(/:.*/, "", f); on = (f in keep); if (on) print }' |
+		head -c "${2:-65536}"
+}
+
 seeds_hdr() {
 	local d=$out/hdr n=0 f
 	mkdir -p "$d"
@@ -64,7 +76,7 @@ seeds_analyze() {
 		else
 			printf '%b' "\n%%\\x$(printf '%02x' $((i * 37 % 256)))\\x$(printf '%02x' $((i * 11 % 256)))" >>"$set"
 		fi
-		header_of "$f" 6000 >>"$set"
+		fields_of "$f" 3000 >>"$set"
 	done
 }
 
@@ -98,10 +110,11 @@ seeds_ctlproto() {
 # A Dovecot-like transcript for kith_imap_session (tls none, user "user"):
 # greeting, LOGIN, CAPABILITY, LIST, then per folder STATUS / EXAMINE /
 # UID SEARCH / UID FETCH (batches of 2), LOGOUT.  Tags are libetpan's 1, 2, ...
+# With IDLE=1 no folder is refused and the session IDLEs on INBOX first.
 # $1: file; other args: header files served as the FETCH literals.
 imap_transcript() {
 	python3 - "$@" <<'EOF'
-import sys
+import os, sys
 out, hdrs = sys.argv[1], sys.argv[2:]
 bodies = []
 for h in hdrs:
@@ -139,7 +152,15 @@ s("* STATUS Sent (UIDNEXT 11 UIDVALIDITY 7 MESSAGES 10)\r\n%d OK Status complete
 s('* STATUS Archive (UIDNEXT 1 UIDVALIDITY 99 MESSAGES 0)\r\n%d OK Status completed.\r\n' % tag); tag += 1
 s("* OK [UIDVALIDITY 99] UIDs valid\r\n* 0 EXISTS\r\n%d OK [READ-ONLY] Examine completed.\r\n" % tag); tag += 1
 s("* SEARCH\r\n%d OK Search completed.\r\n" % tag); tag += 1
-s('* STATUS "Lists.caf&AOk-" (UIDNEXT 2 UIDVALIDITY 5 MESSAGES 1)\r\n%d NO [NONEXISTENT] Mailbox doesn\'t exist\r\n' % tag); tag += 1
+if os.environ.get("IDLE") == "1":
+    # every folder fine, so the session goes on to IDLE on INBOX
+    s('* STATUS "Lists.caf&AOk-" (UIDNEXT 2 UIDVALIDITY 5 MESSAGES 1)\r\n%d OK Status completed.\r\n' % tag); tag += 1
+    s("* 1 EXISTS\r\n* OK [UIDVALIDITY 5] UIDs valid\r\n%d OK [READ-ONLY] Examine completed.\r\n" % tag); tag += 1
+    s("* SEARCH\r\n%d OK Search completed.\r\n" % tag); tag += 1
+    s("* %d EXISTS\r\n* OK [UIDVALIDITY 1] UIDs valid\r\n%d OK [READ-ONLY] Examine completed.\r\n" % (3 + n, tag)); tag += 1
+    s("+ idling\r\n* OK Still here\r\n* %d EXISTS\r\n%d OK Idle completed (0.001 + 2.000 secs).\r\n" % (4 + n, tag)); tag += 1
+else:
+    s('* STATUS "Lists.caf&AOk-" (UIDNEXT 2 UIDVALIDITY 5 MESSAGES 1)\r\n%d NO [NONEXISTENT] Mailbox doesn\'t exist\r\n' % tag); tag += 1
 s("* BYE Logging out\r\n%d OK Logout completed (0.001 + 0.000 secs).\r\n" % tag)
 with open(out, 'wb') as f:
     f.write(b"".join(L))
@@ -151,6 +172,7 @@ seeds_imap() {
 	mkdir -p "$d"
 	seed() { n=$((n + 1)); printf '%b' "$1" >"$d/hand-$n"; }
 	imap_transcript "$d/dovecot-synthetic"
+	IDLE=1 imap_transcript "$d/dovecot-synthetic-idle"
 	seed '* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n* CAPABILITY IMAP4rev1 XLIST\r\n1 OK done\r\n* LIST () "/" INBOX\r\n2 OK done\r\n* XLIST (\\AllMail) "/" "[Gmail]/All Mail"\r\n* XLIST (\\Sent) "/" "[Gmail]/Sent Mail"\r\n3 OK done\r\n'
 	seed '* OK ready\r\n1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n'
 	seed '* BYE too many connections\r\n'
@@ -159,9 +181,10 @@ seeds_imap() {
 		list=$(mktemp -d)
 		corpus_files 200 | while read -r f; do
 			i=$((i + 1))
-			header_of "$f" 8000 >"$list/h$i"
+			fields_of "$f" 8000 >"$list/h$i"
 			if [ $((i % 4)) -eq 0 ]; then
-				imap_transcript "$d/dovecot-corpus-$i" "$list/h$((i - 3))" "$list/h$((i - 2))" \
+				IDLE=$((i % 8 == 0)) imap_transcript "$d/dovecot-corpus-$i" \
+					"$list/h$((i - 3))" "$list/h$((i - 2))" \
 					"$list/h$((i - 1))" "$list/h$i"
 			fi
 		done

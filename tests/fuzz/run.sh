@@ -14,8 +14,6 @@
 #                 the default; fast: -fsanitize=fuzzer,undefined at -O2, for
 #                 throughput (about 5-20x the executions, no ASan/LSan)
 #   FUZZ_CFLAGS   extra compiler flags
-#   KITH_FUZZ_OPEN_BUGS  1: fuzz_analyze does not stop on the open kith bugs
-#                 listed in docs/fuzzing.md (to look past them)
 #   FUZZ_REPLAY   1: only replay tests/fuzz/crashes/TARGET/* (regressions)
 #   KITH_FUZZ_DIR work dir (default build-fuzz): binaries, seeds, the
 #                 growing corpus per target, crash-*/leak-*/timeout-* files
@@ -85,10 +83,10 @@ build() {
 opts() {
 	case $1 in
 	hdr) echo "-max_len=16384 -dict=$here/hdr.dict" ;;
-	analyze) echo "-max_len=16384 -dict=$here/hdr.dict" ;;
+	analyze) echo "-max_len=8192 -dict=$here/hdr.dict" ;;
 	config) echo "-max_len=8192" ;;
 	ctlproto) echo "-max_len=4096" ;;
-	imap) echo "-max_len=32768 -dict=$here/imap.dict" ;;
+	imap) echo "-max_len=32768 -dict=$here/imap.dict -rss_limit_mb=4096" ;; # libetpan leaks add up
 	esac
 }
 
@@ -132,11 +130,11 @@ replay() {
 }
 
 fuzz() {
-	local t=$1 log=$dir/artifacts/fuzz_$t.log rc execs tsec rate art extra lsan
+	local t=$1 log rc execs tsec rate art extra lsan
+	log=$dir/artifacts/fuzz_$t.log
 	mkdir -p "$dir/corpus/$t"
 	[ -d "$dir/seeds/$t" ] || "$here/make_seeds.sh" "$dir/seeds" "$t" >/dev/null || return 1
 	tsec=$(date +%s)
-	# shellcheck disable=SC2046
 	# Where the library under kith leaks on bad input (libconfig, libetpan),
 	# libFuzzer's check after each such input costs more than the input:
 	# there leaks are checked once, at exit, and fuzz_imap lets go of all of
@@ -148,6 +146,7 @@ fuzz() {
 	imap) extra="-detect_leaks=0"
 		lsan=suppressions=$here/lsan-imap.supp:print_suppressions=0 ;;
 	esac
+	# shellcheck disable=SC2046 # opts are words
 	(cd "$dir/artifacts" && LSAN_OPTIONS=$lsan \
 		nice -n 10 "$dir/$flavour/fuzz_$t" -max_total_time="$secs" $extra \
 		-runs="$runs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
