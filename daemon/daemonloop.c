@@ -165,14 +165,16 @@ static void announce_ready(struct loop *l, const char *status)
 	l->ready = 1;
 }
 
-/* Why READY here: the first header arriving proves the connection, TLS and
- * login worked; a long first sync must not keep systemd waiting. */
+/* Why READY here: ticks come with each header stored and every 10 s while
+ * the session's child works, so a long first sync (or a slow server) never
+ * keeps systemd waiting; STATUS= says what is under way, and a failure is
+ * reported by after_sync's own STATUS. */
 static void loop_tick(void *ctx)
 {
 	struct loop *l = ctx;
 
 	if (l && !l->ready)
-		announce_ready(l, "connected, first sync under way");
+		announce_ready(l, "first sync under way");
 	kith_notify_watchdog();
 }
 
