@@ -31,6 +31,9 @@ echo "fields: $FIELDS"
 secs() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$@"; }
 now() { date +%s.%N; }
 
+# Dovecot builds its header cache on the first fetch of these fields: pay
+# that once, untimed, so neither contender below is charged for it.
+python3 bench/rawfetch.py 127.0.0.1 "$DC_IMAPS_PORT" "$DC_CA" "$DC_USER" "$DC_PASS_FILE" "$FIELDS" >/dev/null
 echo "== raw header fetch (a minimal client: one UID FETCH 1:* of the same fields, bytes read and dropped)"
 t0=$(now)
 bytes=$(python3 bench/rawfetch.py 127.0.0.1 "$DC_IMAPS_PORT" "$DC_CA" "$DC_USER" "$DC_PASS_FILE" "$FIELDS")
@@ -75,7 +78,7 @@ if command -v mbsync >/dev/null; then
 	mkdir -p "$W/mirror"
 	cat >"$W/mbsyncrc" <<EOF
 IMAPAccount b
-Host 127.0.0.1
+Host localhost
 Port $DC_IMAPS_PORT
 User $DC_USER
 PassCmd "cat $DC_PASS_FILE"
