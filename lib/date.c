@@ -5,6 +5,7 @@
 #include "date.h"
 #include "hdrfield.h"
 #include "hdrtext.h"
+#include "isodate.h"
 #include "msg.h"
 
 struct dt {
@@ -223,26 +224,6 @@ static void scan(struct dt *d, const char *s, size_t n)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const unsigned char dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return dm[m - 1] + (m == 2 && leap);
-}
-
 int kith_date_parse(const char *s, size_t n, int64_t *out)
 {
 	struct dt d;
@@ -262,7 +243,7 @@ int kith_date_parse(const char *s, size_t n, int64_t *out)
 		d.hour += 12;
 	else if (d.am && d.hour == 12)
 		d.hour = 0;
-	if (d.day > days_in_month(d.year, d.mon) || d.hour > 23 || d.min > 59 || d.sec > 60)
+	if (d.day > kith_days_in_month(d.year, (unsigned)d.mon) || d.hour > 23 || d.min > 59 || d.sec > 60)
 		return -EINVAL;
 	if (!d.have_zone && d.have_comment_zone) {
 		d.zone_min = d.comment_zone;
@@ -271,7 +252,7 @@ int kith_date_parse(const char *s, size_t n, int64_t *out)
 	}
 	if (!d.have_time || !d.have_zone)
 		d.repaired = 1;
-	*out = days_from_civil(d.year, (unsigned)d.mon, (unsigned)d.day) * 86400 +
+	*out = kith_days_from_civil(d.year, (unsigned)d.mon, (unsigned)d.day) * 86400 +
 	       d.hour * 3600 + d.min * 60 + d.sec - (int64_t)d.zone_min * 60;
 	return d.repaired ? 1 : 0;
 }

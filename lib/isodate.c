@@ -30,7 +30,7 @@ void kith_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static int days_in_month(int64_t y, unsigned m)
+int kith_days_in_month(int64_t y, unsigned m)
 {
 	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -58,7 +58,7 @@ int kith_isodate_parse(const char *s, int64_t *out)
 		if (*rest == 'Z')
 			rest++;
 	}
-	if (*rest || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, (unsigned)mo) ||
+	if (*rest || mo < 1 || mo > 12 || d < 1 || d > kith_days_in_month(y, (unsigned)mo) ||
 	    h > 23 || mi > 59 || se > 60 || h < 0 || mi < 0 || se < 0)
 		return -EINVAL;
 	*out = kith_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +

@@ -16,4 +16,7 @@ void kith_isodate_format(int64_t t, char *buf, size_t len);
 int64_t kith_days_from_civil(int64_t y, unsigned m, unsigned d);
 void kith_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
+/* Days in month m (1..12) of year y. */
+int kith_days_in_month(int64_t y, unsigned m);
+
 #endif
