@@ -52,6 +52,9 @@ echo "   Dovecot $(dovecot --version | cut -d' ' -f1) on 127.0.0.1:$DC_IMAPS_POR
 # The password file must be readable by kithd only; copy it next to the conf.
 (umask 077; cp "$DC_PASS_FILE" "$demo/imap-pass")
 DC_PASS_FILE=$demo/imap-pass
+# the server's state goes with it at exit; the CA the config trusts stays,
+# so `kith -c $conf ...` keeps working after the demo
+cp "$DC_CA" "$demo/ca.pem" && DC_CA=$demo/ca.pem
 kt_kith_conf "$conf" "$demo/data" "$demo/tasks" implicit
 echo "   wrote $conf"
 

@@ -14,18 +14,21 @@ export KITH_TOP KITH_BUILD KITH_CORPUS KITH_SANITIZER
 
 KT_FAILS=0
 KT_CHECKS=0
-KT_EXIT_HOOKS=()
 KT_NAME=$(basename "${0:-test}" .sh)
 
 # Cleanup hooks run in reverse order from one EXIT trap, so a test that
-# dies half-way still stops its Dovecot and removes its temp files.
-kt_on_exit() { KT_EXIT_HOOKS+=("$*"); }
+# dies half-way still stops its Dovecot and removes its temp files.  Why a
+# file and not an array: hooks are often registered inside a command
+# substitution (T=$(kt_tmpdir)), a subshell whose variables die with it.
+KT_HOOKS_FILE=$(mktemp "${TMPDIR:-/tmp}/kith-hooks.XXXXXX") || exit 1
+kt_on_exit() { printf '%s\n' "$*" >>"$KT_HOOKS_FILE"; }
 kt__run_exit_hooks() {
-	local rc=$? i
-	for ((i = ${#KT_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
-		eval "${KT_EXIT_HOOKS[$i]}" || true
+	local rc=$? i hooks=()
+	[ -f "$KT_HOOKS_FILE" ] && mapfile -t hooks <"$KT_HOOKS_FILE"
+	rm -f "$KT_HOOKS_FILE"
+	for ((i = ${#hooks[@]} - 1; i >= 0; i--)); do
+		eval "${hooks[$i]}" || true
 	done
-	KT_EXIT_HOOKS=()
 	return $rc
 }
 trap kt__run_exit_hooks EXIT
