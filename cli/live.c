@@ -84,16 +84,16 @@ static int copy_people(const struct kith_analysis *a, struct kith_store_person *
 static int analyse(struct cli *c, struct kith_store *s, int64_t as_of,
 		   const struct kith_store_policy *sp, struct kith_analysis **a)
 {
-	struct kith_msg *msgs = NULL;
+	struct kith_msgset set = { 0 };
 	struct kith_merge *merges = NULL;
 	const char **ids = NULL;
-	size_t n_msgs = 0, n_ids = 0, n_merges = 0;
+	size_t n_ids = 0, n_merges = 0;
 	int r = kith_cycle_identities(c->cfg, &ids, &n_ids);
 
 	if (r == 0)
 		r = live_merges(c->cfg, sp, &merges, &n_merges);
 	if (r == 0)
-		r = kith_store_load_messages(s, as_of, &msgs, &n_msgs);
+		r = kith_store_load_msgset(s, as_of, &set);
 	if (r == 0) {
 		struct kith_policy pol = {
 			.identities = ids, .n_identities = n_ids,
@@ -104,9 +104,9 @@ static int analyse(struct cli *c, struct kith_store *s, int64_t as_of,
 			.strip_plus_tags = c->cfg->strip_plus_tags,
 			.half_life_days = c->cfg->half_life_days };
 
-		r = kith_analyze(msgs, n_msgs, &pol, as_of, a);
+		r = kith_analyze(set.v, set.n, &pol, as_of, a);
 	}
-	kith_msgs_free(msgs, n_msgs);
+	kith_msgset_free(&set);
 	free(merges);
 	free(ids);
 	return r;

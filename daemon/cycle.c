@@ -124,8 +124,7 @@ struct rethink {
 	struct kith_policy policy;
 	const char **ids;
 	struct kith_merge *merges;
-	struct kith_msg *msgs;
-	size_t n_msgs;
+	struct kith_msgset set;  /* every message before now, pooled */
 	struct kith_analysis *a;
 	struct kith_task_want *wants;
 	size_t n_wants;
@@ -138,7 +137,7 @@ static void rethink_free(struct rethink *t)
 	kith_task_records_free(t->records, t->n_records);
 	kith_task_wants_free(t->wants, t->n_wants);
 	kith_analysis_free(t->a);
-	kith_msgs_free(t->msgs, t->n_msgs);
+	kith_msgset_free(&t->set);
 	free(t->merges);
 	free(t->ids);
 	kith_store_policy_free(&t->sp);
@@ -186,7 +185,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	int r;
 
 	followup_params(c, t, &p);
-	r = kith_followups_decide(t->a, t->msgs, t->n_msgs, &p, t->sp.snoozes,
+	r = kith_followups_decide(t->a, t->set.v, t->set.n, &p, t->sp.snoozes,
 				  t->sp.n_snoozes, now, &t->wants, &t->n_wants);
 	if (r < 0)
 		return r;
@@ -211,11 +210,11 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 
 	r = build_policy(c, st, &t);
 	if (r == 0)
-		r = kith_store_load_messages(st, now, &t.msgs, &t.n_msgs);
+		r = kith_store_load_msgset(st, now, &t.set);
 	if (r == 0)
-		r = kith_analyze(t.msgs, t.n_msgs, &t.policy, now, &t.a);
+		r = kith_analyze(t.set.v, t.set.n, &t.policy, now, &t.a);
 	if (r == 0)
-		r = kith_store_save_analysis(st, t.a, t.msgs, now);
+		r = kith_store_save_analysis(st, t.a, t.set.v, now);
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "analysis failed: %s", strerror(-r));
 	if (r == 0 && with_tasks)
@@ -223,9 +222,10 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "writing tasks failed: %s", strerror(-r));
 	if (stats && t.a)
-		*stats = (struct kith_rethink_stats){ t.n_msgs, t.a->n_people,
+		*stats = (struct kith_rethink_stats){ t.set.n, t.a->n_people,
 						      t.a->n_turns, t.n_wants };
 	rethink_free(&t);
+	kith_store_release_memory(st);
 	malloc_trim(0); /* hand the analysis' memory back: kithd idles for hours */
 	return r;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../lib/hdr.h"
+#include "../lib/strpool.h"
 
 #define STORE_SCHEMA_VERSION 1
 #define STORE_BUSY_MS 5000
@@ -775,21 +776,19 @@ static char *encode_refs(const struct kith_msg *m, int *oom)
 	return b.p;
 }
 
-/* Reads one escaped field at *p (up to TAB, LF or end) into a malloc'd
- * string; *p is left on the terminator.  NULL on ENOMEM. */
-static char *dec_field(const char **p, const char *end)
+/* The extent of the escaped field at q: up to TAB, LF or end. */
+static const char *field_stop(const char *q, const char *end)
 {
-	const char *q = *p, *stop = q;
-	char *out, *o;
+	while (q < end && *q != '\t' && *q != '\n')
+		q += (*q == '\\' && q + 1 < end) ? 2 : 1;
+	return q;
+}
 
-	/* the field's own extent: allocating up to `end` would cost the rest of
-	 * the column for every field (quadratic in the recipient count) */
-	while (stop < end && *stop != '\t' && *stop != '\n')
-		stop += (*stop == '\\' && stop + 1 < end) ? 2 : 1;
-	out = malloc((size_t)(stop - q) + 1);
-	if (!out)
-		return NULL;
-	o = out;
+/* Unescapes q..stop into out (room for stop - q + 1); returns its length. */
+static size_t unescape(const char *q, const char *stop, const char *end, char *out)
+{
+	char *o = out;
+
 	while (q < stop) {
 		if (*q == '\\' && q + 1 < end) {
 			q++;
@@ -800,8 +799,34 @@ static char *dec_field(const char **p, const char *end)
 		}
 	}
 	*o = 0;
-	*p = q;
-	return out;
+	return (size_t)(o - out);
+}
+
+/* Reads one escaped field at *p into a malloc'd string, or with a pool
+ * into an interned one (sized to the field itself: allocating up to `end`
+ * would cost the rest of the column for every field, quadratic in the
+ * recipient count); *p is left on the terminator.  NULL on ENOMEM. */
+static char *dec_field(const char **p, const char *end, struct kith_strpool *pool)
+{
+	const char *stop = field_stop(*p, end);
+	size_t cap = (size_t)(stop - *p) + 1, len;
+	char small[512], *tmp, *r;
+
+	if (!pool) {
+		if ((r = malloc(cap)) != NULL)
+			unescape(*p, stop, end, r);
+		*p = stop;
+		return r;
+	}
+	tmp = cap <= sizeof(small) ? small : malloc(cap);
+	if (!tmp)
+		return NULL;
+	len = unescape(*p, stop, end, tmp);
+	*p = stop;
+	r = kith_strpool_intern(pool, tmp, strnlen(tmp, len));
+	if (tmp != small)
+		free(tmp);
+	return r;
 }
 
 static size_t count_entries(const char *t, const char *end)
@@ -815,7 +840,8 @@ static size_t count_entries(const char *t, const char *end)
 
 /* Why: one TEXT column instead of a recipients table keeps loading 100k
  * messages to one sequential scan with no joins. */
-static int decode_rcpt(const char *t, size_t len, struct kith_msg *m, size_t want)
+static int decode_rcpt(const char *t, size_t len, struct kith_msg *m, size_t want,
+		       struct kith_strpool *pool)
 {
 	const char *p = t, *end = t + len;
 	size_t n = len ? count_entries(t, end) : 0;
@@ -824,16 +850,16 @@ static int decode_rcpt(const char *t, size_t len, struct kith_msg *m, size_t wan
 		return -EILSEQ;
 	if (!n)
 		return 0;
-	m->rcpt = calloc(n, sizeof(*m->rcpt));
+	m->rcpt = pool ? kith_strpool_alloc(pool, n * sizeof(*m->rcpt)) : calloc(n, sizeof(*m->rcpt));
 	if (!m->rcpt)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		m->rcpt[i].addr = dec_field(&p, end);
+		m->rcpt[i].addr = dec_field(&p, end, pool);
 		if (!m->rcpt[i].addr)
 			return -ENOMEM;
 		if (p < end && *p == '\t') {
 			p++;
-			m->rcpt[i].name = dec_field(&p, end);
+			m->rcpt[i].name = dec_field(&p, end, pool);
 			if (!m->rcpt[i].name)
 				return -ENOMEM;
 		}
@@ -845,7 +871,7 @@ static int decode_rcpt(const char *t, size_t len, struct kith_msg *m, size_t wan
 	return 0;
 }
 
-static int decode_refs(const char *t, size_t len, struct kith_msg *m)
+static int decode_refs(const char *t, size_t len, struct kith_msg *m, struct kith_strpool *pool)
 {
 	const char *p = t, *end = t + len;
 	size_t n;
@@ -853,11 +879,11 @@ static int decode_refs(const char *t, size_t len, struct kith_msg *m)
 	if (!t)
 		return 0;
 	n = count_entries(t, end);
-	m->refs = calloc(n, sizeof(*m->refs));
+	m->refs = pool ? kith_strpool_alloc(pool, n * sizeof(*m->refs)) : calloc(n, sizeof(*m->refs));
 	if (!m->refs)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		m->refs[i] = dec_field(&p, end);
+		m->refs[i] = dec_field(&p, end, pool);
 		if (!m->refs[i])
 			return -ENOMEM;
 		m->n_refs++;
@@ -865,6 +891,15 @@ static int decode_refs(const char *t, size_t len, struct kith_msg *m)
 			p++;
 	}
 	return 0;
+}
+
+/* Why: kithd idles for hours between cycles; its page cache (up to 4 MB)
+ * would otherwise stay resident, and be copied into every IMAP child it
+ * forks.  SQLite rereads what it needs on the next cycle. */
+void kith_store_release_memory(struct kith_store *s)
+{
+	if (s && s->db)
+		sqlite3_db_release_memory(s->db);
 }
 
 /* --- batches ---------------------------------------------------------- */
@@ -1190,37 +1225,61 @@ int kith_store_set_identities(struct kith_store *s, const char *const *ids, size
 
 /* --- analysis input ----------------------------------------------------- */
 
-static int row_to_msg(sqlite3_stmt *st, void *elem)
+/* A text column as the record's string: malloc'd without a pool; with
+ * one, interned (intern=1: values that recur, such as addresses) or
+ * copied.  NULL for NULL; *oom set on failure. */
+static char *col_str(sqlite3_stmt *st, int i, struct kith_strpool *pool, int intern, int *oom)
 {
-	struct kith_msg *m = elem;
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	size_t n;
+	char *r;
+
+	if (!pool || !t)
+		return col_dup(st, i, oom);
+	n = strnlen(t, (size_t)sqlite3_column_bytes(st, i));
+	r = intern ? kith_strpool_intern(pool, t, n) : kith_strpool_copy(pool, t, n);
+	if (!r)
+		*oom = 1;
+	return r;
+}
+
+/* Decodes the current S_LOAD_MSGS row into zeroed m, its strings from
+ * pool (or malloc'd when pool is NULL). */
+static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool *pool)
+{
 	int oom = 0, r;
 	const char *t;
 
 	m->id = sqlite3_column_int64(st, 0);
-	m->message_id = col_dup(st, 1, &oom);
-	m->in_reply_to = col_dup(st, 2, &oom);
+	m->message_id = col_str(st, 1, pool, 0, &oom);
+	m->in_reply_to = col_str(st, 2, pool, 1, &oom);
 	t = (const char *)sqlite3_column_text(st, 3);
-	r = decode_refs(t, (size_t)sqlite3_column_bytes(st, 3), m);
+	r = decode_refs(t, (size_t)sqlite3_column_bytes(st, 3), m, pool);
 	if (r < 0)
 		return r;
 	m->date = col_date(st, 4);
-	m->from.addr = col_dup(st, 5, &oom);
-	m->from.name = col_dup(st, 6, &oom);
+	m->from.addr = col_str(st, 5, pool, 1, &oom);
+	m->from.name = col_str(st, 6, pool, 1, &oom);
 	m->n_to = (size_t)sqlite3_column_int64(st, 8);
 	m->n_cc = (size_t)sqlite3_column_int64(st, 9);
 	t = (const char *)sqlite3_column_text(st, 7);
-	r = decode_rcpt(t ? t : "", (size_t)sqlite3_column_bytes(st, 7), m, m->n_to + m->n_cc);
+	r = decode_rcpt(t ? t : "", (size_t)sqlite3_column_bytes(st, 7), m, m->n_to + m->n_cc, pool);
 	if (r == -EILSEQ) /* a damaged row: keep the message, drop its recipients */
 		m->n_to = m->n_cc = 0, r = 0;
 	if (r < 0)
 		return r;
 	m->n_rcpt_total = (uint32_t)sqlite3_column_int64(st, 10);
-	m->subject = col_dup(st, 11, &oom);
-	m->list_id = col_dup(st, 12, &oom);
+	m->subject = col_str(st, 11, pool, 1, &oom);
+	m->list_id = col_str(st, 12, pool, 1, &oom);
 	m->signals = (uint32_t)sqlite3_column_int64(st, 13);
 	m->flags = (uint32_t)sqlite3_column_int64(st, 14);
 	m->parse_errors = (uint32_t)sqlite3_column_int64(st, 15);
 	return oom ? -ENOMEM : 0;
+}
+
+static int row_to_msg(sqlite3_stmt *st, void *elem)
+{
+	return decode_msg(st, elem, NULL);
 }
 
 static void msg_clear(void *elem)
@@ -1250,6 +1309,70 @@ int kith_store_load_messages(struct kith_store *s, int64_t before,
 	*out = b.v;
 	*n = b.n;
 	return r;
+}
+
+struct msgset_fill { struct kith_msgset *set; size_t cap; };
+
+/* each_row callback for kith_store_load_msgset: one record per row, into
+ * the exactly sized array counted beforehand (rows added since are left
+ * for the next cycle). */
+static int msgset_add(sqlite3_stmt *st, void *ctx)
+{
+	struct msgset_fill *f = ctx;
+	int r;
+
+	if (f->set->n >= f->cap)
+		return 1;
+	r = decode_msg(st, &f->set->v[f->set->n], f->set->pool);
+	if (r == 0)
+		f->set->n++;
+	return r;
+}
+
+static int count_before(struct kith_store *s, int64_t before, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM messages WHERE date IS NULL OR date < ?1");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : sql_err(s, rc);
+}
+
+/* Why: the daemon's and the CLI's analysis input.  Counting first sizes
+ * the array exactly (doubling a 100k array costs a third of it again), and
+ * the pool stores each distinct address, name, subject and reference once
+ * with no per-string malloc header: a third of the memory of
+ * kith_store_load_messages on a large mailbox. */
+int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out)
+{
+	sqlite3_stmt *st = stmt(s, S_LOAD_MSGS);
+	struct msgset_fill f = { .set = out };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -EIO;
+	if ((r = count_before(s, before, &f.cap)) < 0)
+		return r;
+	out->pool = kith_strpool_new();
+	out->v = calloc(f.cap ? f.cap : 1, sizeof(*out->v));
+	if (!out->pool || !out->v) {
+		kith_msgset_free(out);
+		return -ENOMEM;
+	}
+	sqlite3_bind_int64(st, 1, before);
+	r = each_row(s, st, msgset_add, &f);
+	sqlite3_reset(st);
+	if (r < 0) {
+		kith_msgset_free(out);
+		return r;
+	}
+	return 0;
 }
 
 /* Runs a one-column text query into a malloc'd array of strings. */

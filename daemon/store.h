@@ -70,6 +70,15 @@ int kith_store_count(struct kith_store *s, const char *counter, int64_t add);
 int kith_store_load_messages(struct kith_store *s, int64_t before,
 			     struct kith_msg **out, size_t *n);
 
+/* Drops the store's cached pages (nothing is lost; they are reread). */
+void kith_store_release_memory(struct kith_store *s);
+
+/* The same records as one set whose strings are pooled and interned (see
+ * struct kith_msgset): what the daemon and CLI analyse.  Zeroes *out
+ * first; the caller frees it with kith_msgset_free (also after an error,
+ * where it is empty). */
+int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out);
+
 /* The user's decisions, loaded into a policy whose strings the store keeps
  * (valid until kith_store_policy_free).  Identities and config merges are
  * the caller's to add. */

@@ -82,15 +82,17 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg *msgs, siz
 
 static int push_rcpt(struct kith_work *k, size_t pid)
 {
+	if (pid >= UINT32_MAX)
+		return -EOVERFLOW;
 	if (k->n_rcpt == k->cap_rcpt) {
 		size_t nc = k->cap_rcpt ? k->cap_rcpt * 2 : 256;
-		size_t *nv = realloc(k->rcpt, nc * sizeof(*nv));
+		uint32_t *nv = realloc(k->rcpt, nc * sizeof(*nv));
 		if (!nv)
 			return -ENOMEM;
 		k->rcpt = nv;
 		k->cap_rcpt = nc;
 	}
-	k->rcpt[k->n_rcpt++] = pid;
+	k->rcpt[k->n_rcpt++] = (uint32_t)pid;
 	return 0;
 }
 

@@ -40,7 +40,8 @@ struct kith_work {
 	struct kith_people people;
 	struct kith_wmsg *w;      /* sorted by date, then input order */
 	size_t n;
-	size_t *rcpt;             /* recipients' person ids, see kith_wmsg */
+	uint32_t *rcpt;           /* recipients' person ids, see kith_wmsg (32 bits:
+				     they are the analysis' largest array) */
 	size_t n_rcpt, cap_rcpt;
 	size_t n_threads;
 };

@@ -35,16 +35,23 @@ void kith_smap_init(struct kith_smap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void kith_smap_init_borrowed(struct kith_smap *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->borrowed = 1;
+}
+
 void kith_smap_free(struct kith_smap *m)
 {
 	size_t i;
 
 	if (!m->slots)
 		return;
-	for (i = 0; i < m->cap; i++)
+	for (i = 0; i < m->cap && !m->borrowed; i++)
 		free(m->slots[i].key);
 	free(m->slots);
-	memset(m, 0, sizeof(*m));
+	m->slots = NULL;
+	m->cap = m->len = 0;
 }
 
 /* Index of key's slot, or of the empty slot where it would go. */
@@ -107,7 +114,7 @@ static int sslot(struct kith_smap *m, const char *key, struct kith_sslot **slot)
 	*slot = &m->slots[i];
 	if (m->slots[i].key)
 		return 0;
-	m->slots[i].key = strdup(key);
+	m->slots[i].key = m->borrowed ? (char *)key : strdup(key);
 	if (!m->slots[i].key)
 		return -ENOMEM;
 	m->slots[i].hash = h;
@@ -148,7 +155,8 @@ void kith_umap_init(struct kith_umap *m)
 void kith_umap_free(struct kith_umap *m)
 {
 	free(m->slots);
-	memset(m, 0, sizeof(*m));
+	m->slots = NULL;
+	m->cap = m->len = 0;
 }
 
 static size_t ufind(const struct kith_umap *m, uint64_t key)

@@ -1,6 +1,7 @@
 /* hashmap.h: two small open-addressing hash maps for the analysis.
  *
- * kith_smap: string key -> size_t value; the map owns a copy of each key.
+ * kith_smap: string key -> size_t value; the map owns a copy of each key,
+ *   or, made with kith_smap_init_borrowed, borrows keys that outlive it.
  * kith_umap: uint64_t key -> size_t value.
  * Both grow by doubling (load <= 1/2), so inserts and lookups are O(1)
  * expected; nothing is ever removed.  Internal to lib/.
@@ -12,12 +13,16 @@
 #include <stdint.h>
 
 struct kith_sslot { char *key; uint64_t hash; size_t val; };
-struct kith_smap { struct kith_sslot *slots; size_t cap, len; };
+struct kith_smap { struct kith_sslot *slots; size_t cap, len; int borrowed; };
 
 struct kith_uslot { uint64_t key; size_t val; int used; };
 struct kith_umap { struct kith_uslot *slots; size_t cap, len; };
 
 void kith_smap_init(struct kith_smap *m);
+/* A map that stores the caller's key pointers instead of copies: every key
+ * put must stay valid and unchanged until kith_smap_free.  Why: the
+ * analysis maps 100k Message-IDs the caller's records already hold. */
+void kith_smap_init_borrowed(struct kith_smap *m);
 void kith_smap_free(struct kith_smap *m);
 /* 1 and *val when key is present, else 0. */
 int kith_smap_get(const struct kith_smap *m, const char *key, size_t *val);

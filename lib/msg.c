@@ -4,6 +4,7 @@
 
 #include "addr.h"
 #include "msg.h"
+#include "strpool.h"
 
 void kith_msg_free(struct kith_msg *m)
 {
@@ -34,4 +35,13 @@ void kith_msgs_free(struct kith_msg *v, size_t n)
 	for (i = 0; i < n; i++)
 		kith_msg_free(&v[i]);
 	free(v);
+}
+
+void kith_msgset_free(struct kith_msgset *s)
+{
+	if (!s)
+		return;
+	free(s->v);
+	kith_strpool_free(s->pool);
+	memset(s, 0, sizeof(*s));
 }

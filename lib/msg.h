@@ -65,4 +65,18 @@ void kith_msg_free(struct kith_msg *m);
 /* Frees an array of n records and the array. */
 void kith_msgs_free(struct kith_msg *v, size_t n);
 
+struct kith_strpool;
+
+/* Records whose strings and recipient/reference arrays all live in one
+ * pool (interned: equal strings are shared), as the store loads them for
+ * the analysis.  The set owns v and pool; free it with kith_msgset_free,
+ * never with kith_msg_free on its records. */
+struct kith_msgset {
+	struct kith_msg *v;
+	size_t n;
+	struct kith_strpool *pool;
+};
+
+void kith_msgset_free(struct kith_msgset *s); /* and zeroes *s */
+
 #endif

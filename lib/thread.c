@@ -146,7 +146,7 @@ static int link_subjects(struct kith_work *k, struct uf *u, const size_t *mnode,
 	size_t i, at;
 	int rc = 0;
 
-	kith_smap_init(&last);
+	kith_smap_init_borrowed(&last); /* nsubj lives until work_free */
 	for (i = 0; i < k->n && rc >= 0; i++) {
 		const struct kith_msg *m = k->w[i].m;
 		prev[i] = kith_smap_get(&last, k->w[i].nsubj, &at) ? at : KITH_NONE;
@@ -209,8 +209,8 @@ int kith_thread_build(struct kith_work *k)
 	int rc = -ENOMEM;
 
 	memset(&u, 0, sizeof(u));
-	kith_smap_init(&u.ids);
-	kith_smap_init(&first);
+	kith_smap_init_borrowed(&u.ids); /* ids live in the caller's records */
+	kith_smap_init_borrowed(&first);
 	mnode = malloc((k->n ? k->n : 1) * sizeof(*mnode));
 	prev = malloc((k->n ? k->n : 1) * sizeof(*prev));
 	if (!mnode || !prev)

@@ -15,6 +15,7 @@
 
 #include "t.h"
 #include "store.h"
+#include "strpool.h"
 
 static char tmp[256];
 static char ddir[300];
@@ -301,6 +302,24 @@ static void test_roundtrip(void)
 	CHECK_INT(kith_store_load_messages(s, 1500000100, &v, &n), 0);
 	CHECK_INT(n, 2);
 	kith_msgs_free(v, n);
+	{	/* the pooled set holds the same records, equal strings shared */
+		struct kith_msgset set;
+
+		CHECK_INT(kith_store_load_msgset(s, INT64_MAX, &set), 0);
+		CHECK_INT(set.n, 4);
+		for (size_t i = 0; i < set.n && i < 4; i++)
+			CHECK(same_msg(&in[i], &set.v[i]));
+		if (set.n == 4) {
+			CHECK(set.v[0].from.addr == set.v[2].from.addr);
+			CHECK(set.v[0].from.addr != set.v[1].from.addr);
+			CHECK(set.v[0].id < set.v[1].id && set.v[1].id < set.v[2].id);
+		}
+		kith_msgset_free(&set);
+		CHECK_NULL(set.v);
+		CHECK_INT(kith_store_load_msgset(s, 1500000100, &set), 0);
+		CHECK_INT(set.n, 2);
+		kith_msgset_free(&set);
+	}
 	for (int i = 0; i < 4; i++)
 		kith_msg_free(&in[i]);
 	CHECK_INT(kith_store_forget_folder(s, "a2", "INBOX"), 0);
@@ -649,6 +668,20 @@ static void test_load_speed(void)
 	ms = ms_since(&t0);
 	CHECK_INT(n, 100000);
 	printf("load_messages: %zu messages in %.1f ms\n", n, ms);
+	{
+		struct kith_msgset set;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		CHECK_INT(kith_store_load_msgset(s, INT64_MAX, &set), 0);
+		ms = ms_since(&t0);
+		CHECK_INT(set.n, 100000);
+		for (size_t i = 0; i < set.n && i < n; i++)
+			if (!same_msg(&v[i], &set.v[i]))
+				t_failed++;
+		printf("load_msgset: %zu messages in %.1f ms, pool %zu KiB\n", set.n, ms,
+		       kith_strpool_bytes(set.pool) / 1024);
+		kith_msgset_free(&set);
+	}
 	kith_msgs_free(v, n);
 	kith_store_close(s);
 }
