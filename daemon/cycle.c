@@ -63,6 +63,10 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 	req.known = known;
 	req.n_known = n_known;
 	kith_sync_sink(&s, &sink);
+	/* the IMAP child is a copy of this process: fork it lean (it may idle
+	 * for hours) */
+	kith_store_release_memory(st);
+	malloc_trim(0);
 	r = run_session(c, &req, &sink, o, err, errlen);
 	kith_sync_finish(&s);
 	if (stats)
