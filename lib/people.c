@@ -228,15 +228,21 @@ static int is_alpha(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* Copies the words of s[0..n) lowercased, one space apart, to buf. */
+/* Copies the words of s[0..n) lowercased, one space apart, to buf,
+ * leaving out parenthesised remarks: "Alejandro Colomar (man-pages)" and
+ * "Alejandro Colomar" are one name (RFC 5322 comments, and the same habit
+ * inside quoted display names). */
 static size_t put_words(const char *s, size_t n, char *buf, size_t o, size_t len, int *words)
 {
 	size_t i;
-	int in = 0;
+	int in = 0, depth = 0;
 
 	for (i = 0; i < n && o + 2 < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (is_alpha(c) || c == '-' || c == '\'') {
+		if (c == '(' || (c == ')' && depth > 0)) {
+			depth += c == '(' ? 1 : -1;
+			in = 0;
+		} else if (depth == 0 && (is_alpha(c) || c == '-' || c == '\'')) {
 			if (!in && o > 0)
 				buf[o++] = ' ';
 			if (!in)

@@ -650,7 +650,7 @@ static int show_people(const struct box *b, double at, int64_t as_of, size_t peo
 	       secs, a->n_people, a->n_turns, a->n_conversations, a->n_personal, a->n_list,
 	       a->n_automated, a->n_suggestions);
 	print_people(a, people);
-	for (i = 0; people && i < a->n_suggestions && i < 10; i++)
+	for (i = 0; people && i < a->n_suggestions && i < 30; i++)
 		printf("  suggest %s = %s: %s\n", a->suggestions[i].a, a->suggestions[i].b,
 		       a->suggestions[i].reason);
 	kith_analysis_free(a);

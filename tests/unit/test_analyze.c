@@ -8,6 +8,7 @@
 #include "analyze.h"
 #include "depth.h"
 #include "msgbuild.h"
+#include "people.h"
 #include "t.h"
 
 static const char *const ids[] = { "Me.Self@gmail.com" };
@@ -235,7 +236,7 @@ static void test_suggestions(void)
 	struct kith_analysis *a = NULL;
 	struct kith_msg *m;
 	size_t i;
-	int name = 0, moved = 0;
+	int name = 0, moved = 0, remark = 0;
 
 	exchange(&b, "kim@old.example", T0, 1, "k");
 	/* I write to kim's old address; kim answers from a new one */
@@ -243,8 +244,14 @@ static void test_suggestions(void)
 	mb_add(&b, "k10@x", "k9@x", T0 + DAY + 60, "kim@new.example", "me.self@gmail.com", "Re: news", 0);
 	exchange(&b, "lee@a.example", T0, 1, "l1");
 	exchange(&b, "lee@b.example", T0, 1, "l2");
+	exchange(&b, "alx@a.example", T0, 1, "a1");
+	exchange(&b, "colomar@b.example", T0, 1, "a2");
 	for (i = 0; i < b.n; i++) {
 		m = &b.v[i];
+		if (m->from.addr && !strcmp(m->from.addr, "alx@a.example"))
+			m->from.name = strdup("Alejandro Colomar (man-pages)");
+		if (m->from.addr && !strcmp(m->from.addr, "colomar@b.example"))
+			m->from.name = strdup("Alejandro Colomar");
 		if (m->from.addr && !strncmp(m->from.addr, "lee@", 4))
 			m->from.name = strdup("Lee, Ann");
 		if (m->from.addr && !strcmp(m->from.addr, "lee@b.example")) {
@@ -259,14 +266,33 @@ static void test_suggestions(void)
 			name++;
 		if (strstr(s->a, "kim@") && strstr(s->b, "kim@"))
 			moved++;
+		if ((strstr(s->a, "alx@") && strstr(s->b, "colomar@")) ||
+		    (strstr(s->a, "colomar@") && strstr(s->b, "alx@")))
+			remark++;
 		CHECK(s->reason && *s->reason);
 	}
 	CHECK_INT(name, 1);
 	CHECK_INT(moved, 1);
+	CHECK_INT(remark, 1); /* a parenthesised remark does not make another name */
 	/* suggested, not applied */
 	CHECK(person(a, "lee@a.example") != person(a, "lee@b.example"));
 	kith_analysis_free(a);
 	mb_free(&b);
+}
+
+/* Name keys: word order for "Last, First", case, remarks in parentheses. */
+static void test_name_key(void)
+{
+	char a[128], b[128];
+
+	CHECK(kith_name_key("Alejandro Colomar (man-pages)", a, sizeof(a)));
+	CHECK_STR(a, "alejandro colomar");
+	CHECK(kith_name_key("Colomar, Alejandro (mailing lists; readonly)", b, sizeof(b)));
+	CHECK_STR(b, "alejandro colomar");
+	CHECK(kith_name_key("Ann (Annie (the boss)) Lee)", a, sizeof(a)));
+	CHECK_STR(a, "ann lee");
+	CHECK(!kith_name_key("(man-pages) Alejandro", a, sizeof(a))); /* one word left */
+	CHECK(!kith_name_key("Pat (", a, sizeof(a)));
 }
 
 static void test_edges(void)
@@ -333,6 +359,7 @@ int main(void)
 	test_unthreaded();
 	test_policy();
 	test_suggestions();
+	test_name_key();
 	test_edges();
 	test_speed();
 	return T_DONE();
