@@ -25,7 +25,8 @@ struct kith_cycle_opts {
 	int (*wake)(void *ctx);      /* serves it; non-zero ends the session (see source.h) */
 };
 
-/* Returns 0, or a negative errno / -KITH_E_* (err says what). */
+/* Returns 0, KITH_SYNC_AGAIN (synced; start the next session at once), or
+ * a negative errno / -KITH_E_* (err says what). */
 int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 			    const struct kith_account *a,
 			    const struct kith_cycle_opts *o,

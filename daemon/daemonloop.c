@@ -145,7 +145,14 @@ int kith_daemon_once(struct kith_daemon *d)
 struct account_state {
 	int64_t next_due;
 	unsigned failures;
+	unsigned quick_agains;  /* sessions in a row that asked to go again within seconds */
 };
+
+/* A server that reports news on every IDLE at once must not make kithd
+ * log in back to back: after this many quick repeats, wait a while. */
+#define QUICK_AGAIN_S     5
+#define QUICK_AGAIN_MAX   5
+#define QUICK_AGAIN_PAUSE 60
 
 struct loop {
 	struct kith_daemon *d;
@@ -154,7 +161,14 @@ struct loop {
 	int ctl_fd;
 	int sync_now;
 	int ready;
+	int thought;                  /* an analysis ran: the fields below hold */
+	int thought_tasks;            /* ... and wrote tasks */
+	int64_t thought_at;
+	struct kith_store_fp thought_fp;
 };
+
+/* The analysis is redone at least this often: recency and due dates move. */
+#define RETHINK_MAX_AGE_S 3600
 
 static void announce_ready(struct loop *l, const char *status)
 {
@@ -198,7 +212,7 @@ static int loop_accounts_reset(struct loop *l)
 	return l->acct ? 0 : -ENOMEM;
 }
 
-static void after_sync(struct loop *l, size_t i, int r, int64_t now)
+static void after_sync(struct loop *l, size_t i, int r, int64_t started, int64_t now)
 {
 	struct account_state *s = &l->acct[i];
 	int wait;
@@ -207,6 +221,14 @@ static void after_sync(struct loop *l, size_t i, int r, int64_t now)
 		s->next_due = now;
 		return;
 	}
+	if (r == KITH_SYNC_AGAIN) { /* news, or mail to analyse before idling */
+		s->failures = 0;
+		s->quick_agains = now - started < QUICK_AGAIN_S ? s->quick_agains + 1 : 0;
+		s->next_due = now + (s->quick_agains > QUICK_AGAIN_MAX ? QUICK_AGAIN_PAUSE : 0);
+		announce_ready(l, "synced, new mail");
+		return;
+	}
+	s->quick_agains = 0;
 	if (r == 0) {
 		s->failures = 0;
 		s->next_due = now + l->d->config->poll_interval_s;
@@ -253,6 +275,36 @@ static int all_accounts_healthy(const struct loop *l)
 	return 1;
 }
 
+/* Why: a poll that brought nothing would recompute the same scores (half
+ * a second of CPU on a 100k-message mailbox, every few minutes, for
+ * months).  The analysis is redone when mail or a decision changed the
+ * database, when tasks may be written again after a failed sync, or when
+ * the last one is an hour old; else it is kept. */
+static void maybe_rethink(struct loop *l, int with_tasks)
+{
+	struct kith_store_fp fp;
+	int64_t now = time(NULL);
+	int known = kith_store_fingerprint(l->d->store, &fp) == 0;
+
+	if (known && l->thought && !memcmp(&fp, &l->thought_fp, sizeof(fp)) &&
+	    (l->thought_tasks || !with_tasks) && now - l->thought_at < RETHINK_MAX_AGE_S &&
+	    now >= l->thought_at) {
+		log_debug("nothing changed since the analysis of %lld s ago: kept",
+			  (long long)(now - l->thought_at));
+		return;
+	}
+	l->thought = rethink(l->d, with_tasks) == 0 && known;
+	/* read again: this connection's own writes leave data_version alone,
+	 * but a decision committed during the analysis must not be missed */
+	if (l->thought && kith_store_fingerprint(l->d->store, &fp) == 0) {
+		l->thought_fp = fp;
+		l->thought_tasks = with_tasks;
+		l->thought_at = now;
+	} else {
+		l->thought = 0;
+	}
+}
+
 static void run_due_accounts(struct loop *l)
 {
 	int64_t now = time(NULL);
@@ -261,13 +313,14 @@ static void run_due_accounts(struct loop *l)
 	for (size_t i = 0; i < l->n_acct && !stop_flag && !reload_flag; i++) {
 		if (!l->sync_now && l->acct[i].next_due > now)
 			continue;
+		int64_t started = time(NULL);
 		int r = sync_one(l->d, &l->d->config->accounts[i], idle_budget(l), l, l->ctl_fd);
-		after_sync(l, i, r, time(NULL));
+		after_sync(l, i, r, started, time(NULL));
 		any = 1;
 	}
 	l->sync_now = 0;
 	if (any && !stop_flag)
-		rethink(l->d, all_accounts_healthy(l));
+		maybe_rethink(l, all_accounts_healthy(l));
 }
 
 static void reload_config(struct loop *l)
@@ -283,6 +336,7 @@ static void reload_config(struct loop *l)
 	} else {
 		kith_config_free(l->d->config);
 		l->d->config = c;
+		l->thought = 0; /* identities, people and follow-up rules may differ */
 		kith_log_config_warnings(c);
 		loop_accounts_reset(l);
 		log_notice("configuration reloaded from %s", path);

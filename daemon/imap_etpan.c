@@ -31,6 +31,7 @@ struct sess {
 	int redact;                /* protocol log: hide what is sent now */
 	int last_etpan;            /* libetpan code of the last failure */
 	unsigned folders_refused;  /* folders the server refused this session */
+	unsigned long delivered;   /* messages handed to the sink this session */
 	char *err;
 	size_t errlen;
 };
@@ -89,7 +90,10 @@ const char *kith_source_strerror(int err)
 	case KITH_E_NOTLS: return "server offers no STARTTLS (refusing plaintext)";
 	case KITH_E_PROTO: return "malformed or unexpected server reply";
 	case KITH_E_CRASH: return "IMAP child process died";
-	default: return err < 0 ? strerror(-err) : "unknown error";
+	default:
+		if (err == KITH_SYNC_AGAIN)
+			return "success, more to do";
+		return err < 0 ? strerror(-err) : "unknown error";
 	}
 }
 
@@ -590,6 +594,7 @@ static int deliver(struct sess *s, struct fstate *f, clist *res, const uint32_t 
 		r = s->sink->message(s->sink->ctx, uid, hdr, len);
 		if (r < 0)
 			return r;
+		s->delivered++;
 		f->last_uid = uid;
 	}
 	if (next < n && !*missing)
@@ -825,6 +830,11 @@ static int idle_wait(struct sess *s, long long deadline)
 	return line ? r : -ENOMEM;
 }
 
+/* Returns 0 (idled to the deadline, or no IDLE) or KITH_SYNC_AGAIN: the
+ * server announced news, or this session brought mail.  Why not idle after
+ * new mail: the daemon analyses when the session ends, so such a session
+ * ends at once and the next one idles, instead of leaving the first sync
+ * unanalysed for a poll interval. */
 static int idle_inbox(struct sess *s)
 {
 	long long deadline = mono_ms() + (long long)s->req->idle_seconds * 1000;
@@ -832,6 +842,8 @@ static int idle_inbox(struct sess *s)
 
 	if (s->req->idle_seconds <= 0 || !mailimap_has_idle(s->imap))
 		return 0;
+	if (s->delivered)
+		return KITH_SYNC_AGAIN;
 	r = mailimap_examine(s->imap, "INBOX");
 	if (r != MAILIMAP_NO_ERROR)
 		return etpan_fail(s, r, "EXAMINE INBOX");
@@ -842,7 +854,9 @@ static int idle_inbox(struct sess *s)
 	if (w < 0)
 		return w;
 	r = mailimap_idle_done(s->imap);
-	return r == MAILIMAP_NO_ERROR ? 0 : etpan_fail(s, r, "IDLE DONE");
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(s, r, "IDLE DONE");
+	return w > 0 ? KITH_SYNC_AGAIN : 0;
 }
 
 /* ---- the session ---- */
@@ -859,7 +873,7 @@ static int run(struct sess *s)
 		r = sync_all(s);
 	if (r == 0)
 		r = idle_inbox(s);
-	if (r == 0)
+	if (r >= 0)
 		mailimap_logout(s->imap); /* polite; bounded; closes the stream */
 	return r;
 }

@@ -71,9 +71,14 @@ struct kith_sync_request {
 #define KITH_E_PROTO   1004  /* malformed or unexpected server reply */
 #define KITH_E_CRASH   1005  /* the contained child died (signal/limit) */
 
+/* A successful session that asks for the next one at once: IDLE reported
+ * news, or the session brought mail and skipped IDLE so that the daemon can
+ * analyse it first (the next session idles). */
+#define KITH_SYNC_AGAIN 1
+
 /* Runs one session in the current process: connect, verify TLS, log in, sync
- * changed folders, optionally IDLE, log out.  Returns 0 or a negative value
- * (-errno or -KITH_E_*); a description goes into err. */
+ * changed folders, optionally IDLE, log out.  Returns 0, KITH_SYNC_AGAIN or
+ * a negative value (-errno or -KITH_E_*); a description goes into err. */
 int kith_imap_session(const struct kith_sync_request *req,
 		      const struct kith_sink *sink, char *err, size_t errlen);
 

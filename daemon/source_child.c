@@ -32,6 +32,7 @@ enum { FR_FOLDER = 'F', FR_MESSAGE = 'M', FR_BATCH = 'B', FR_UNCHANGED = 'U',
 #define EXIT_ERRNO_BASE 100  /* 100 + errno, errno < 140 */
 #define EXIT_KITH_BASE  240  /* 240 + (KITH_E_* - 1000) */
 #define EXIT_OTHER      250
+#define EXIT_AGAIN      3    /* KITH_SYNC_AGAIN (not 1: sanitizers exit 1) */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define KITH_ASAN 1
@@ -150,6 +151,8 @@ static int exit_code_for(int r)
 {
 	if (r == 0)
 		return 0;
+	if (r == KITH_SYNC_AGAIN)
+		return EXIT_AGAIN;
 	if (r <= -1001 && r >= -1009)
 		return EXIT_KITH_BASE + (-r - 1000);
 	if (r < 0 && -r < 140)
@@ -398,6 +401,8 @@ static int result_from_status(int status, long limit_mb, char *err, size_t errle
 	code = WEXITSTATUS(status);
 	if (code == 0)
 		return 0;
+	if (code == EXIT_AGAIN)
+		return KITH_SYNC_AGAIN;
 	if (code > EXIT_KITH_BASE && code < EXIT_OTHER)
 		return -(1000 + code - EXIT_KITH_BASE);
 	if (code >= EXIT_ERRNO_BASE && code < EXIT_KITH_BASE) {

@@ -902,6 +902,31 @@ void kith_store_release_memory(struct kith_store *s)
 		sqlite3_db_release_memory(s->db);
 }
 
+int kith_store_fingerprint(struct kith_store *s, struct kith_store_fp *fp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(fp, 0, sizeof(*fp));
+	if (!(st = prep(s, "PRAGMA data_version")))
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		fp->data_version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return sql_err(s, rc);
+	if (!(st = prep(s, "SELECT count(*), coalesce(max(id), 0) FROM messages")))
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		fp->messages = sqlite3_column_int64(st, 0);
+		fp->max_id = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : sql_err(s, rc);
+}
+
 /* --- batches ---------------------------------------------------------- */
 
 int kith_store_begin(struct kith_store *s)

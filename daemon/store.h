@@ -70,6 +70,16 @@ int kith_store_count(struct kith_store *s, const char *counter, int64_t add);
 int kith_store_load_messages(struct kith_store *s, int64_t before,
 			     struct kith_msg **out, size_t *n);
 
+/* What tells whether the analysis input changed: SQLite's data_version
+ * (moves when ANOTHER connection commits, such as `kith ignore`), and the
+ * messages' count and newest row (this connection's own sync). */
+struct kith_store_fp {
+	int64_t data_version, messages, max_id;
+};
+
+/* Fills *fp; 0 or a negative errno. */
+int kith_store_fingerprint(struct kith_store *s, struct kith_store_fp *fp);
+
 /* Drops the store's cached pages (nothing is lost; they are reread). */
 void kith_store_release_memory(struct kith_store *s);
 

@@ -157,8 +157,13 @@ kt_le "trickle: within the inactivity limit (s)" 30 "$TOOK"
 unfake
 
 fake idle
-run none --idle 20
-kt_contains "idle: session ok" "result 0 " "$OUT"
+# a session that brings mail skips IDLE (the daemon analyses first) ...
+run none --idle 20 --save-state "$T/idle.state"
+kt_contains "idle: a session with new mail asks to go again" "result 1 " "$OUT"
+kt_eq "idle: ... without idling" 0 "$(grep -c '^DONE$' "$FTR")"
+# ... and one with nothing new idles until the server reports news
+run none --idle 20 --state "$T/idle.state"
+kt_contains "idle: session ok, news reported" "result 1 " "$OUT"
 kt_le "idle: returned on EXISTS, not after 20 s" 6 "$TOOK"
 kt_eq "idle: DONE sent" 1 "$(grep -c '^DONE$' "$FTR")"
 unfake

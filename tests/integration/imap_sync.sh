@@ -101,7 +101,7 @@ start=$SECONDS
 out=$("$FETCH" --config "$T/kith.conf" --state "$T/state" --idle 20 2>&1)
 took=$((SECONDS - start))
 wait $saver
-kt_contains "IDLE run succeeds" "result 0 " "$out"
+kt_contains "IDLE run succeeds, reporting news" "result 1 " "$out"
 kt_le "IDLE returned on news, seconds" 10 "$took"
 
 # Wrong password: -KITH_E_AUTH, and nothing read.

@@ -248,7 +248,7 @@ static int run(struct opts *o, const struct kith_account *a, const char *secret,
 		r = kith_imap_session(&req, &sink, err, sizeof err);
 	printf("result %d %s\n", r, err[0] ? err : kith_source_strerror(r));
 	print_rusage();
-	if (r == 0 && o->state_out && state_save(&st, o->state_out) < 0)
+	if (r >= 0 && o->state_out && state_save(&st, o->state_out) < 0)
 		fprintf(stderr, "kith-fetch: cannot write %s\n", o->state_out);
 	return r;
 }

@@ -644,6 +644,33 @@ static double ms_since(const struct timespec *a)
 
 /* 100k messages load whole; the time is printed as a figure (a speed
  * target belongs in bench/, not in a pass/fail test). */
+/* The fingerprint moves with this connection's new messages and with any
+ * other connection's commit (data_version), not with nothing. */
+static void test_fingerprint(void)
+{
+	struct kith_store *s = open_rw(), *other = open_rw();
+	struct kith_store_fp a, b, c, d;
+	struct kith_msg m;
+
+	CHECK_INT(kith_store_fingerprint(s, &a), 0);
+	CHECK_INT(kith_store_fingerprint(s, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	make_msg(&m, 7001, "fp@example.org", 1600000000);
+	CHECK_INT(kith_store_add_message(s, "fp", "INBOX", 0, 1, 1, &m), 0);
+	kith_msg_free(&m);
+	CHECK_INT(kith_store_fingerprint(s, &c), 0);
+	CHECK_INT(c.messages, a.messages + 1);
+	CHECK(c.max_id > a.max_id);
+	CHECK_INT(c.data_version, a.data_version); /* its own write */
+	CHECK_INT(kith_store_set_ignore(other, "@fp.example", 1), 1); /* 1: changed */
+	CHECK_INT(kith_store_fingerprint(s, &d), 0);
+	CHECK(d.data_version != c.data_version);
+	CHECK_INT(d.messages, c.messages);
+	CHECK_INT(kith_store_forget_folder(s, "fp", "INBOX"), 0);
+	kith_store_close(other);
+	kith_store_close(s);
+}
+
 static void test_load_speed(void)
 {
 	struct kith_store *s = open_rw();
@@ -703,6 +730,7 @@ int main(void)
 	test_decisions();
 	test_tasks();
 	test_readonly();
+	test_fingerprint();
 	test_load_speed();
 	{
 		char cmd[400];
