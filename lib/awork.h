@@ -44,6 +44,7 @@ struct kith_work {
 				     they are the analysis' largest array) */
 	size_t n_rcpt, cap_rcpt;
 	size_t n_threads;
+	struct kith_umap addr_pid; /* address pointer -> person id (resolve cache) */
 };
 
 /* 1 when person pid could be a relationship: a human, not the user, not

@@ -26,6 +26,29 @@ static int ci_contains(const char *s, const char *p)
 	return 0;
 }
 
+/* Does s contain any of the lowercase patterns v (NULL-terminated)?  Why
+ * not ci_contains in a loop: every message's subject is scanned, and one
+ * pass trying a pattern only where its first byte stands is several times
+ * faster than a pass per pattern. */
+static int ci_contains_any(const char *s, const char *const *v)
+{
+	unsigned char first[256] = { 0 };
+	const char *const *p;
+
+	for (p = v; *p; p++)
+		first[(unsigned char)**p] = 1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)lc(*s);
+
+		if (!first[c])
+			continue;
+		for (p = v; *p; p++)
+			if ((unsigned char)**p == c && ci_prefix(s, *p))
+				return 1;
+	}
+	return 0;
+}
+
 /* Does the n-byte string s end with p (p lowercase)? */
 static int ci_suffix(const char *s, size_t n, const char *p)
 {
@@ -164,10 +187,7 @@ int kith_subject_is_autoreply(const char *s)
 	for (p = auto_prefix; *p; p++)
 		if (ci_prefix(s, *p))
 			return 1;
-	for (p = auto_anywhere; *p; p++)
-		if (ci_contains(s, *p))
-			return 1;
-	return 0;
+	return ci_contains_any(s, auto_anywhere);
 }
 
 static const char *const bounce_prefix[] = {
@@ -182,6 +202,10 @@ static const char *const bounce_prefix[] = {
 	NULL
 };
 
+static const char *const bounce_anywhere[] = {
+	"delivery status notification", "undeliverable:", NULL
+};
+
 int kith_subject_is_bounce(const char *s)
 {
 	const char *const *p;
@@ -193,8 +217,7 @@ int kith_subject_is_bounce(const char *s)
 	for (p = bounce_prefix; *p; p++)
 		if (ci_prefix(s, *p))
 			return 1;
-	return ci_contains(s, "delivery status notification") ||
-	       ci_contains(s, "undeliverable:");
+	return ci_contains_any(s, bounce_anywhere);
 }
 
 /* Facts that make any message automated, whoever sent it. */
