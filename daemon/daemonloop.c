@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,6 +166,7 @@ struct loop {
 	int thought_tasks;            /* ... and wrote tasks */
 	int64_t thought_at;
 	struct kith_store_fp thought_fp;
+	struct timespec thought_tasks_mtime;
 };
 
 /* The analysis is redone at least this often: recency and due dates move. */
@@ -278,15 +280,31 @@ static int all_accounts_healthy(const struct loop *l)
 /* Why: a poll that brought nothing would recompute the same scores (half
  * a second of CPU on a 100k-message mailbox, every few minutes, for
  * months).  The analysis is redone when mail or a decision changed the
- * database, when tasks may be written again after a failed sync, or when
- * the last one is an hour old; else it is kept. */
+ * database, when the user's task apps changed the task folder, when tasks
+ * may be written again after a failed sync, or when the last one is an
+ * hour old; else it is kept. */
+/* The task folder's mtime: todoman, vdirsyncer or a CalDAV sync adding,
+ * completing or removing a task file renames or unlinks in it. */
+static struct timespec tasks_mtime(const struct loop *l)
+{
+	struct stat st;
+	struct timespec none = { 0, 0 };
+
+	if (!l->d->config->tasks_dir || stat(l->d->config->tasks_dir, &st) < 0)
+		return none;
+	return st.st_mtim;
+}
+
 static void maybe_rethink(struct loop *l, int with_tasks)
 {
 	struct kith_store_fp fp;
+	struct timespec tm = tasks_mtime(l);
 	int64_t now = time(NULL);
 	int known = kith_store_fingerprint(l->d->store, &fp) == 0;
 
 	if (known && l->thought && !memcmp(&fp, &l->thought_fp, sizeof(fp)) &&
+	    tm.tv_sec == l->thought_tasks_mtime.tv_sec &&
+	    tm.tv_nsec == l->thought_tasks_mtime.tv_nsec &&
 	    (l->thought_tasks || !with_tasks) && now - l->thought_at < RETHINK_MAX_AGE_S &&
 	    now >= l->thought_at) {
 		log_debug("nothing changed since the analysis of %lld s ago: kept",
@@ -298,6 +316,7 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	 * but a decision committed during the analysis must not be missed */
 	if (l->thought && kith_store_fingerprint(l->d->store, &fp) == 0) {
 		l->thought_fp = fp;
+		l->thought_tasks_mtime = tasks_mtime(l); /* after our own writes */
 		l->thought_tasks = with_tasks;
 		l->thought_at = now;
 	} else {

@@ -3,12 +3,12 @@
 # changed, and new mail reaches the analysis at once.  Against a real
 # Dovecot with the demo mailbox, kithd (foreground loop, -v, hour-long poll
 # interval) analyses right after its first sync; a `kith sync` that brings
-# nothing new keeps that analysis (logged, people's rows untouched); a
-# decision written by the CLI (another SQLite connection) is picked up at
-# the next sync; so is a new message; and mail that arrives while kithd
-# idles is fetched and analysed with no `kith sync` (IDLE push).  A session
-# that brings mail ends before IDLE so the daemon can analyse it; the next
-# session idles.
+# nothing new keeps that analysis (logged, people's rows untouched); a task
+# file rewritten by a task app, a decision written by the CLI (another
+# SQLite connection) and a new message are each picked up at the next
+# sync; and mail that arrives while kithd idles is fetched and analysed
+# with no `kith sync` (IDLE push).  A session that brings mail ends before
+# IDLE so the daemon can analyse it; the next session idles.
 . "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/certs.sh"
 . "$KITH_TOP/tests/lib/dovecot.sh"
@@ -47,12 +47,20 @@ kt_true "a sync with nothing new keeps the analysis" wait_for kept 1
 kt_eq "no second analysis" 1 "$(analyses)"
 kt_eq "people rows untouched" "$before" "$(people)"
 
+# a task app rewriting a task file (as todoman does: a new file renamed
+# over the old one): the next sync analyses again, to see what it did
+f=$(ls "$E2E/tasks"/*.ics | head -n 1)
+kt_true "a task file to touch" test -f "$f"
+cp "$f" "$f.tmp" && mv "$f.tmp" "$f"
+"${K[@]}" sync >/dev/null
+kt_true "a changed task folder brings a new analysis" wait_for analyses 2
+
 # a decision from the CLI: the next sync analyses again, and it shows
 key=$(kt_sql "$E2E_DB" "SELECT key FROM people ORDER BY rank LIMIT 1")
 kt_true "someone to ignore" test -n "$key"
 "${K[@]}" ignore "$key" >/dev/null; kt_eq "kith ignore" 0 $?
 "${K[@]}" sync >/dev/null
-kt_true "a decision brings a new analysis" wait_for analyses 2
+kt_true "a decision brings a new analysis" wait_for analyses 3
 kt_eq "the ignored person is gone" 0 "$(kt_sql "$E2E_DB" "SELECT count(*) FROM people WHERE key = '$key'")"
 
 # a new message: analysed at the next sync
@@ -61,14 +69,14 @@ msg=$E2E/new.eml
 printf 'From: Someone New <new@elsewhere.example>\r\nTo: maya@lindqvist.example\r\nSubject: hello\r\nDate: Mon, 16 Nov 2026 10:00:00 +0000\r\nMessage-ID: <rethink-test@elsewhere.example>\r\n\r\nhi\r\n' >"$msg"
 kt_dovecot_save INBOX "$msg" || kt_die "cannot add a message"
 "${K[@]}" sync >/dev/null
-kt_true "new mail brings a new analysis" wait_for analyses 3
+kt_true "new mail brings a new analysis" wait_for analyses 4
 kt_eq "the message is stored" $((n0 + 1)) "$(kt_sql "$E2E_DB" "SELECT count(*) FROM messages")"
-kt_eq "no analysis kept while new mail waited" 3 "$(analyses)"
+kt_eq "no analysis kept while new mail waited" 4 "$(analyses)"
 
 # IDLE push: mail arriving while kithd idles is fetched and analysed with
 # no `kith sync` at all
 sed 's/rethink-test@/rethink-push@/; s/Subject: hello/Subject: pushed/' "$msg" >"$E2E/push.eml"
 kt_dovecot_save INBOX "$E2E/push.eml" || kt_die "cannot add a message"
-kt_true "IDLE news is fetched and analysed" wait_for analyses 4
+kt_true "IDLE news is fetched and analysed" wait_for analyses 5
 kt_eq "the pushed message is stored" $((n0 + 2)) "$(kt_sql "$E2E_DB" "SELECT count(*) FROM messages")"
 kt_done
