@@ -1,6 +1,7 @@
 /* ctl.c: see ctl.h. */
 #include "ctl.h"
 #include "ctlproto.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,9 +38,8 @@ static int prepare_dir(const char *dir, char *err, size_t n)
 	struct stat st;
 	int fd, r = 0;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		r = -errno;
-		snprintf(err, n, "cannot create %s: %s", dir, strerror(errno));
+	if ((r = kith_mkdirs_private(dir)) < 0) {
+		snprintf(err, n, "cannot create %s: %s", dir, strerror(-r));
 		return r;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

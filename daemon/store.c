@@ -21,6 +21,7 @@
 
 #include "../lib/hdr.h"
 #include "../lib/strpool.h"
+#include "fsutil.h"
 
 #define STORE_SCHEMA_VERSION 1
 #define STORE_BUSY_MS 5000
@@ -457,44 +458,6 @@ static const struct row_type id_rows = { sizeof(int64_t), 0, id_decode, NULL };
 
 /* --- open and migrate -------------------------------------------------- */
 
-/* Why: the database holds who the user talks to; it must not be readable by
- * others whatever the umask, so the folder and the files are created with
- * explicit modes (mkdir/open modes are filtered by the umask, chmod is not). */
-static int make_private_dir(const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) == 0)
-		return chmod(dir, 0700) < 0 ? -errno : 0;
-	if (errno != EEXIST)
-		return -errno;
-	if (stat(dir, &st) < 0)
-		return -errno;
-	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-}
-
-/* Creates each missing parent of dir (0700) and dir itself. */
-static int make_dirs(const char *dir)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(dir);
-	int r;
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		r = make_private_dir(buf);
-		*p = '/';
-		if (r < 0 && r != -EEXIST)
-			return r;
-	}
-	return make_private_dir(buf);
-}
-
 /* Creates path 0600 if missing; an existing file is made 0600 too. */
 static int make_private_file(const char *path)
 {
@@ -657,7 +620,7 @@ int kith_store_open(const char *data_dir, int flags, struct kith_store **out,
 			goto fail;
 		}
 	} else {
-		r = make_dirs(data_dir);
+		r = kith_own_dir(data_dir);
 		if (r == 0)
 			r = make_private_file(path);
 		if (r < 0) {

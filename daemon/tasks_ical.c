@@ -23,6 +23,7 @@
 
 #include <libical/ical.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "tasks.h"
 
@@ -91,26 +92,6 @@ static int uid_valid(const char *u)
 }
 
 /* ---- files ----------------------------------------------------------- */
-
-/* Creates dir and missing parents, each new one 0700. */
-static int mkdir_p(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t i, n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		path[i] = i < n ? '/' : '\0';
-	}
-	return 0;
-}
 
 static int fsync_dir(const char *dir)
 {
@@ -893,7 +874,7 @@ int kith_tasks_sync(const struct kith_task_opts *o,
 	t.wanted = calloc(t.cap ? t.cap : 1, 1);
 	if (!t.wanted)
 		return -ENOMEM;
-	rc = mkdir_p(o->dir);
+	rc = kith_mkdirs_private(o->dir);
 	if (rc < 0)
 		set_err(&t, rc, "cannot create tasks folder", o->dir);
 	if (rc == 0)

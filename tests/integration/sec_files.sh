@@ -3,10 +3,11 @@
 # control socket serves only its own user.
 #
 # Under umask 000 kithd runs as a daemon with data and task dirs that do not
-# exist yet (nested two levels deep) and a new runtime dir: every dir it
-# creates is 0700,
+# exist yet (nested two levels deep) and a new runtime dir (with a missing
+# parent): every dir it creates is 0700,
 # kith.db, its -wal and -shm, every task file 0600, the control socket 0600 in
-# a 0700 dir.  A pre-existing database left 0644 is made 0600.
+# a 0700 dir.  A pre-existing database left 0644 is made 0600, a data dir
+# left 0755 is made 0700.
 # The control socket: root gets "ok"; uid nobody (setpriv) cannot even reach it
 # (the dir is 0700); and when the dir and socket are opened up on purpose,
 # kithd itself still refuses nobody (SO_PEERCRED) without answering.
@@ -24,9 +25,6 @@ id nobody >/dev/null 2>&1 || kt_skip "no user nobody"
 
 kt_e2e_server "$KITH_TOP/demo/mail"
 base=$E2E/new; mkdir "$base"; chmod 0755 "$base"
-# kithd creates the runtime dir but not its parents (the default's parent,
-# $XDG_RUNTIME_DIR, exists): make the parent, private.
-mkdir -m 0700 "$base/r"
 conf=$E2E/files.conf
 kt_kith_conf "$conf" "$base/a/b/data" "$base/t/u/tasks" implicit
 cat >>"$conf" <<EOF
@@ -47,7 +45,7 @@ for ((i = 0; i < 200; i++)); do
 done
 kt_true "control socket exists" test -S "$sock"
 
-for d in a a/b a/b/data t t/u t/u/tasks r/run; do
+for d in a a/b a/b/data t t/u t/u/tasks r r/run; do
 	kt_eq "dir $d mode" 700 "$(mode "$base/$d")"
 done
 for f in kith.db kith.db-wal kith.db-shm; do
@@ -113,6 +111,14 @@ chmod 0644 "$base/a/b/data/kith.db"
 kt_run_kithd "$E2E/again.log" "$conf" --once --as-of 2026-11-18
 kt_eq "rerun on a loosened database" 0 $?
 kt_eq "kith.db made 0600 again" 600 "$(mode "$base/a/b/data/kith.db")"
+
+# A data dir someone opened up is made private again (its parents, which
+# may be the user's own, are left alone).
+chmod 0755 "$base/a/b/data" "$base/a"
+kt_run_kithd "$E2E/again2.log" "$conf" --once --as-of 2026-11-18
+kt_eq "rerun on a loosened data dir" 0 $?
+kt_eq "data dir made 0700 again" 700 "$(mode "$base/a/b/data")"
+kt_eq "its parent left as it was" 755 "$(mode "$base/a")"
 
 # Another user made the runtime dir first: kithd must not put its socket there.
 trap_dir=$E2E/trap; mkdir -m 0777 "$trap_dir"; chown nobody "$trap_dir"
