@@ -32,6 +32,7 @@ struct sess {
 	int last_etpan;            /* libetpan code of the last failure */
 	unsigned folders_refused;  /* folders the server refused this session */
 	unsigned long delivered;   /* messages handed to the sink this session */
+	unsigned long long sent;   /* bytes libetpan has sent (counted by proto_logger) */
 	char *err;
 	size_t errlen;
 };
@@ -158,15 +159,19 @@ static int has_word(const char *s, size_t n, const char *w)
 	return 0;
 }
 
-/* Why: libetpan marks the LOGIN password "private" but not every SASL
- * exchange, so once LOGIN/AUTHENTICATE is sent, everything we send is
- * hidden until the server's tagged answer arrives. */
+/* Counts what is sent (to tell a SASL failure before any byte left from
+ * one the server answered) and, with the protocol log on, logs the
+ * dialogue.  Why the redaction: libetpan marks the LOGIN password
+ * "private" but not every SASL exchange, so once LOGIN/AUTHENTICATE is
+ * sent, everything we send is hidden until the server's tagged answer. */
 static void proto_logger(mailimap *imap, int type, const char *str, size_t size, void *ctx)
 {
 	struct sess *s = ctx;
 	int len;
 
-	if (!str || type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
+	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT || type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
+		s->sent += size;
+	if (!str || !s->req->protocol_log || type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
 		return;
 	while (size > 0 && (str[size - 1] == '\n' || str[size - 1] == '\r'))
 		size--;
@@ -283,20 +288,61 @@ static int connect_server(struct sess *s)
 	return r;
 }
 
+/* Why AUTHENTICATE PLAIN first: a server may disable the LOGIN command
+ * (LOGINDISABLED) and offer SASL only; both carry the same secret inside
+ * the TLS session verified before.  libetpan does SASL through Cyrus SASL,
+ * whose PLAIN module (libsasl2-modules) may be missing: then nothing has
+ * been sent yet, and LOGIN is the fallback where the server allows it.
+ * Returns a libetpan code, or -KITH_E_AUTH (err set) when there is no
+ * way to log in. */
+static int password_login(struct sess *s, const char *user, const char *secret,
+			  const char **what)
+{
+	int plain = mailimap_has_authentication(s->imap, "PLAIN");
+	unsigned long long before = s->sent;
+	int r;
+
+	if (plain) {
+		*what = "AUTHENTICATE PLAIN";
+		log_debug("imap: logging in with AUTHENTICATE PLAIN");
+		r = mailimap_authenticate(s->imap, "PLAIN", s->acct->host, NULL, NULL, user, user,
+					  secret, NULL);
+		if (r == MAILIMAP_NO_ERROR || s->sent != before)
+			return r; /* done, or the server answered */
+		log_notice("imap: SASL PLAIN is not available here (libsasl2-modules); trying LOGIN");
+	}
+	*what = "LOGIN";
+	if (mailimap_has_extension(s->imap, "LOGINDISABLED")) {
+		snprintf(s->err, s->errlen, "the server disables LOGIN and %s",
+			 plain ? "SASL PLAIN is not available here (install libsasl2-modules)"
+			       : "offers no AUTH=PLAIN");
+		return -KITH_E_AUTH; /* nothing sent */
+	}
+	log_debug("imap: logging in with LOGIN");
+	return mailimap_login(s->imap, user, secret);
+}
+
 static int login(struct sess *s)
 {
 	const char *user = s->acct->user ? s->acct->user : "";
 	const char *secret = s->req->secret ? s->req->secret : "";
+	const char *what = "AUTHENTICATE XOAUTH2";
 	int r;
 
 	if (s->imap->imap_state == MAILIMAP_STATE_AUTHENTICATED)
 		return 0; /* PREAUTH over implicit TLS */
+	/* a greeting without [CAPABILITY ...]: ask, to know AUTH= and LOGINDISABLED */
+	if ((!s->imap->imap_connection_info || !s->imap->imap_connection_info->imap_capability) &&
+	    (r = refresh_capability(s)) < 0)
+		return r;
 	if (s->req->is_oauth2)
 		r = mailimap_oauth2_authenticate(s->imap, user, secret);
 	else
-		r = mailimap_login(s->imap, user, secret);
+		r = password_login(s, user, secret, &what);
+	if (r < 0)
+		return r; /* refused before anything was sent; err says why */
 	if (r != MAILIMAP_NO_ERROR)
-		return etpan_fail(s, r, s->req->is_oauth2 ? "AUTHENTICATE XOAUTH2" : "LOGIN");
+		return etpan_fail(s, r, what);
 	return refresh_capability(s); /* the list grows after login */
 }
 
@@ -894,8 +940,7 @@ int kith_imap_session(const struct kith_sync_request *req,
 	if (!s.imap)
 		return -ENOMEM;
 	mailimap_set_timeout(s.imap, s.acct->timeout_s > 0 ? s.acct->timeout_s : 60);
-	if (req->protocol_log)
-		mailimap_set_logger(s.imap, proto_logger, &s);
+	mailimap_set_logger(s.imap, proto_logger, &s);
 	r = run(&s);
 	if (r < 0 && errlen && !err[0])
 		snprintf(err, errlen, "%s", kith_source_strerror(r));

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
 	build-essential pkg-config clang libclang-rt-14-dev
-	libetpan-dev libical-dev libconfig-dev libsqlite3-dev libgnutls28-dev
+	libetpan-dev libical-dev libconfig-dev libsqlite3-dev libgnutls28-dev libsasl2-modules
 	sqlite3 gnutls-bin openssl dovecot-imapd dovecot-core
 	todoman vdirsyncer radicale python3 python3-icalendar
 	valgrind systemd binutils procps curl

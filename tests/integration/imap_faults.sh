@@ -156,6 +156,13 @@ kt_contains "trickle: says no progress" "no progress" "$OUT"
 kt_le "trickle: within the inactivity limit (s)" 30 "$TOOK"
 unfake
 
+fake logindisabled
+run none
+kt_contains "logindisabled: refused as a login failure" "result -1002 " "$OUT"
+kt_contains "logindisabled: says why" "disables LOGIN and offers no AUTH=PLAIN" "$OUT"
+kt_eq "logindisabled: no LOGIN or AUTHENTICATE sent" 0 "$(grep -ciE '^[^ ]+ (LOGIN|AUTHENTICATE)' "$FTR")"
+unfake
+
 fake idle
 # a session that brings mail skips IDLE (the daemon analyses first) ...
 run none --idle 20 --save-state "$T/idle.state"

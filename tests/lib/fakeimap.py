@@ -23,6 +23,7 @@ of N small messages and misbehaves as MODE says:
   preauth         greeting is * PREAUTH (must not skip STARTTLS)
   badlogin        LOGIN is refused with NO [AUTHENTICATIONFAILED]
   xlist           old Gmail: LIST without special-use, XLIST with \\AllMail etc.
+  logindisabled   CAPABILITY says LOGINDISABLED and offers no AUTH= mechanism
 
 Every command line received is appended to --transcript (so a test can
 prove, e.g., that no LOGIN was ever sent).  Test data only: no secrets.
@@ -128,6 +129,8 @@ class Conn:
         c = CAPS
         if self.srv.args.mode == "xlist":
             c += " XLIST"
+        if self.srv.args.mode == "logindisabled":
+            c += " LOGINDISABLED"
         if self.srv.args.mode != "nostarttls" and not self.tls_active():
             c += " STARTTLS"
         return c
