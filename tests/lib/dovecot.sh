@@ -86,6 +86,17 @@ kt__dc_mailboxes() { # the special-use mailbox sections
 	done
 }
 
+# With DC_ALL_VIRTUAL=1: a Gmail-like "All Mail", a virtual mailbox
+# Virtual/All flagged \All that shows every message of every other folder
+# (Dovecot's virtual plugin), beside the real folders holding them.
+kt__dc_all_virtual() {
+	[ "${DC_ALL_VIRTUAL:-0}" = 1 ] || return 0
+	mkdir -p "$DC_HOME/virtual/All"
+	printf '*\n-Trash\n-Junk\n-Virtual/*\n  all\n' >"$DC_HOME/virtual/All/dovecot-virtual"
+	printf 'namespace virtual {\n  prefix = Virtual/\n  separator = /\n'
+	printf '  location = virtual:~/virtual\n  mailbox All {\n    special_use = \\All\n  }\n}\n'
+}
+
 kt__dc_write_conf() {
 	local uid gid grp
 	uid=$(id -u "$DC_RUN_USER"); gid=$(id -g "$DC_RUN_USER"); grp=$(id -gn "$DC_RUN_USER")
@@ -119,7 +130,7 @@ userdb {
   args = uid=$uid gid=$gid home=$DC_DIR/home/%u
 }
 mail_location = maildir:~/Maildir
-mail_plugins = \$mail_plugins mail_log notify
+mail_plugins = \$mail_plugins mail_log notify$( [ "${DC_ALL_VIRTUAL:-0}" = 1 ] && echo ' virtual')
 plugin {
   mail_log_events = save copy expunge flag_change mailbox_create mailbox_delete
   mail_log_fields = uid box msgid
@@ -131,6 +142,7 @@ namespace inbox {
   separator = /
 $(kt__dc_mailboxes)
 }
+$(kt__dc_all_virtual)
 service anvil {
   chroot =
 }
