@@ -288,38 +288,105 @@ static int connect_server(struct sess *s)
 	return r;
 }
 
-/* Why AUTHENTICATE PLAIN first: a server may disable the LOGIN command
- * (LOGINDISABLED) and offer SASL only; both carry the same secret inside
- * the TLS session verified before.  libetpan does SASL through Cyrus SASL,
- * whose PLAIN module (libsasl2-modules) may be missing: then nothing has
- * been sent yet, and LOGIN is the fallback where the server allows it.
- * Returns a libetpan code, or -KITH_E_AUTH (err set) when there is no
- * way to log in. */
+/* Base64 of src[0..n) into dst (room for 4 * ((n + 2) / 3) + 1 bytes). */
+static void base64_encode(const unsigned char *src, size_t n, char *dst)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		*dst++ = tab[src[i] >> 2];
+		*dst++ = tab[((src[i] & 3) << 4) | (src[i + 1] >> 4)];
+		*dst++ = tab[((src[i + 1] & 15) << 2) | (src[i + 2] >> 6)];
+		*dst++ = tab[src[i + 2] & 63];
+	}
+	if (i < n) {
+		*dst++ = tab[src[i] >> 2];
+		*dst++ = tab[((src[i] & 3) << 4) | (i + 1 < n ? src[i + 1] >> 4 : 0)];
+		*dst++ = i + 1 < n ? tab[(src[i + 1] & 15) << 2] : '=';
+		*dst++ = '=';
+	}
+	*dst = '\0';
+}
+
+/* AUTHENTICATE PLAIN with the initial response on the command line
+ * (RFC 4959 SASL-IR): one round trip, and no Cyrus SASL in the process
+ * (its plugins cost the idling child ~3 MB).  The buffers holding the
+ * secret are wiped.  Returns a libetpan code. */
+static int plain_sasl_ir(struct sess *s, const char *user, const char *secret)
+{
+	size_t ul = strlen(user), sl = strlen(secret), n = 2 * ul + sl + 2;
+	unsigned char *raw = malloc(n);
+	char *cmd = malloc(32 + 4 * ((n + 2) / 3) + 1);
+	int r = MAILIMAP_ERROR_MEMORY;
+
+	if (raw && cmd) {
+		memcpy(raw, user, ul); /* authorization id = authentication id */
+		raw[ul] = '\0';
+		memcpy(raw + ul + 1, user, ul);
+		raw[2 * ul + 1] = '\0';
+		memcpy(raw + 2 * ul + 2, secret, sl);
+		strcpy(cmd, "AUTHENTICATE PLAIN ");
+		base64_encode(raw, n, cmd + strlen(cmd));
+		r = mailimap_custom_command(s->imap, cmd);
+		if (r == MAILIMAP_NO_ERROR)
+			s->imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+		else if (r == MAILIMAP_ERROR_CUSTOM_COMMAND)
+			r = MAILIMAP_ERROR_LOGIN; /* the server said NO (or BAD) */
+		explicit_bzero(cmd, strlen(cmd));
+	}
+	if (raw)
+		explicit_bzero(raw, n);
+	free(raw);
+	free(cmd);
+	return r;
+}
+
+/* AUTHENTICATE PLAIN through libetpan's Cyrus SASL (the server wants the
+ * response after a "+" continuation).  Its PLAIN module (libsasl2-modules)
+ * may be missing: then nothing is sent, and that is said. */
+static int plain_cyrus(struct sess *s, const char *user, const char *secret)
+{
+	unsigned long long before = s->sent;
+	int r = mailimap_authenticate(s->imap, "PLAIN", s->acct->host, NULL, NULL, user, user,
+				      secret, NULL);
+
+	if (r != MAILIMAP_NO_ERROR && s->sent == before) {
+		snprintf(s->err, s->errlen, "the server disables LOGIN and SASL PLAIN is not "
+			 "available here (install libsasl2-modules)");
+		return -KITH_E_AUTH;
+	}
+	return r;
+}
+
+/* Why this order: AUTHENTICATE PLAIN with SASL-IR is one round trip and
+ * needs no SASL library; LOGIN is what every other server takes; Cyrus
+ * SASL (whose plugins cost the idling child ~3 MB) only for a server that
+ * disables LOGIN and wants a continuation.  All of it inside the TLS
+ * session verified before.  Returns a libetpan code, or -KITH_E_AUTH
+ * (err set) when there is no way to log in (nothing sent). */
 static int password_login(struct sess *s, const char *user, const char *secret,
 			  const char **what)
 {
 	int plain = mailimap_has_authentication(s->imap, "PLAIN");
-	unsigned long long before = s->sent;
-	int r;
 
+	*what = "AUTHENTICATE PLAIN";
+	if (plain && mailimap_has_extension(s->imap, "SASL-IR")) {
+		log_debug("imap: logging in with AUTHENTICATE PLAIN (SASL-IR)");
+		return plain_sasl_ir(s, user, secret);
+	}
+	if (!mailimap_has_extension(s->imap, "LOGINDISABLED")) {
+		*what = "LOGIN";
+		log_debug("imap: logging in with LOGIN");
+		return mailimap_login(s->imap, user, secret);
+	}
 	if (plain) {
-		*what = "AUTHENTICATE PLAIN";
-		log_debug("imap: logging in with AUTHENTICATE PLAIN");
-		r = mailimap_authenticate(s->imap, "PLAIN", s->acct->host, NULL, NULL, user, user,
-					  secret, NULL);
-		if (r == MAILIMAP_NO_ERROR || s->sent != before)
-			return r; /* done, or the server answered */
-		log_notice("imap: SASL PLAIN is not available here (libsasl2-modules); trying LOGIN");
+		log_debug("imap: logging in with AUTHENTICATE PLAIN (SASL)");
+		return plain_cyrus(s, user, secret);
 	}
-	*what = "LOGIN";
-	if (mailimap_has_extension(s->imap, "LOGINDISABLED")) {
-		snprintf(s->err, s->errlen, "the server disables LOGIN and %s",
-			 plain ? "SASL PLAIN is not available here (install libsasl2-modules)"
-			       : "offers no AUTH=PLAIN");
-		return -KITH_E_AUTH; /* nothing sent */
-	}
-	log_debug("imap: logging in with LOGIN");
-	return mailimap_login(s->imap, user, secret);
+	snprintf(s->err, s->errlen, "the server disables LOGIN and offers no AUTH=PLAIN");
+	return -KITH_E_AUTH;
 }
 
 static int login(struct sess *s)

@@ -163,6 +163,21 @@ kt_contains "logindisabled: says why" "disables LOGIN and offers no AUTH=PLAIN" 
 kt_eq "logindisabled: no LOGIN or AUTHENTICATE sent" 0 "$(grep -ciE '^[^ ]+ (LOGIN|AUTHENTICATE)' "$FTR")"
 unfake
 
+fake plaincont
+run none
+kt_contains "plaincont: AUTHENTICATE PLAIN through SASL, logged in" "result 0 " "$OUT"
+kt_eq "plaincont: no LOGIN sent" 0 "$(grep -ciE '^[^ ]+ LOGIN' "$FTR")"
+kt_eq "plaincont: one AUTHENTICATE PLAIN" 1 "$(grep -ciE '^[^ ]+ AUTHENTICATE PLAIN$' "$FTR")"
+kt_eq "plaincont: its response well-formed" 1 "$(grep -c 'PLAIN response well-formed' "$FTR")"
+# without Cyrus SASL's PLAIN module: refused, nothing sent
+mkdir -p "$T/no-sasl-modules"
+OUT=$(SASL_PATH=$T/no-sasl-modules timeout 60 "$FETCH" --host 127.0.0.1 --port "$FPORT" --user u \
+	--pass-file "$T/pw" --tls none --timeout 3 2>&1)
+kt_contains "plaincont, no SASL module: refused" "result -1002 " "$OUT"
+kt_contains "plaincont, no SASL module: says what to install" "libsasl2-modules" "$OUT"
+kt_eq "plaincont, no SASL module: no second AUTHENTICATE" 1 "$(grep -ciE '^[^ ]+ AUTHENTICATE' "$FTR")"
+unfake
+
 fake idle
 # a session that brings mail skips IDLE (the daemon analyses first) ...
 run none --idle 20 --save-state "$T/idle.state"

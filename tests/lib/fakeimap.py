@@ -24,6 +24,9 @@ of N small messages and misbehaves as MODE says:
   badlogin        LOGIN is refused with NO [AUTHENTICATIONFAILED]
   xlist           old Gmail: LIST without special-use, XLIST with \\AllMail etc.
   logindisabled   CAPABILITY says LOGINDISABLED and offers no AUTH= mechanism
+  plaincont       LOGINDISABLED, AUTH=PLAIN without SASL-IR: AUTHENTICATE PLAIN
+                  answered "+", the response (never logged) checked for the
+                  shape authzid NUL authcid NUL password
 
 Every command line received is appended to --transcript (so a test can
 prove, e.g., that no LOGIN was ever sent).  Test data only: no secrets.
@@ -131,6 +134,8 @@ class Conn:
             c += " XLIST"
         if self.srv.args.mode == "logindisabled":
             c += " LOGINDISABLED"
+        if self.srv.args.mode == "plaincont":
+            c += " LOGINDISABLED AUTH=PLAIN"
         if self.srv.args.mode != "nostarttls" and not self.tls_active():
             c += " STARTTLS"
         return c
@@ -166,7 +171,7 @@ class Conn:
     def dispatch(self, tag, cmd, rest):
         h = {
             "CAPABILITY": self.c_capability, "LOGIN": self.c_login,
-            "AUTHENTICATE": self.c_login, "LIST": self.c_list,
+            "AUTHENTICATE": self.c_authenticate, "LIST": self.c_list,
             "STATUS": self.c_status, "EXAMINE": self.c_examine,
             "SELECT": self.c_examine, "UID SEARCH": self.c_search,
             "UID FETCH": self.c_fetch, "STARTTLS": self.c_starttls,
@@ -189,6 +194,22 @@ class Conn:
     def c_login(self, tag, rest):
         if self.srv.args.mode == "badlogin":
             self.send("%s NO [AUTHENTICATIONFAILED] Authentication failed.\r\n" % tag)
+            return
+        self.send("%s OK [CAPABILITY %s] logged in\r\n" % (tag, CAPS))
+
+    def c_authenticate(self, tag, rest):
+        import base64
+        if self.srv.args.mode != "plaincont" or rest.split(" ")[0].upper() != "PLAIN":
+            return self.c_login(tag, rest)  # XOAUTH2 and the rest: as LOGIN
+        self.send("+ \r\n")
+        try:
+            parts = base64.b64decode(self.readline(), validate=True).split(b"\0")
+        except ValueError:
+            parts = []
+        ok = len(parts) == 3 and parts[1] == b"u" and len(parts[2]) > 0
+        self.srv.log(b"(continuation: PLAIN response %s)" % (b"well-formed" if ok else b"malformed"))
+        if not ok:
+            self.send("%s NO [AUTHENTICATIONFAILED] bad response\r\n" % tag)
             return
         self.send("%s OK [CAPABILITY %s] logged in\r\n" % (tag, CAPS))
 
