@@ -15,6 +15,7 @@ MANDIR    = $(PREFIX)/share/man
 DOCDIR    = $(PREFIX)/share/doc/kith
 UNITDIR   = $(PREFIX)/lib/systemd/user
 COMPDIR   = $(PREFIX)/share/bash-completion/completions
+LIBEXECDIR = $(PREFIX)/libexec/kith
 
 CC       ?= cc
 PKGS      = libical libconfig sqlite3 gnutls
@@ -26,7 +27,9 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wvla -Wno-unused-parameter
 HARDEN    = -fPIE -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Ilib -Idaemon
-LDFLAGS_BASE = -pie -Wl,-z,relro,-z,now
+# --as-needed: a binary depends only on the libraries it uses (kithd does
+# not load libical: its task writer kithd-tasks does).
+LDFLAGS_BASE = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 
 ifeq ($(SAN),1)
 B        ?= build-san
@@ -40,7 +43,7 @@ LDFLAGS   = $(LDFLAGS_BASE)
 endif
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-DAEMON_SRC := $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c)))
+DAEMON_SRC := $(filter-out daemon/main.c daemon/tasks_main.c,$(sort $(wildcard daemon/*.c)))
 CLI_SRC    := $(sort $(wildcard cli/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
@@ -53,7 +56,7 @@ TOOLS      := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
 .PHONY: all check check-fast check-san demo install uninstall clean bench eval fuzz tests
 
-all: $(B)/kithd $(B)/kith
+all: $(B)/kithd $(B)/kithd-tasks $(B)/kith
 
 tests: all $(TESTS) $(TOOLS)
 
@@ -66,6 +69,9 @@ $(B)/libkithd.a: $(DAEMON_OBJ)
 	ar rcs $@ $^
 
 $(B)/kithd: $(B)/daemon/main.o $(B)/libkithd.a $(B)/libkith.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(B)/kithd-tasks: $(B)/daemon/tasks_main.o $(B)/libkithd.a $(B)/libkith.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(B)/kith: $(CLI_OBJ) $(B)/libkithd.a $(B)/libkith.a
@@ -83,7 +89,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/daemon/main.d
+-include $(LIB_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/daemon/main.d $(B)/daemon/tasks_main.d
 
 # Fast tier: unit tests and integration tests on the normal build.
 check-fast: tests
@@ -117,6 +123,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPDIR)
 	install -m 0755 $(B)/kithd $(B)/kith $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(B)/kithd-tasks $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 docs/kith.1 $(DESTDIR)$(MANDIR)/man1/kith.1
 	install -m 0644 docs/kith.conf.5 $(DESTDIR)$(MANDIR)/man5/kith.conf.5
 	install -m 0644 docs/kithd.8 $(DESTDIR)$(MANDIR)/man8/kithd.8
@@ -126,11 +134,11 @@ install: all
 	install -m 0644 cli/kith.bash-completion $(DESTDIR)$(COMPDIR)/kith
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/kithd $(DESTDIR)$(BINDIR)/kith \
+	rm -f $(DESTDIR)$(BINDIR)/kithd $(DESTDIR)$(BINDIR)/kith $(DESTDIR)$(LIBEXECDIR)/kithd-tasks \
 		$(DESTDIR)$(MANDIR)/man1/kith.1 $(DESTDIR)$(MANDIR)/man5/kith.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/kithd.8 $(DESTDIR)$(UNITDIR)/kithd.service \
 		$(DESTDIR)$(DOCDIR)/kith.conf.example $(DESTDIR)$(COMPDIR)/kith
-	-rmdir $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
 	rm -rf build build-san

@@ -10,6 +10,7 @@
 #include "../lib/followup.h"
 #include "log.h"
 #include "tasks.h"
+#include "tasks_child.h"
 
 static void wipe_free(char *secret)
 {
@@ -196,8 +197,8 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	r = kith_store_load_tasks(st, &t->records, &t->n_records);
 	if (r < 0)
 		return r;
-	r = kith_tasks_sync(&o, t->wants, t->n_wants, &t->records, &t->n_records,
-			    now, err, errlen);
+	r = kith_tasks_sync_contained(&o, t->wants, t->n_wants, &t->records, &t->n_records,
+				      now, err, errlen);
 	if (r < 0)
 		return r;
 	return kith_store_save_tasks(st, t->records, t->n_records);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,4 +54,58 @@ int kith_own_dir(const char *dir)
 	if ((st.st_mode & 077) && st.st_uid == geteuid() && chmod(dir, 0700) < 0)
 		return -errno;
 	return 0;
+}
+
+int kith_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int kith_read_all(int fd, size_t max, char **out, size_t *n)
+{
+	size_t cap = 64 * 1024, len = 0;
+	char *buf = malloc(cap), *nb;
+	ssize_t r;
+
+	*out = NULL;
+	*n = 0;
+	while (buf) {
+		if (len == cap) {
+			if (cap >= max) {
+				free(buf);
+				return -EFBIG;
+			}
+			if (!(nb = realloc(buf, cap * 2)))
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (r == 0) {
+			*out = buf;
+			*n = len;
+			return 0;
+		}
+		len += (size_t)r;
+	}
+	free(buf);
+	return -ENOMEM;
 }

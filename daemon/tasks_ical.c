@@ -106,21 +106,6 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Why: a reader (todoman, vdirsyncer) must never see half a file, and a
  * crash must leave the old file or the new one; dot-named temp files are
  * skipped by vdir readers.  The file is 0600 whatever the umask. */
@@ -137,7 +122,7 @@ static int write_atomic(const char *dir, const char *name, const char *data, siz
 		return -errno;
 	r = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, data, len);
+		r = kith_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -514,22 +499,6 @@ static int render(struct tctx *t, struct kith_task_record *r,
 }
 
 /* ---- the record list -------------------------------------------------- */
-
-void kith_task_records_free(struct kith_task_record *v, size_t n)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; i < n; i++) {
-		free(v[i].uid);
-		free(v[i].person_key);
-		free(v[i].episode);
-		free(v[i].summary);
-		free(v[i].etag);
-	}
-	free(v);
-}
 
 static ssize_t find_record(const struct tctx *t, const char *uid)
 {

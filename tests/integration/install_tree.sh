@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # install_tree: `make install DESTDIR=... PREFIX=/usr/local` lays out the
-# tree (binaries, man pages kith.1 kith.conf.5 kithd.8, the user unit with
-# @BINDIR@ substituted, the example config, bash completion), the binaries
-# are hardened (PIE, full RELRO, stack protector), the installed unit
-# verifies, and `make uninstall` removes it all again.
+# tree (binaries, the task writer in libexec/kith, man pages kith.1
+# kith.conf.5 kithd.8, the user unit with @BINDIR@ substituted, the example
+# config, bash completion), the binaries are hardened (PIE, full RELRO,
+# stack protector), kithd does not load libical, the installed kithd finds
+# its task writer, the installed unit verifies, and `make uninstall`
+# removes it all again.
 # kith-test: nosan
 . "$KITH_TOP/tests/lib/common.sh"
 
@@ -27,7 +29,10 @@ out=$(make -C "$KITH_TOP" $ign install DESTDIR="$D" PREFIX=$P 2>&1); rc=$?
 kt_eq "make install" 0 "$rc"
 
 mode() { stat -c %a "$1" 2>/dev/null || echo missing; }
-for f in bin/kithd bin/kith; do kt_eq "$P/$f mode" 755 "$(mode "$D$P/$f")"; done
+for f in bin/kithd bin/kith libexec/kith/kithd-tasks; do kt_eq "$P/$f mode" 755 "$(mode "$D$P/$f")"; done
+# libical (and the ICU it brings) is the task writer's alone
+kt_eq "kithd does not load libical" 0 "$(readelf -d "$D$P/bin/kithd" | grep -c 'libical')"
+kt_eq "kithd-tasks does" 1 "$(readelf -d "$D$P/libexec/kith/kithd-tasks" | grep -c 'NEEDED.*libical\.')"
 for f in share/man/man1/kith.1 share/man/man5/kith.conf.5 share/man/man8/kithd.8 \
 	 lib/systemd/user/kithd.service share/doc/kith/kith.conf.example \
 	 share/bash-completion/completions/kith; do
@@ -54,8 +59,9 @@ if command -v bash >/dev/null && [ -f "$D$P/share/bash-completion/completions/ki
 fi
 
 # Hardening of each installed binary.
-for b in kithd kith; do
+for b in kithd kith kithd-tasks; do
 	f=$D$P/bin/$b
+	[ "$b" = kithd-tasks ] && f=$D$P/libexec/kith/$b
 	[ -f "$f" ] || { kt__fail "$b not installed"; continue; }
 	kt_contains "$b is PIE (ELF type DYN)" "DYN" "$(readelf -h "$f" | grep 'Type:')"
 	kt_contains "$b has the PIE flag" "PIE" "$(readelf -d "$f" | grep 'FLAGS_1')"
@@ -67,6 +73,15 @@ for b in kithd kith; do
 		"$(readelf -lW "$f" | awk '$1 == "GNU_STACK" { print $7 }')"
 	kt_eq "$b has no RPATH/RUNPATH" 0 "$(readelf -d "$f" | grep -cE 'RPATH|RUNPATH')"
 done
+
+# The installed kithd finds its task writer in ../libexec/kith.
+printf 'data_dir = "%s/data";\ntasks_dir = "%s/tasks";\nidentities = [ "me@x.example" ];\naccounts = ();\n' \
+	"$T" "$T" >"$T/k.conf"
+chmod 600 "$T/k.conf"
+out=$(env -u KITH_TASKS_HELPER "$D$P/bin/kithd" -c "$T/k.conf" --once 2>&1); rc=$?
+kt_eq "installed kithd --once (no accounts)" 0 "$rc"
+kt_not_contains "installed kithd found kithd-tasks" "not installed beside kithd" "$out"
+kt_eq "the writer made the task folder" 700 "$(mode "$T/tasks")"
 
 out=$(make -C "$KITH_TOP" uninstall DESTDIR="$D" PREFIX=$P 2>&1); rc=$?
 kt_eq "make uninstall" 0 "$rc"

@@ -6,6 +6,8 @@
 #    kithd itself, so memcheck sees it;
 #  - kithd --once contained: the forked IMAP child is checked too (valgrind
 #    follows fork; each process writes its own log);
+#  - every run's task writer kithd-tasks (libical), exec'd by kithd, too
+#    (--trace-children);
 #  - a second, incremental kithd --once (folders unchanged);
 #  - kith people, kith show PERSON, kith followups on the result.
 # Against the demo mailbox over implicit TLS.
@@ -28,7 +30,7 @@ vg() {
 	local name=$1; shift
 	valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
-		--track-origins=yes --num-callers=30 --child-silent-after-fork=no \
+		--track-origins=yes --num-callers=30 --child-silent-after-fork=no --trace-children=yes \
 		--log-file="$VG/$name.%p.log" "$@" >"$E2E/$name.out" 2>&1
 	RC=$?
 }
@@ -54,14 +56,14 @@ clean() {
 vg nocontain "$KITH_BUILD/kithd" -c "$E2E_CONF" --once --no-contain --as-of "$ASOF"
 kt_eq "kithd --once --no-contain under valgrind" 0 "$RC"
 clean nocontain
-kt_eq "nocontain: one process checked" 1 "$CHECKED"
+kt_eq "nocontain: kithd and its task writer checked" 2 "$CHECKED"
 kt_ge "the run stored the mailbox" 100 "$(kt_sql "$E2E_DB" 'SELECT count(*) FROM messages')"
 
 rm -rf "$E2E/data" "$E2E/tasks"
 vg contained "$KITH_BUILD/kithd" -c "$E2E_CONF" --once --as-of "$ASOF"
 kt_eq "kithd --once (contained child) under valgrind" 0 "$RC"
 clean contained
-kt_ge "contained: kithd and its IMAP child checked" 2 "$CHECKED"
+kt_ge "contained: kithd, its IMAP child and its task writer checked" 3 "$CHECKED"
 
 vg again "$KITH_BUILD/kithd" -c "$E2E_CONF" --once --as-of "$ASOF"
 kt_eq "incremental kithd --once under valgrind" 0 "$RC"
