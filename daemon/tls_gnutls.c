@@ -102,12 +102,27 @@ fail:
 	return r;
 }
 
+/* Wraps the connected, non-blocking socket fd (owned from here on: closed
+ * on failure too) in a plain connection. */
+static int conn_new(int fd, int timeout_s, struct kith_conn **out)
+{
+	struct kith_conn *c = calloc(1, sizeof *c);
+
+	if (!c) {
+		close(fd);
+		return -ENOMEM;
+	}
+	c->fd = fd;
+	c->timeout_ms = (timeout_s > 0 ? timeout_s : 60) * 1000;
+	*out = c;
+	return 0;
+}
+
 int kith_conn_open(const char *host, int port, int timeout_s,
 		   struct kith_conn **out, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL, *ai;
-	struct kith_conn *c;
 	char portstr[16];
 	int r, fd = -ECONNREFUSED;
 
@@ -128,15 +143,24 @@ int kith_conn_open(const char *host, int port, int timeout_s,
 		snprintf(err, errlen, "cannot connect to %s:%d: %s", host, port, strerror(-fd));
 		return fd;
 	}
-	c = calloc(1, sizeof *c);
-	if (!c) {
+	return conn_new(fd, timeout_s, out);
+}
+
+int kith_conn_from_fd(int fd, int timeout_s, struct kith_conn **out)
+{
+	int fl;
+
+	*out = NULL;
+	if (fd < 0)
+		return -EBADF;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		int r = -errno;
+
 		close(fd);
-		return -ENOMEM;
+		return r;
 	}
-	c->fd = fd;
-	c->timeout_ms = (timeout_s > 0 ? timeout_s : 60) * 1000;
-	*out = c;
-	return 0;
+	return conn_new(fd, timeout_s, out);
 }
 
 /* The certificate check failed: say why in words. */

@@ -20,6 +20,17 @@ struct kith_conn; /* opaque; owned by whoever opened it */
 int kith_conn_open(const char *host, int port, int timeout_s,
 		   struct kith_conn **out, char *err, size_t errlen);
 
+/* Wraps an already connected stream socket (a socketpair(2) end, or TCP)
+ * in a plain connection with the same read, write, timeout and end-of-
+ * stream behaviour as one from kith_conn_open; the socket is made
+ * non-blocking.  Why: the IMAP fuzz harness (tests/fuzz/fuzz_imap.c) runs a
+ * whole session in-process over a socketpair, with no TCP and no server
+ * thread; kithd itself never calls this.  fd must be a socket (writes use
+ * send(2)).  Ownership: fd passes to the connection in every case: on
+ * success kith_conn_close closes it, on failure it is closed here.
+ * Returns 0 with *out set, or -errno (-EBADF for fd < 0) with *out NULL. */
+int kith_conn_from_fd(int fd, int timeout_s, struct kith_conn **out);
+
 /* Starts TLS on the connection (at once for implicit TLS, or after the
  * STARTTLS reply) and verifies the peer against ca_file (PEM; NULL: the
  * system trust store) and host.  Returns 0, or -KITH_E_TLS with the reason

@@ -176,7 +176,15 @@ seeds_imap() {
 	seed '* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n* CAPABILITY IMAP4rev1 XLIST\r\n1 OK done\r\n* LIST () "/" INBOX\r\n2 OK done\r\n* XLIST (\\AllMail) "/" "[Gmail]/All Mail"\r\n* XLIST (\\Sent) "/" "[Gmail]/Sent Mail"\r\n3 OK done\r\n'
 	seed '* OK ready\r\n1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n'
 	seed '* BYE too many connections\r\n'
-	seed '* OK hi\r\n1 OK in\r\n2 OK cap\r\n* LIST (\\Sent) NIL Sent\r\n3 OK\r\n* STATUS Sent (UIDNEXT 5 UIDVALIDITY 3 MESSAGES 2)\r\n4 OK\r\n* 2 EXISTS\r\n5 OK\r\n* SEARCH 9 2 2 4000000000\r\n6 OK\r\n* 1 FETCH (UID 2 BODY[HEADER.FIELDS (FROM)] NIL)\r\n* 2 FETCH (BODY[HEADER.FIELDS (FROM)] "From: a@b" UID 9)\r\n* 3 FETCH (UID 1 BODY[HEADER.FIELDS (FROM)] {0}\r\n)\r\n7 OK\r\n'
+	seed '* OK hi\r\n1 OK in\r\n2 OK cap\r\n* LIST (\\Sent) NIL Sent\r\n3 OK done\r\n* STATUS Sent (UIDNEXT 5 UIDVALIDITY 3 MESSAGES 2)\r\n4 OK done\r\n* 2 EXISTS\r\n5 OK done\r\n* SEARCH 9 2 2 4000000000\r\n6 OK done\r\n* 1 FETCH (UID 2 BODY[HEADER.FIELDS (FROM)] NIL)\r\n* 2 FETCH (BODY[HEADER.FIELDS (FROM)] "From: a@b" UID 9)\r\n* 3 FETCH (UID 1 BODY[HEADER.FIELDS (FROM)] {0}\r\n)\r\n7 OK done\r\n'
+	# folder names as literals, 8-bit and with a CR (kithd quotes them back)
+	seed '* OK [CAPABILITY IMAP4rev1 IDLE] hi\r\n1 OK in\r\n* CAPABILITY IMAP4rev1 IDLE\r\n2 OK cap\r\n* LIST () "/" {5}\r\ncaf\xc3\xa9\r\n* LIST () "/" {3}\r\na\rb\r\n3 OK done\r\n* STATUS {5}\r\ncaf\xc3\xa9 (UIDNEXT 3 UIDVALIDITY 9 MESSAGES 1)\r\n4 OK done\r\n* 1 EXISTS\r\n5 OK [READ-ONLY] done\r\n* SEARCH 2\r\n6 OK done\r\n* 1 FETCH (UID 2 BODY[HEADER.FIELDS (FROM)] {21}\r\nFrom: a@example.org\r\n)\r\n7 OK done\r\n* STATUS {3}\r\na\rb (UIDNEXT 1 UIDVALIDITY 2 MESSAGES 0)\r\n8 OK done\r\n* BYE bye\r\n9 OK done\r\n'
+	# nothing new (INBOX as stored), so the session IDLEs: a keepalive, then news
+	seed '* OK [CAPABILITY IMAP4rev1 IDLE] hi\r\n1 OK in\r\n* CAPABILITY IMAP4rev1 IDLE\r\n2 OK cap\r\n* LIST () "/" INBOX\r\n3 OK done\r\n* STATUS INBOX (UIDNEXT 4 UIDVALIDITY 1 MESSAGES 3)\r\n4 OK done\r\n* 3 EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n5 OK [READ-ONLY] done\r\n+ idling\r\n* OK Still here\r\n* 4 EXISTS\r\n6 OK Idle completed\r\n* BYE bye\r\n7 OK done\r\n'
+	# AUTH=PLAIN: kithd logs in with AUTHENTICATE PLAIN (a continuation, then OK)
+	seed '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN IDLE] hi\r\n+ \r\n1 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n* CAPABILITY IMAP4rev1 IDLE\r\n2 OK cap\r\n* LIST () "/" INBOX\r\n3 OK done\r\n* STATUS INBOX (UIDNEXT 4 UIDVALIDITY 1 MESSAGES 3)\r\n4 OK done\r\n* BYE bye\r\n5 OK done\r\n'
+	# no capability anywhere, then an empty one (libetpan crashes #2a, #2b)
+	seed '* OK hi\r\n1 OK in\r\n2 OK [CAPABILITY] x\r\n* LIST () "/" INBOX\r\n* CAPABILITY\r\n3 OK done\r\n'
 	if [ -n "$corpus" ]; then
 		list=$(mktemp -d)
 		corpus_files 200 | while read -r f; do
