@@ -222,6 +222,26 @@ static int attach_stream(struct sess *s)
 	return 0;
 }
 
+/* Why: libetpan keeps a NULL list for an empty CAPABILITY ("* CAPABILITY",
+ * "[CAPABILITY]"), and its has_* helpers crash walking it (found by
+ * fuzzing).  0 when no capability list is held. */
+static int caps_known(const struct sess *s)
+{
+	const struct mailimap_connection_info *ci = s->imap->imap_connection_info;
+
+	return ci && ci->imap_capability && ci->imap_capability->cap_list;
+}
+
+static int has_cap(const struct sess *s, const char *name)
+{
+	return caps_known(s) && mailimap_has_extension(s->imap, name);
+}
+
+static int has_auth(const struct sess *s, const char *mech)
+{
+	return caps_known(s) && mailimap_has_authentication(s->imap, mech);
+}
+
 static int refresh_capability(struct sess *s)
 {
 	struct mailimap_capability_data *cap = NULL;
@@ -240,7 +260,7 @@ static int do_starttls(struct sess *s)
 
 	if (r < 0)
 		return r;
-	if (!mailimap_has_extension(s->imap, "STARTTLS")) {
+	if (!has_cap(s, "STARTTLS")) {
 		snprintf(s->err, s->errlen, "%s offers no STARTTLS: refusing to log in in plaintext",
 			 s->acct->host);
 		return -KITH_E_NOTLS;
@@ -369,14 +389,14 @@ static int plain_cyrus(struct sess *s, const char *user, const char *secret)
 static int password_login(struct sess *s, const char *user, const char *secret,
 			  const char **what)
 {
-	int plain = mailimap_has_authentication(s->imap, "PLAIN");
+	int plain = has_auth(s, "PLAIN");
 
 	*what = "AUTHENTICATE PLAIN";
-	if (plain && mailimap_has_extension(s->imap, "SASL-IR")) {
+	if (plain && has_cap(s, "SASL-IR")) {
 		log_debug("imap: logging in with AUTHENTICATE PLAIN (SASL-IR)");
 		return plain_sasl_ir(s, user, secret);
 	}
-	if (!mailimap_has_extension(s->imap, "LOGINDISABLED")) {
+	if (!has_cap(s, "LOGINDISABLED")) {
 		*what = "LOGIN";
 		log_debug("imap: logging in with LOGIN");
 		return mailimap_login(s->imap, user, secret);
@@ -399,8 +419,7 @@ static int login(struct sess *s)
 	if (s->imap->imap_state == MAILIMAP_STATE_AUTHENTICATED)
 		return 0; /* PREAUTH over implicit TLS */
 	/* a greeting without [CAPABILITY ...]: ask, to know AUTH= and LOGINDISABLED */
-	if ((!s->imap->imap_connection_info || !s->imap->imap_connection_info->imap_capability) &&
-	    (r = refresh_capability(s)) < 0)
+	if (!caps_known(s) && (r = refresh_capability(s)) < 0)
 		return r;
 	if (s->req->is_oauth2)
 		r = mailimap_oauth2_authenticate(s->imap, user, secret);
@@ -492,7 +511,7 @@ static int list_folders(struct sess *s, struct kith_src_folder **out, size_t *n)
 		return etpan_fail(s, r, "LIST");
 	r = folders_from_list(list, out, n);
 	mailimap_list_result_free(list);
-	if (r < 0 || any_special(*out, *n) || !mailimap_has_xlist(s->imap))
+	if (r < 0 || any_special(*out, *n) || !(caps_known(s) && mailimap_has_xlist(s->imap)))
 		return r;
 	list = NULL;
 	if (mailimap_xlist(s->imap, "", "*", &list) != MAILIMAP_NO_ERROR || !list)
@@ -953,7 +972,7 @@ static int idle_inbox(struct sess *s)
 	long long deadline = mono_ms() + (long long)s->req->idle_seconds * 1000;
 	int r, w;
 
-	if (s->req->idle_seconds <= 0 || !mailimap_has_idle(s->imap))
+	if (s->req->idle_seconds <= 0 || !(caps_known(s) && mailimap_has_idle(s->imap)))
 		return 0;
 	if (s->delivered)
 		return KITH_SYNC_AGAIN;
