@@ -73,6 +73,11 @@ for p in $KPID $(pgrep -P $KPID); do
 done
 # CPU seconds of the daemon and its reaped children (utime+stime+cutime+cstime)
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15 + $16 + $17) / hz }' "/proc/$1/stat"; }
+# the daemon analyses when a session ends: the first `kith sync` ends its
+# first IDLE (and analyses, as every daemon does once); the second is the
+# no-change poll measured
+"$BUILD/kith" -c "$W/kith.conf" sync >/dev/null 2>&1
+sleep 4
 c0=$(cpu $KPID)
 "$BUILD/kith" -c "$W/kith.conf" sync >/dev/null 2>&1
 sleep 3
