@@ -13,6 +13,12 @@
 int kith_addr_parse_list(const char *s, size_t len, struct kith_addr **v,
 			 size_t *n, size_t max, uint32_t *total);
 
+/* The same parse without the fast path for plain items ("a@b", "Name
+ * <a@b>"): the reference the fast path must agree with, byte for byte.
+ * For differential tests; the daemon uses kith_addr_parse_list. */
+int kith_addr_parse_list_full(const char *s, size_t len, struct kith_addr **v,
+			      size_t *n, size_t max, uint32_t *total);
+
 void kith_addr_free(struct kith_addr *a);
 
 /* The address that identifies a person: lowercase; for gmail.com and
