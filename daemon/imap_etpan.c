@@ -694,44 +694,71 @@ static void msg_parts(const struct mailimap_msg_att *ma, uint32_t *uid,
 	}
 }
 
-/* Delivers FETCH results for the asked uids[0..n) (ascending, as the server
- * sends them); others (unasked, repeated, out of order) are skipped.
- * *missing is set to the first asked UID the server did not return, 0 when
- * every one came back. */
-static int deliver(struct sess *s, struct fstate *f, clist *res, const uint32_t *uids,
-		   size_t n, uint32_t *missing)
+/* One UID FETCH as libetpan parses it: the asked uids[0..n) (ascending),
+ * the index of the next one expected, the first asked UID the server
+ * skipped (0: none yet), and the first error the sink returned. */
+struct fetch_run {
+	struct sess *s;
+	struct fstate *f;
+	const uint32_t *uids;
+	size_t n, next;
+	uint32_t missing;
+	int err;
+};
+
+/* Hands one FETCH reply to the sink if it is the next asked UID (or a
+ * later one: the skipped ones are noted as missing); unasked, repeated and
+ * out-of-order replies are dropped. */
+static int deliver_one(struct fetch_run *fr, const struct mailimap_msg_att *ma)
 {
-	clistiter *it;
-	size_t next = 0; /* index of the next UID expected */
+	struct fstate *f = fr->f;
+	const char *hdr;
+	size_t len;
+	uint32_t uid;
+	int r;
 
-	*missing = 0;
-	for (it = clist_begin(res); it; it = clist_next(it)) {
-		const struct mailimap_msg_att *ma = clist_content(it);
-		const char *hdr;
-		size_t len;
-		uint32_t uid;
-		int r;
-
-		if (!ma)
-			continue;
-		msg_parts(ma, &uid, &hdr, &len);
-		if (uid <= f->last_uid || uid > uids[n - 1] || !hdr)
-			continue;
-		for (; next < n && uids[next] < uid; next++)
-			if (!*missing)
-				*missing = uids[next];
-		if (next >= n || uids[next] != uid)
-			continue; /* not asked for */
-		next++;
-		r = s->sink->message(s->sink->ctx, uid, hdr, len);
-		if (r < 0)
-			return r;
-		s->delivered++;
-		f->last_uid = uid;
-	}
-	if (next < n && !*missing)
-		*missing = uids[next];
+	msg_parts(ma, &uid, &hdr, &len);
+	if (uid <= f->last_uid || uid > fr->uids[fr->n - 1] || !hdr)
+		return 0;
+	for (; fr->next < fr->n && fr->uids[fr->next] < uid; fr->next++)
+		if (!fr->missing)
+			fr->missing = fr->uids[fr->next];
+	if (fr->next >= fr->n || fr->uids[fr->next] != uid)
+		return 0; /* not asked for */
+	fr->next++;
+	r = fr->s->sink->message(fr->s->sink->ctx, uid, hdr, len);
+	if (r < 0)
+		return r;
+	fr->s->delivered++;
+	f->last_uid = uid;
 	return 0;
+}
+
+/* Why a handler: libetpan calls it as each FETCH reply is parsed and frees
+ * the reply at once, so a batch is never held whole and the parent stores
+ * message i while this process parses message i+1 (before, the parent
+ * idled while a whole batch was parsed, then this process idled). */
+static void on_msg_att(struct mailimap_msg_att *ma, void *ctx)
+{
+	struct fetch_run *fr = ctx;
+
+	if (fr->err == 0 && ma)
+		fr->err = deliver_one(fr, ma);
+}
+
+/* libetpan 1.9.4 passes the handler to its parser only while a progress
+ * function is set, so one that does nothing is set with it. */
+static void no_progress(size_t done, size_t total, void *ctx)
+{
+	(void)done;
+	(void)total;
+	(void)ctx;
+}
+
+static void stream_replies(mailimap *imap, struct fetch_run *fr)
+{
+	mailimap_set_progress_callback(imap, NULL, fr ? no_progress : NULL, NULL);
+	mailimap_set_msg_att_handler(imap, fr ? on_msg_att : NULL, fr);
 }
 
 /* Why: a server may answer a UID FETCH with NO and leave messages out while
@@ -758,22 +785,30 @@ static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, s
 		       int last)
 {
 	struct mailimap_set *set = uid_set(uids, n);
+	struct fetch_run fr = { .s = s, .f = f, .uids = uids, .n = n };
 	clist *res = NULL;
-	uint32_t missing, before = f->last_uid;
+	uint32_t before = f->last_uid;
 	int r;
 
 	if (!set)
 		return -ENOMEM;
+	stream_replies(s->imap, &fr);
 	r = mailimap_uid_fetch(s->imap, set, s->fetch_type, &res);
+	stream_replies(s->imap, NULL);
 	mailimap_set_free(set); /* libetpan does not take it */
-	if (r != MAILIMAP_NO_ERROR)
+	/* empty: the handler took every reply.  Only on success: after a NO
+	 * libetpan has freed the list itself but left *result pointing at it */
+	if (r == MAILIMAP_NO_ERROR && res)
+		mailimap_fetch_list_free(res);
+	if (fr.err < 0)
+		return fr.err;
+	/* a NO after some replies is a partial batch (below), not a refusal */
+	if (r != MAILIMAP_NO_ERROR && !(r == MAILIMAP_ERROR_UID_FETCH && fr.next > 0))
 		return etpan_fail(s, r, "UID FETCH");
-	r = deliver(s, f, res, uids, n, &missing);
-	mailimap_fetch_list_free(res);
-	if (r < 0)
-		return r;
-	if (missing)
-		return batch_gap(s, f, before, missing);
+	if (fr.next < n && !fr.missing)
+		fr.missing = uids[fr.next];
+	if (fr.missing)
+		return batch_gap(s, f, before, fr.missing);
 	f->last_uid = uids[n - 1];
 	return s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid,
 				  last ? f->uidnext : 0, last ? f->messages : 0);

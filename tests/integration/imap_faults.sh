@@ -67,6 +67,22 @@ kt_contains "badfolder: INBOX still committed" "batch INBOX" "$OUT"
 kt_contains "badfolder: the refusal is logged" "skipping folder Broken" "$OUT"
 unfake
 
+# Why: a server may end a UID FETCH with NO after some replies; only the
+# unbroken prefix may be committed, so the skipped message is fetched again
+fake fetchgap
+run none
+kt_contains "fetchgap: the session fails" "did not return UID 2" "$OUT"
+kt_eq "fetchgap: UID 1 delivered" 1 "$(echo "$OUT" | grep -c '^message INBOX 1 ')"
+kt_contains "fetchgap: only UID 1 committed" "batch INBOX uidvalidity=42 last_uid=1 uidnext=0" "$OUT"
+unfake
+
+fake fetchno
+run none
+kt_contains "fetchno: reported as a refused folder" "skipping folder INBOX" "$OUT"
+kt_eq "fetchno: nothing delivered" 0 "$(echo "$OUT" | grep -c '^message ')"
+kt_not_contains "fetchno: nothing committed for INBOX" "batch INBOX" "$OUT"
+unfake
+
 fake xlist
 run none
 kt_contains "xlist: session works" "result 0 " "$OUT"

@@ -19,6 +19,8 @@ of N small messages and misbehaves as MODE says:
   trickle         UID FETCH answers with an endless line, one byte at a time
   idle            normal, and 1 s into IDLE reports a new message (EXISTS)
   badfolder       LIST also shows "Broken", whose STATUS is refused (NO)
+  fetchgap        UID FETCH leaves out UID 2 and ends with NO (a partial batch)
+  fetchno         UID FETCH returns nothing and ends with NO
   inject          STARTTLS reply followed by injected plaintext (CVE-2011-0411 style)
   preauth         greeting is * PREAUTH (must not skip STARTTLS)
   badlogin        LOGIN is refused with NO [AUTHENTICATIONFAILED]
@@ -296,10 +298,15 @@ class Conn:
         maxuid = self.msgs[-1][0] if self.msgs else 0
         want = parse_set(m.group(1), maxuid)
         for seq, (uid, hdr) in enumerate(self.msgs, 1):
+            if mode == "fetchno" or (mode == "fetchgap" and uid == 2):
+                continue
             if uid in want:
                 self.send(("* %d FETCH (UID %d BODY[%s] {%d}\r\n"
                            % (seq, uid, section, len(hdr))).encode() + hdr + b")\r\n")
-        self.send("%s OK FETCH done\r\n" % tag)
+        if mode in ("fetchgap", "fetchno"):
+            self.send("%s NO Some messages could not be FETCHed\r\n" % tag)
+        else:
+            self.send("%s OK FETCH done\r\n" % tag)
 
     def c_starttls(self, tag, rest):
         if self.srv.args.mode == "nostarttls" or self.tls_active():
