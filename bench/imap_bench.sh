@@ -52,6 +52,13 @@ read -r e u s rss < <(tail -n 1 "$W/time1")
 stored=$(sqlite3 "$W/data/kith.db" "select count(*) from messages")
 echo "kithd first sync: ${first} s wall (user $u s, sys $s s), ${stored} distinct messages stored"
 python3 -c "import sys; c,f,r=map(float,sys.argv[1:]); print('throughput: %.0f messages/s; %.0f%% of the raw fetch rate' % (c/f, 100*r/f))" "$COUNT" "$first" "$raw"
+# kithd logs how long the IMAP sync (fetch, parse, store) and the analysis
+# took; the sync alone is what the raw fetch is the ceiling for
+sync_s=$(sed -n 's/.*info: .*: [0-9]* messages in \([0-9.]*\) s,.*/\1/p' "$W/kithd1.log" | head -n 1)
+ana_s=$(sed -n 's/.*tasks open (\([0-9.]*\) s).*/\1/p' "$W/kithd1.log" | head -n 1)
+if [ -n "$sync_s" ] && [ -n "$ana_s" ]; then
+	python3 -c "import sys; c,f,r=map(float,sys.argv[1:3]+sys.argv[4:]); print('  of which the IMAP sync (fetch, parse, store): %.2f s, %.0f messages/s, %.0f%% of the raw fetch rate' % (f, c/f, 100*r/f)); print('  and the first analysis of the whole mailbox, with the tasks: %s s' % sys.argv[3])" "$COUNT" "$sync_s" "$ana_s" "$raw"
+fi
 echo "peak RSS (largest process of the run): $((rss / 1024)) MiB"
 grep -E 'info: .*(messages|people)' "$W/kithd1.log" | sed 's/^/  /'
 
