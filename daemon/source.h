@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
+#include "../lib/msg.h"
 
 #define KITH_FOLDER_SENT (1u << 0) /* \Sent special-use */
 #define KITH_FOLDER_ALL  (1u << 1) /* \All (Gmail's All Mail) */
@@ -41,6 +42,10 @@ struct kith_sink {
 			 uint32_t last_uid, uint32_t uidnext, uint32_t messages);
 	/* A folder left unchanged (STATUS matched): nothing to fetch. */
 	int (*unchanged)(void *ctx, const char *folder);
+	/* Optional: one message already parsed (m borrowed for the call).  When
+	 * set, a contained session parses in its child and calls this instead
+	 * of message(), so the daemon never parses bytes a server sent. */
+	int (*parsed)(void *ctx, uint32_t uid, const struct kith_msg *m);
 };
 
 struct kith_sync_request {

@@ -22,11 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/hdr.h"
+#include "../lib/msgwire.h"
+
 #define FRAME_MAX   (4u << 20)  /* largest payload either side accepts */
 #define FD_PIPE     3           /* the child's write end, after cleanup */
 
-enum { FR_FOLDER = 'F', FR_MESSAGE = 'M', FR_BATCH = 'B', FR_UNCHANGED = 'U',
-       FR_ERROR = 'E' };
+enum { FR_FOLDER = 'F', FR_MESSAGE = 'M', FR_PARSED = 'P', FR_BATCH = 'B',
+       FR_UNCHANGED = 'U', FR_ERROR = 'E' };
 
 /* Exit statuses of the child (0 is success). */
 #define EXIT_ERRNO_BASE 100  /* 100 + errno, errno < 140 */
@@ -118,7 +121,7 @@ static int send_frame(int type, const uint32_t *fix, size_t nfix,
 		put32(head + 5 + 4 * i, fix[i]);
 	if (out_put(head, 5 + 4 * nfix) < 0 || (tlen && out_put(tail, tlen) < 0))
 		return -EPIPE;
-	return type == FR_MESSAGE ? 0 : out_flush();
+	return type == FR_MESSAGE || type == FR_PARSED ? 0 : out_flush();
 }
 
 static int c_folder(void *ctx, const char *folder, unsigned flags, uint32_t uidvalidity,
@@ -132,6 +135,27 @@ static int c_folder(void *ctx, const char *folder, unsigned flags, uint32_t uidv
 static int c_message(void *ctx, uint32_t uid, const char *hdr, size_t len)
 {
 	return send_frame(FR_MESSAGE, &uid, 1, hdr, len);
+}
+
+/* Why parse here: the header bytes come from the server, so their parsing
+ * belongs in the contained process; it also moves that work off the
+ * daemon, which stores each message while this process reads the next. */
+static int c_parsed(void *ctx, uint32_t uid, const char *hdr, size_t len)
+{
+	static struct kith_hbuf enc; /* reused: this process parses one at a time */
+	struct kith_msg m;
+	int r;
+
+	if (kith_hdr_parse(hdr, len, &m) < 0)
+		return -ENOMEM;
+	enc.len = 0;
+	r = kith_msgwire_encode(&m, &enc);
+	kith_msg_free(&m);
+	if (r < 0)
+		return r;
+	if (enc.len > FRAME_MAX - 4)
+		return -E2BIG; /* cannot happen: fields are capped far below */
+	return send_frame(FR_PARSED, &uid, 1, enc.p, enc.len);
 }
 
 static int c_batch_end(void *ctx, const char *folder, uint32_t uidvalidity,
@@ -193,10 +217,10 @@ static void limit_memory(long mb)
 }
 
 static void __attribute__((noreturn))
-child_main(int wfd, const struct kith_sync_request *req, long memory_limit_mb)
+child_main(int wfd, const struct kith_sync_request *req, long memory_limit_mb, int parse)
 {
-	static const struct kith_sink pipe_sink = {
-		.ctx = NULL, .folder = c_folder, .message = c_message,
+	const struct kith_sink pipe_sink = {
+		.ctx = NULL, .folder = c_folder, .message = parse ? c_parsed : c_message,
 		.batch_end = c_batch_end, .unchanged = c_unchanged,
 	};
 	char err[512] = "";
@@ -308,6 +332,24 @@ static int read_exact(struct reader *rd, unsigned char *p, size_t n)
 	return 0;
 }
 
+/* A record the child parsed: decoded as hostile bytes, then stored. */
+static int dispatch_parsed(struct reader *rd, const struct kith_sink *sink, uint32_t uid,
+			   const unsigned char *p, size_t len)
+{
+	struct kith_msg m;
+	int r = kith_msgwire_decode(p, len, &m);
+
+	if (r == -EBADMSG) {
+		snprintf(rd->err, rd->errlen, "IMAP child sent a malformed record");
+		return -KITH_E_PROTO;
+	}
+	if (r < 0)
+		return r;
+	r = sink->parsed(sink->ctx, uid, &m);
+	kith_msg_free(&m);
+	return r;
+}
+
 /* Calls the real sink for one complete frame.  Payload is NUL-terminated. */
 static int dispatch(struct reader *rd, const struct kith_sink *sink, int type, size_t len)
 {
@@ -323,6 +365,10 @@ static int dispatch(struct reader *rd, const struct kith_sink *sink, int type, s
 		if (len < 4)
 			return -KITH_E_PROTO;
 		return sink->message(sink->ctx, get32(b), (const char *)b + 4, len - 4);
+	case FR_PARSED:
+		if (len < 4 || !sink->parsed)
+			return -KITH_E_PROTO;
+		return dispatch_parsed(rd, sink, get32(b), b + 4, len - 4);
 	case FR_BATCH:
 		if (len < 16)
 			return -KITH_E_PROTO;
@@ -469,8 +515,8 @@ int kith_imap_session_contained(const struct kith_sync_request *req,
 		return -EINVAL;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	/* a deep pipe lets the child fetch the next batch while this process
-	 * still parses and stores the last one (best effort: the size is capped
+	/* a deep pipe lets the child fetch and parse ahead while this process
+	 * still stores what came before (best effort: the size is capped
 	 * by /proc/sys/fs/pipe-max-size) */
 	(void)fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
 	fflush(NULL); /* nothing buffered may be written twice */
@@ -484,7 +530,7 @@ int kith_imap_session_contained(const struct kith_sync_request *req,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child_main(p[1], req, memory_limit_mb);
+		child_main(p[1], req, memory_limit_mb, sink->parsed != NULL);
 	}
 	close(p[1]);
 	return parent_main(pid, p[0], req, sink, memory_limit_mb, err, errlen);

@@ -69,11 +69,10 @@ static int ensure_txn(struct kith_sync *s)
 
 /* Why: a message that does not parse fully is still stored as far as it
  * parses (and counted); one the store refuses is skipped and counted.
- * Neither stops the sync. */
-static int sink_message(void *ctx, uint32_t uid, const char *hdr, size_t len)
+ * Neither stops the sync.  m is borrowed. */
+static int sink_parsed(void *ctx, uint32_t uid, const struct kith_msg *m)
 {
 	struct kith_sync *s = ctx;
-	struct kith_msg m;
 	int r;
 
 	if (stop_requested(s))
@@ -84,13 +83,10 @@ static int sink_message(void *ctx, uint32_t uid, const char *hdr, size_t len)
 	if (r < 0)
 		return r;
 	s->stats.messages++;
-	if (kith_hdr_parse(hdr, len, &m) < 0)
-		return -ENOMEM;
-	if (m.parse_errors)
+	if (m->parse_errors)
 		s->stats.repaired++;
 	r = kith_store_add_message(s->store, s->account, s->folder, s->folder_flags,
-				   s->uidvalidity, uid, &m);
-	kith_msg_free(&m);
+				   s->uidvalidity, uid, m);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
@@ -101,6 +97,19 @@ static int sink_message(void *ctx, uint32_t uid, const char *hdr, size_t len)
 	if (s->tick)
 		s->tick(s->tick_ctx);
 	return 0;
+}
+
+/* A raw header block (an in-process session): parsed here, then stored. */
+static int sink_message(void *ctx, uint32_t uid, const char *hdr, size_t len)
+{
+	struct kith_msg m;
+	int r;
+
+	if (kith_hdr_parse(hdr, len, &m) < 0)
+		return -ENOMEM;
+	r = sink_parsed(ctx, uid, &m);
+	kith_msg_free(&m);
+	return r;
 }
 
 static int commit_counters(struct kith_sync *s)
@@ -157,6 +166,7 @@ void kith_sync_sink(struct kith_sync *s, struct kith_sink *sink)
 	sink->ctx = s;
 	sink->folder = sink_folder;
 	sink->message = sink_message;
+	sink->parsed = sink_parsed;
 	sink->batch_end = sink_batch_end;
 	sink->unchanged = sink_unchanged;
 }

@@ -2,7 +2,9 @@
  *
  * Feeds the input to kith_hdr_parse() and, as a single field value, to each
  * sub-parser; then checks the record's invariants and aborts when one
- * breaks (a crash is what libFuzzer reports).
+ * breaks (a crash is what libFuzzer reports).  Every parsed record must
+ * cross msgwire (the IMAP child's pipe format) unchanged, and the input
+ * itself, read as a msgwire record, is decoded as the daemon would.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "hdr.h"
 #include "hdrtext.h"
 #include "msgid.h"
+#include "msgwire.h"
 #include "rfc2047.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -72,6 +75,43 @@ static void check_msg(const struct kith_msg *m)
 		abort();
 }
 
+static int same_opt(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* m -> bytes -> record: nothing lost, nothing added. */
+static void check_wire(const struct kith_msg *m)
+{
+	struct kith_hbuf b;
+	struct kith_msg d;
+	size_t i;
+
+	kith_hbuf_init(&b);
+	if (kith_msgwire_encode(m, &b) < 0) {
+		kith_hbuf_free(&b);
+		return;
+	}
+	if (kith_msgwire_decode((const unsigned char *)b.p, b.len, &d) != 0)
+		abort();
+	if (d.date != m->date || d.signals != m->signals || d.flags != m->flags ||
+	    d.parse_errors != m->parse_errors || d.n_rcpt_total != m->n_rcpt_total ||
+	    d.n_to != m->n_to || d.n_cc != m->n_cc || d.n_refs != m->n_refs ||
+	    !same_opt(d.message_id, m->message_id) || !same_opt(d.in_reply_to, m->in_reply_to) ||
+	    !same_opt(d.subject, m->subject) || !same_opt(d.list_id, m->list_id) ||
+	    !same_opt(d.from.addr, m->from.addr) || !same_opt(d.from.name, m->from.name))
+		abort();
+	for (i = 0; i < m->n_to + m->n_cc; i++)
+		if (!same_opt(d.rcpt[i].addr, m->rcpt[i].addr) ||
+		    !same_opt(d.rcpt[i].name, m->rcpt[i].name))
+			abort();
+	for (i = 0; i < m->n_refs; i++)
+		if (!same_opt(d.refs[i], m->refs[i]))
+			abort();
+	kith_msg_free(&d);
+	kith_hbuf_free(&b);
+}
+
 /* The input as one field value for each sub-parser. */
 static void values(const char *s, size_t n)
 {
@@ -115,8 +155,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (kith_hdr_parse((const char *)data, size, &m) == 0) {
 		check_msg(&m);
+		check_wire(&m);
 		kith_msg_free(&m);
 	}
+	if (kith_msgwire_decode(data, size, &m) == 0)
+		kith_msg_free(&m);
 	/* Field values are short; a long input still reaches every sub-parser
 	 * through kith_hdr_parse(), and running them all over 16 KB would cut
 	 * the executions tenfold. */

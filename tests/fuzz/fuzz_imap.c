@@ -729,7 +729,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kith_account acct;
 	struct kith_sync_request req;
 	struct fsink fs = { 0 };
-	struct kith_sink sink = { &fs, s_folder, s_message, s_batch_end, s_unchanged };
+	struct kith_sink sink = { &fs, s_folder, s_message, s_batch_end, s_unchanged, NULL };
 	struct feed f = { .n = size, .fd = -1, .first = 1 };
 	uint8_t *copy;
 	int r, caps = 0;

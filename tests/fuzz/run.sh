@@ -54,7 +54,7 @@ cflags="-std=c11 -D_GNU_SOURCE -g -fno-omit-frame-pointer -fno-sanitize-recover=
 sources() {
 	local s f=""
 	case $1 in
-	hdr) for s in msg hdr hdrfield hdrtext addr rfc2047 date isodate msgid msgkey strpool; do
+	hdr) for s in msg hdr hdrfield hdrtext addr rfc2047 date isodate msgid msgkey strpool msgwire wire; do
 		f="$f $top/lib/$s.c"; done; echo "$f" ;;
 	analyze) echo "$top"/lib/*.c -lm ;;
 	config) echo "$top/daemon/config.c" "$top"/lib/*.c -lconfig -lm ;;

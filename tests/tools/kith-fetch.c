@@ -229,7 +229,7 @@ static int run(struct opts *o, const struct kith_account *a, const char *secret,
 	       int is_oauth2, long limit)
 {
 	static struct state st;
-	struct kith_sink sink = { &st, on_folder, on_message, on_batch, on_unchanged };
+	struct kith_sink sink = { &st, on_folder, on_message, on_batch, on_unchanged, NULL };
 	struct kith_sync_request req = {
 		.account = a, .secret = secret, .is_oauth2 = is_oauth2,
 		.batch_size = o->batch, .idle_seconds = o->idle,

@@ -2,7 +2,8 @@
  * against a tiny scripted IMAP server forked by the test: the records that
  * cross the pipe equal those of the in-process session; a sink error stops
  * the child; a libetpan crash, a BYE and a stall each come back as the
- * right code with the child's own message. */
+ * right code with the child's own message; a sink that takes parsed
+ * records gets them parsed by the child. */
 #include "t.h"
 #include "source.h"
 
@@ -162,6 +163,17 @@ static int s_message(void *ctx, uint32_t uid, const char *h, size_t len)
 	return r->fail_message ? -ECANCELED : 0;
 }
 
+/* The parsed path: the child parsed HDR; log what came across. */
+static int s_parsed(void *ctx, uint32_t uid, const struct kith_msg *m)
+{
+	struct rec *r = ctx;
+
+	add(r, "parsed %u from=%s subject=%s rcpt=%zu id=%lld\n", uid,
+	    m->from.addr ? m->from.addr : "-", m->subject ? m->subject : "-",
+	    m->n_to + m->n_cc, (long long)m->id);
+	return r->fail_message ? -ECANCELED : 0;
+}
+
 static int s_batch(void *ctx, const char *f, uint32_t v, uint32_t last, uint32_t nx, uint32_t m)
 {
 	add(ctx, "batch %s %u %u %u %u\n", f, v, last, nx, m);
@@ -175,6 +187,7 @@ static int s_unchanged(void *ctx, const char *f)
 }
 
 static int g_timeout = 2; /* the account's timeout_s */
+static int g_parsed;       /* give the sink a parsed() callback */
 
 static int run(int port, int contained, struct rec *r, const struct kith_folder_state *known,
 	       size_t n_known, char *err, size_t errlen)
@@ -183,7 +196,8 @@ static int run(int port, int contained, struct rec *r, const struct kith_folder_
 				  .tls = KITH_TLS_NONE, .user = "u", .timeout_s = g_timeout };
 	struct kith_sync_request req = { .account = &a, .secret = "pw", .known = known,
 					 .n_known = n_known, .batch_size = 1 };
-	struct kith_sink sink = { r, s_folder, s_message, s_batch, s_unchanged };
+	struct kith_sink sink = { r, s_folder, s_message, s_batch, s_unchanged,
+				  g_parsed ? s_parsed : NULL };
 
 	if (contained)
 		return kith_imap_session_contained(&req, &sink, 256, err, errlen);
@@ -207,6 +221,33 @@ static void test_same_records(void)
 			 "message 1 33 same\nbatch INBOX 5 1 0 0\n"
 			 "message 2 33 same\nbatch INBOX 5 2 3 2\n"
 			 "unchanged Sent\n");
+	stop(pid);
+	close(lfd);
+}
+
+/* With parsed(): the contained session parses in the child and the sink
+ * gets records, never raw bytes; in process, raw bytes as before. */
+static void test_parsed(void)
+{
+	static struct rec a, b, c;
+	struct kith_folder_state known[] = { { "Sent", 9, 0, 1, 0 } };
+	char err[512];
+	int port, lfd = listen_local(&port);
+	pid_t pid = server(lfd, "* PREAUTH welcome\r\n");
+
+	g_parsed = 1;
+	CHECK_INT(run(port, 1, &a, known, 1, err, sizeof err), 0);
+	CHECK_STR(a.log, "folder INBOX 0 5 3 2\n"
+			 "parsed 1 from=a@b.example subject=x rcpt=0 id=0\nbatch INBOX 5 1 0 0\n"
+			 "parsed 2 from=a@b.example subject=x rcpt=0 id=0\nbatch INBOX 5 2 3 2\n"
+			 "unchanged Sent\n");
+	CHECK_INT(run(port, 0, &b, known, 1, err, sizeof err), 0);
+	CHECK(strstr(b.log, "message 1 33 same\n") != NULL);
+	CHECK(strstr(b.log, "parsed") == NULL);
+	c.fail_message = 1; /* a sink error stops the child here too */
+	CHECK_INT(run(port, 1, &c, NULL, 0, err, sizeof err), -ECANCELED);
+	CHECK(strstr(c.log, "parsed 1 ") != NULL && strstr(c.log, "parsed 2 ") == NULL);
+	g_parsed = 0;
 	stop(pid);
 	close(lfd);
 }
@@ -288,6 +329,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	test_same_records();
+	test_parsed();
 	test_sink_error();
 	test_faults();
 	test_signal();

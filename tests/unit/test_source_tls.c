@@ -171,7 +171,7 @@ static void test_plaintext_guard(void)
 	struct kith_account a = { .name = "t", .host = "192.0.2.1", .port = 143,
 				  .tls = KITH_TLS_NONE, .user = "u", .timeout_s = 1 };
 	struct kith_sync_request req = { .account = &a, .secret = "s" };
-	struct kith_sink sink = { NULL, no_folder, no_message, no_batch, no_unchanged };
+	struct kith_sink sink = { NULL, no_folder, no_message, no_batch, no_unchanged, NULL };
 	char err[256] = "";
 	double t0 = now_s();
 
