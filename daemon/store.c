@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/hashmap.h"
 #include "../lib/hdr.h"
 #include "../lib/strpool.h"
 #include "fsutil.h"
@@ -803,27 +804,107 @@ static size_t count_entries(const char *t, const char *end)
 
 /* Why: one TEXT column instead of a recipients table keeps loading 100k
  * messages to one sequential scan with no joins. */
+/* Recipient lists already decoded into a pool, by content.  Why: the same
+ * list recurs (a mailing list's posts, a team's threads, the copies of one
+ * message), and one shared array per distinct list holds most of a loaded
+ * set's recipient memory.  Sound because pooled strings are interned:
+ * equal lists have equal pointers. */
+struct rcpt_share {
+	struct kith_umap seen;    /* hash of a list -> index in lists */
+	struct shared_list { struct kith_addr *v; size_t n; } *lists;
+	size_t n_lists, cap_lists;
+	struct kith_addr *tmp;    /* the list being decoded */
+	size_t cap_tmp;
+};
+
+static void rcpt_share_free(struct rcpt_share *sh)
+{
+	kith_umap_free(&sh->seen);
+	free(sh->lists);
+	free(sh->tmp);
+}
+
+static uint64_t list_hash(const struct kith_addr *v, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL ^ n;
+
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ (uint64_t)(uintptr_t)v[i].addr) * 1099511628211ULL;
+		h = (h ^ (uint64_t)(uintptr_t)v[i].name) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static int remember_list(struct rcpt_share *sh, uint64_t h, struct kith_addr *v, size_t n)
+{
+	size_t at;
+
+	if (sh->n_lists == sh->cap_lists) {
+		size_t nc = sh->cap_lists ? sh->cap_lists * 2 : 1024;
+		void *nv = realloc(sh->lists, nc * sizeof(*sh->lists));
+
+		if (!nv)
+			return -ENOMEM;
+		sh->lists = nv;
+		sh->cap_lists = nc;
+	}
+	if (kith_umap_intern(&sh->seen, h, sh->n_lists, &at) < 0)
+		return -ENOMEM;
+	sh->lists[sh->n_lists++] = (struct shared_list){ v, n };
+	return 0;
+}
+
+/* The pooled array equal to sh->tmp[0..n): an earlier one, or a new copy. */
+static struct kith_addr *share_list(struct rcpt_share *sh, struct kith_strpool *pool, size_t n)
+{
+	uint64_t h = list_hash(sh->tmp, n);
+	struct kith_addr *v;
+	size_t i;
+
+	if (kith_umap_get(&sh->seen, h, &i) && sh->lists[i].n == n &&
+	    memcmp(sh->lists[i].v, sh->tmp, n * sizeof(*v)) == 0)
+		return sh->lists[i].v;
+	v = kith_strpool_alloc(pool, n * sizeof(*v));
+	if (!v)
+		return NULL;
+	memcpy(v, sh->tmp, n * sizeof(*v));
+	/* a hash taken by another list keeps it: this one is just not shared */
+	if (!kith_umap_get(&sh->seen, h, &i) && remember_list(sh, h, v, n) < 0)
+		return NULL;
+	return v;
+}
+
 static int decode_rcpt(const char *t, size_t len, struct kith_msg *m, size_t want,
-		       struct kith_strpool *pool)
+		       struct kith_strpool *pool, struct rcpt_share *sh)
 {
 	const char *p = t, *end = t + len;
 	size_t n = len ? count_entries(t, end) : 0;
+	struct kith_addr *v;
 
 	if (n != want)
 		return -EILSEQ;
 	if (!n)
 		return 0;
-	m->rcpt = pool ? kith_strpool_alloc(pool, n * sizeof(*m->rcpt)) : calloc(n, sizeof(*m->rcpt));
-	if (!m->rcpt)
+	if (sh && n > sh->cap_tmp) {
+		free(sh->tmp);
+		if (!(sh->tmp = malloc(n * sizeof(*sh->tmp))))
+			return sh->cap_tmp = 0, -ENOMEM;
+		sh->cap_tmp = n;
+	}
+	v = sh ? sh->tmp : pool ? kith_strpool_alloc(pool, n * sizeof(*v)) : calloc(n, sizeof(*v));
+	if (!v)
 		return -ENOMEM;
+	if (!sh)
+		m->rcpt = v;
 	for (size_t i = 0; i < n; i++) {
-		m->rcpt[i].addr = dec_field(&p, end, pool);
-		if (!m->rcpt[i].addr)
+		v[i].name = NULL;
+		v[i].addr = dec_field(&p, end, pool);
+		if (!v[i].addr)
 			return -ENOMEM;
 		if (p < end && *p == '\t') {
 			p++;
-			m->rcpt[i].name = dec_field(&p, end, pool);
-			if (!m->rcpt[i].name)
+			v[i].name = dec_field(&p, end, pool);
+			if (!v[i].name)
 				return -ENOMEM;
 		}
 		while (p < end && *p != '\n')
@@ -831,6 +912,8 @@ static int decode_rcpt(const char *t, size_t len, struct kith_msg *m, size_t wan
 		if (p < end)
 			p++;
 	}
+	if (sh && !(m->rcpt = share_list(sh, pool, n)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -1233,7 +1316,8 @@ static char *col_str(sqlite3_stmt *st, int i, struct kith_strpool *pool, int int
 
 /* Decodes the current S_LOAD_MSGS row into zeroed m, its strings from
  * pool (or malloc'd when pool is NULL). */
-static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool *pool)
+static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool *pool,
+		      struct rcpt_share *sh)
 {
 	int oom = 0, r;
 	const char *t;
@@ -1251,7 +1335,8 @@ static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool 
 	m->n_to = (size_t)sqlite3_column_int64(st, 8);
 	m->n_cc = (size_t)sqlite3_column_int64(st, 9);
 	t = (const char *)sqlite3_column_text(st, 7);
-	r = decode_rcpt(t ? t : "", (size_t)sqlite3_column_bytes(st, 7), m, m->n_to + m->n_cc, pool);
+	r = decode_rcpt(t ? t : "", (size_t)sqlite3_column_bytes(st, 7), m, m->n_to + m->n_cc,
+			pool, sh);
 	if (r == -EILSEQ) /* a damaged row: keep the message, drop its recipients */
 		m->n_to = m->n_cc = 0, r = 0;
 	if (r < 0)
@@ -1267,7 +1352,7 @@ static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool 
 
 static int row_to_msg(sqlite3_stmt *st, void *elem)
 {
-	return decode_msg(st, elem, NULL);
+	return decode_msg(st, elem, NULL, NULL);
 }
 
 static void msg_clear(void *elem)
@@ -1299,7 +1384,7 @@ int kith_store_load_messages(struct kith_store *s, int64_t before,
 	return r;
 }
 
-struct msgset_fill { struct kith_msgset *set; size_t cap; };
+struct msgset_fill { struct kith_msgset *set; size_t cap; struct rcpt_share share; };
 
 /* each_row callback for kith_store_load_msgset: one record per row, into
  * the exactly sized array counted beforehand (rows added since are left
@@ -1311,7 +1396,7 @@ static int msgset_add(sqlite3_stmt *st, void *ctx)
 
 	if (f->set->n >= f->cap)
 		return 1;
-	r = decode_msg(st, &f->set->v[f->set->n], f->set->pool);
+	r = decode_msg(st, &f->set->v[f->set->n], f->set->pool, &f->share);
 	if (r == 0)
 		f->set->n++;
 	return r;
@@ -1334,8 +1419,9 @@ static int count_before(struct kith_store *s, int64_t before, size_t *n)
 /* Why: the daemon's and the CLI's analysis input.  Counting first sizes
  * the array exactly (doubling a 100k array costs a third of it again), and
  * the pool stores each distinct address, name, subject and reference once
- * with no per-string malloc header: a third of the memory of
- * kith_store_load_messages on a large mailbox. */
+ * with no per-string malloc header, and each distinct recipient list once
+ * (rcpt_share): a third of the memory of kith_store_load_messages on a
+ * large mailbox, before the lists are shared. */
 int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out)
 {
 	sqlite3_stmt *st = stmt(s, S_LOAD_MSGS);
@@ -1353,9 +1439,11 @@ int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msg
 		kith_msgset_free(out);
 		return -ENOMEM;
 	}
+	kith_umap_init(&f.share.seen);
 	sqlite3_bind_int64(st, 1, before);
 	r = each_row(s, st, msgset_add, &f);
 	sqlite3_reset(st);
+	rcpt_share_free(&f.share);
 	if (r < 0) {
 		kith_msgset_free(out);
 		return r;

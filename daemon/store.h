@@ -84,7 +84,9 @@ int kith_store_fingerprint(struct kith_store *s, struct kith_store_fp *fp);
 void kith_store_release_memory(struct kith_store *s);
 
 /* The same records as one set whose strings are pooled and interned (see
- * struct kith_msgset): what the daemon and CLI analyse.  Zeroes *out
+ * struct kith_msgset), and whose equal recipient lists share one array
+ * (read-only, like everything in the set): what the daemon and CLI
+ * analyse.  Zeroes *out
  * first; the caller frees it with kith_msgset_free (also after an error,
  * where it is empty). */
 int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out);

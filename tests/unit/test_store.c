@@ -284,6 +284,8 @@ static void test_roundtrip(void)
 	make_msg(&in[0], 1, "ann@example.org", 1500000000);
 	make_msg(&in[1], 2, "bob@example.org", 1500000100);
 	make_msg(&in[2], 3, "ann@example.org", KITH_DATE_NONE);
+	free(in[1].rcpt[2].name); /* one name differs: another recipient list */
+	in[1].rcpt[2].name = strdup("Dave");
 	memset(&in[3], 0, sizeof(in[3])); /* nearly empty: no from, no date, no id */
 	in[3].date = 1500000200;
 	in[3].subject = strdup("bare");
@@ -313,6 +315,9 @@ static void test_roundtrip(void)
 			CHECK(set.v[0].from.addr == set.v[2].from.addr);
 			CHECK(set.v[0].from.addr != set.v[1].from.addr);
 			CHECK(set.v[0].id < set.v[1].id && set.v[1].id < set.v[2].id);
+			/* equal recipient lists are one array, others are not */
+			CHECK(set.v[0].rcpt == set.v[2].rcpt);
+			CHECK(set.v[0].rcpt != set.v[1].rcpt);
 		}
 		kith_msgset_free(&set);
 		CHECK_NULL(set.v);
