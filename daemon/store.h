@@ -187,7 +187,11 @@ struct kith_store_conv {
 	uint32_t turns_user, turns_them;
 	int initiated_by_user, last_by_user;
 };
-/* A person's conversations, newest first (limit 0: all). */
+/* The store keeps, of an analysis' conversations, those with a turn and
+ * each person's KITH_STORE_RECENT_CONVS most recent. */
+#define KITH_STORE_RECENT_CONVS 8
+
+/* A person's stored conversations, newest first (limit 0: all). */
 int kith_store_conversations(struct kith_store *s, int64_t person, size_t limit,
 			     struct kith_store_conv **out, size_t *n);
 void kith_store_convs_free(struct kith_store_conv *v, size_t n);
@@ -219,7 +223,7 @@ struct kith_store_status {
 	int64_t messages, messages_out, locations, folders;
 	int64_t as_of;                    /* KITH_DATE_NONE: never analysed */
 	int64_t n_personal, n_list, n_automated;
-	int64_t people, turns, conversations;
+	int64_t people, turns, conversations; /* conversations: two-way ones */
 	int64_t tiers[6];                 /* people per enum kith_tier */
 	int64_t tasks_open, tasks_total;
 	int64_t pins, ignores, merges, splits, snoozes, suggestions;

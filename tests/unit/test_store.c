@@ -507,6 +507,45 @@ static void test_analysis(void)
 	kith_store_close(s);
 }
 
+/* Of many one-way conversations only a person's most recent few are
+ * stored; one with a turn is stored however old; status counts two-way. */
+static void test_conversation_keep(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_analysis a;
+	struct kith_person p[2];
+	struct kith_conversation c[1], many[20];
+	struct kith_turn t[2];
+	struct kith_merge_suggestion g[1];
+	char *addrs0[] = { "ann@example.org", "ann@work.example" };
+	char *addrs1[] = { "bob@example.org" };
+	struct kith_store_conv *v = NULL;
+	struct kith_store_status st;
+	size_t n = 0, i;
+
+	fill_analysis(&a, p, c, t, g, addrs0, addrs1);
+	many[0] = c[0];
+	many[0].first = many[0].last = 1000000000; /* the oldest of all, with both turns */
+	for (i = 1; i < 20; i++) /* one-way, to Ann, shuffled dates */
+		many[i] = (struct kith_conversation){ .person = 0, .subject = "note",
+			.first = 1500000000 + (int64_t)((i * 7) % 19) * 1000,
+			.last = 1500000000 + (int64_t)((i * 7) % 19) * 1000, .turns_user = 1 };
+	a.conversations = many;
+	a.n_conversations = 20;
+	CHECK_INT(kith_store_save_analysis(s, &a, NULL, 1600001000), 0);
+	CHECK_INT(kith_store_conversations(s, 0, 0, &v, &n), 0);
+	CHECK_INT(n, KITH_STORE_RECENT_CONVS + 1);
+	for (i = 0; i + 1 < n; i++) /* the newest, newest first ... */
+		CHECK_INT(v[i].last, 1500000000 + (int64_t)(18 - i) * 1000);
+	if (n)  /* ... then the old one the turns point at */
+		CHECK_INT(v[n - 1].last, 1000000000);
+	kith_store_convs_free(v, n);
+	CHECK_INT(kith_store_status(s, &st), 0);
+	CHECK_INT(st.conversations, 1);
+	kith_store_status_free(&st);
+	kith_store_close(s);
+}
+
 static void test_decisions(void)
 {
 	struct kith_store *s = open_rw();
@@ -732,6 +771,7 @@ int main(void)
 	test_roundtrip();
 	test_identities();
 	test_analysis();
+	test_conversation_keep();
 	test_decisions();
 	test_tasks();
 	test_readonly();
