@@ -117,7 +117,8 @@ static int do_refs(struct kith_msg *m, const struct fields *fs)
 		return 0;
 	if (!(v = value(fs, F_REFS, &n, &oom)))
 		return -ENOMEM;
-	r = kith_msgid_list(v, n, KITH_MAX_REFS, &m->refs, &m->n_refs);
+	r = kith_msgid_list(v, n, KITH_MAX_REFS, &m->refs, &n);
+	m->n_refs = (uint16_t)n; /* at most KITH_MAX_REFS; kith_msg_free walks it */
 	free(v);
 	if (r < 0)
 		return r;

@@ -41,22 +41,25 @@ struct kith_addr {
 	char *name; /* display name, UTF-8, NULL when none */
 };
 
+/* Why the small counts and this order: a loaded mailbox is an array of
+ * these (100k and more), so padding and wide counts are paid per message;
+ * the counts are bounded (KITH_MAX_RCPT_KEPT, KITH_MAX_REFS). */
 struct kith_msg {
 	int64_t id;              /* store row id; 0 until stored */
 	char *message_id;        /* without <>; NULL when absent */
 	char *in_reply_to;       /* first id of In-Reply-To, without <>; NULL */
-	char **refs;             /* References ids, oldest first, without <> */
-	size_t n_refs;
+	char **refs;             /* References ids (n_refs), oldest first, without <> */
 	int64_t date;            /* seconds since the epoch (UTC); KITH_DATE_NONE */
 	struct kith_addr from;   /* from.addr NULL when absent or unparsable */
 	struct kith_addr *rcpt;  /* To then Cc: [0,n_to) are To, [n_to,n_to+n_cc) Cc */
-	size_t n_to, n_cc;       /* kept (at most KITH_MAX_RCPT_KEPT in all) */
-	uint32_t n_rcpt_total;   /* all To+Cc addresses, kept or not */
 	char *subject;           /* decoded to UTF-8; NULL when absent */
 	char *list_id;           /* List-Id's <id> part, lowercased; NULL */
+	uint32_t n_rcpt_total;   /* all To+Cc addresses, kept or not */
 	uint32_t signals;        /* KITH_SIG_* */
 	uint32_t flags;          /* KITH_MSG_* */
 	uint32_t parse_errors;   /* header fields that did not parse fully */
+	uint16_t n_refs;
+	uint16_t n_to, n_cc;     /* kept (at most KITH_MAX_RCPT_KEPT in all) */
 };
 
 /* Frees every string the record owns and zeroes it; m itself is the caller's. */

@@ -66,15 +66,15 @@ static const char *or_dash(const char *s)
 
 static void print_line(const char *path, const struct kith_msg *m, const char *key)
 {
-	printf("%s\t%s\t%s\t%s\t%zu\t%s\t", path, key, or_dash(m->message_id),
-	       or_dash(m->in_reply_to), m->n_refs,
+	printf("%s\t%s\t%s\t%s\t%u\t%s\t", path, key, or_dash(m->message_id),
+	       or_dash(m->in_reply_to), (unsigned)m->n_refs,
 	       m->n_refs ? m->refs[m->n_refs - 1] : "-");
 	if (m->date == KITH_DATE_NONE)
 		printf("-\t");
 	else
 		printf("%" PRId64 "\t", m->date);
-	printf("%s\t%zu\t%zu\t%" PRIu32 "\t%s\t0x%04" PRIx32 "\t%" PRIu32 "\t%s\n",
-	       or_dash(m->from.addr), m->n_to, m->n_cc, m->n_rcpt_total,
+	printf("%s\t%u\t%u\t%" PRIu32 "\t%s\t0x%04" PRIx32 "\t%" PRIu32 "\t%s\n",
+	       or_dash(m->from.addr), (unsigned)m->n_to, (unsigned)m->n_cc, m->n_rcpt_total,
 	       or_dash(m->list_id), m->signals, m->parse_errors, or_dash(m->subject));
 }
 

@@ -168,7 +168,7 @@ static int s_parsed(void *ctx, uint32_t uid, const struct kith_msg *m)
 {
 	struct rec *r = ctx;
 
-	add(r, "parsed %u from=%s subject=%s rcpt=%zu id=%lld\n", uid,
+	add(r, "parsed %u from=%s subject=%s rcpt=%d id=%lld\n", uid,
 	    m->from.addr ? m->from.addr : "-", m->subject ? m->subject : "-",
 	    m->n_to + m->n_cc, (long long)m->id);
 	return r->fail_message ? -ECANCELED : 0;
