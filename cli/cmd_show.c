@@ -9,7 +9,7 @@
 #include "../lib/isodate.h"
 #include "cli.h"
 
-#define SHOW_CONVS KITH_STORE_RECENT_CONVS
+#define SHOW_CONVS KITH_RECENT_CONVS
 #define SPARK_MONTHS 36
 
 struct show {

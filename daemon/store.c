@@ -1799,78 +1799,14 @@ static int save_meta(struct kith_store *s, const struct kith_analysis *a, int64_
 	return r;
 }
 
-/* One person's most recent conversations, newest first. */
-struct recent_convs {
-	int64_t last[KITH_STORE_RECENT_CONVS];
-	size_t idx[KITH_STORE_RECENT_CONVS];
-	size_t n;
-};
-
-static void note_recent(struct recent_convs *rc, int64_t last, size_t idx)
-{
-	size_t k;
-
-	if (rc->n == KITH_STORE_RECENT_CONVS) {
-		if (last <= rc->last[rc->n - 1])
-			return; /* older than every one kept */
-		k = rc->n - 1; /* the oldest kept gives way */
-	} else {
-		k = rc->n++;
-	}
-	for (; k > 0 && rc->last[k - 1] < last; k--) {
-		rc->last[k] = rc->last[k - 1];
-		rc->idx[k] = rc->idx[k - 1];
-	}
-	rc->last[k] = last;
-	rc->idx[k] = idx;
-}
-
-/* Which conversations to store (malloc'd flags, NULL on ENOMEM).  Why not
- * all: the analysis has one per person and thread (110k on a 100k-message
- * mailbox, nearly all one-way, which the follow-ups need), but readers of
- * the store need only those with a turn (turns point at them) and each
- * person's few most recent (`kith show`).  Saving those is most of an
- * analysis' save time otherwise. */
-static unsigned char *convs_to_keep(const struct kith_analysis *a)
-{
-	unsigned char *keep = calloc(a->n_conversations ? a->n_conversations : 1, 1);
-	struct recent_convs *rc = calloc(a->n_people ? a->n_people : 1, sizeof(*rc));
-	size_t i, j;
-
-	if (!keep || !rc) {
-		free(keep);
-		free(rc);
-		return NULL;
-	}
-	for (i = 0; i < a->n_turns; i++)
-		if (a->turns[i].conversation < a->n_conversations)
-			keep[a->turns[i].conversation] = 1;
-	for (i = 0; i < a->n_conversations; i++) {
-		const struct kith_conversation *v = &a->conversations[i];
-
-		if (v->person < a->n_people)
-			note_recent(&rc[v->person], v->last, i);
-		else
-			keep[i] = 1;
-	}
-	for (i = 0; i < a->n_people; i++)
-		for (j = 0; j < rc[i].n; j++)
-			keep[rc[i].idx[j]] = 1;
-	free(rc);
-	return keep;
-}
-
 static int save_rows(struct save_ctx *c, const struct kith_analysis *a)
 {
-	unsigned char *keep = convs_to_keep(a);
-	int r = keep ? 0 : -ENOMEM;
+	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < a->n_people; i++)
 		r = save_person(c, &a->people[i], i);
 	for (size_t i = 0; r == 0 && i < a->n_conversations; i++)
-		if (keep[i])
-			r = save_conv(c, &a->conversations[i], i);
-	free(keep);
+		r = save_conv(c, &a->conversations[i], i);
 	for (size_t i = 0; r == 0 && i < a->n_turns; i++)
 		r = save_turn(c, &a->turns[i], i);
 	for (size_t i = 0; r == 0 && i < a->n_suggestions; i++) {

@@ -187,9 +187,6 @@ struct kith_store_conv {
 	uint32_t turns_user, turns_them;
 	int initiated_by_user, last_by_user;
 };
-/* The store keeps, of an analysis' conversations, those with a turn and
- * each person's KITH_STORE_RECENT_CONVS most recent. */
-#define KITH_STORE_RECENT_CONVS 8
 
 /* A person's stored conversations, newest first (limit 0: all). */
 int kith_store_conversations(struct kith_store *s, int64_t person, size_t limit,

@@ -87,6 +87,12 @@ struct kith_turn {
 	int64_t latency;      /* seconds since the message it answers */
 };
 
+/* Of its rows (one per person and thread: 110k on a 100k-message mailbox,
+ * nearly all one-way), the analysis outputs those with a counted turn
+ * (turns point at them) and each person's KITH_RECENT_CONVS most recent
+ * (what `kith show` lists).  Nothing else reads conversations. */
+#define KITH_RECENT_CONVS 8
+
 struct kith_conversation {
 	size_t person;        /* the other side (one row per person per thread) */
 	int64_t root_msg_id;  /* first message of the thread */

@@ -154,41 +154,96 @@ static int thread_roots(const struct kith_work *k, size_t *root)
 	return 0;
 }
 
+/* A row as rows_to_keep sorts them: by person, newest first. */
+struct row_ord { uint32_t pid, row; int64_t last; };
+
+static int cmp_row_recent(const void *x, const void *y)
+{
+	const struct row_ord *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->last != b->last)
+		return a->last > b->last ? -1 : 1;
+	return a->row < b->row ? -1 : 1;
+}
+
+/* Marks (keep[i] = 1) the rows to output: those with a counted turn and
+ * each listed person's KITH_RECENT_CONVS most recent.  Why here and not
+ * in the store: the other 90% of rows would otherwise be copied out (with
+ * their subjects) only to be dropped, at the analysis' memory peak. */
+static int rows_to_keep(const struct kith_turns *t, const size_t *map, unsigned char *keep)
+{
+	struct row_ord *ord = malloc((t->n_r ? t->n_r : 1) * sizeof(*ord));
+	size_t i, n = 0, run = 0;
+
+	if (!ord)
+		return -ENOMEM;
+	for (i = 0; i < t->n_r; i++) {
+		const struct kith_wrow *r = &t->r[i];
+
+		keep[i] = map[r->pid] != KITH_NONE && (r->tu || r->tt);
+		if (map[r->pid] != KITH_NONE)
+			ord[n++] = (struct row_ord){ (uint32_t)r->pid, (uint32_t)i, r->last };
+	}
+	qsort(ord, n, sizeof(*ord), cmp_row_recent);
+	for (i = 0; i < n; i++) {
+		if (i == 0 || ord[i].pid != ord[i - 1].pid)
+			run = 0;
+		if (run++ < KITH_RECENT_CONVS)
+			keep[ord[i].row] = 1;
+	}
+	free(ord);
+	return 0;
+}
+
+static void conv_fill(const struct kith_work *k, const struct kith_wrow *r, const size_t *root,
+		      size_t person, struct kith_conversation *c)
+{
+	c->person = person;
+	c->root_msg_id = k->w[root[r->thread]].m->id;
+	c->last_msg_id = k->w[r->last_w].m->id;
+	c->first = r->first;
+	c->last = r->last;
+	c->turns_user = r->tu;
+	c->turns_them = r->tt;
+	c->initiated_by_user = r->first_by_user;
+	c->last_by_user = r->last_by_user;
+}
+
+/* Copies the kept rows out; rowmap[row] = its conversation or KITH_NONE. */
 static int convs_out(const struct kith_work *k, const struct kith_turns *t,
 		     struct kith_analysis *a, const size_t *map, size_t *rowmap)
 {
-	size_t i, *root = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*root));
+	size_t i, n_keep = 0, *root = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*root));
+	unsigned char *keep = malloc(t->n_r ? t->n_r : 1);
+	int rc = -ENOMEM;
 
-	a->conversations = calloc(t->n_r ? t->n_r : 1, sizeof(*a->conversations));
-	if (!root || !a->conversations) {
-		free(root);
-		return -ENOMEM;
-	}
+	if (!root || !keep || rows_to_keep(t, map, keep) < 0)
+		goto out;
+	for (i = 0; i < t->n_r; i++)
+		n_keep += keep[i];
+	if (!(a->conversations = calloc(n_keep ? n_keep : 1, sizeof(*a->conversations))))
+		goto out;
 	thread_roots(k, root);
 	for (i = 0; i < t->n_r; i++) {
 		const struct kith_wrow *r = &t->r[i];
 		struct kith_conversation *c;
+
 		rowmap[i] = KITH_NONE;
-		if (map[r->pid] == KITH_NONE)
+		if (!keep[i])
 			continue;
 		rowmap[i] = a->n_conversations;
 		c = &a->conversations[a->n_conversations++];
-		c->person = map[r->pid];
-		c->root_msg_id = k->w[root[r->thread]].m->id;
-		c->last_msg_id = k->w[r->last_w].m->id;
-		c->first = r->first;
-		c->last = r->last;
-		c->turns_user = r->tu;
-		c->turns_them = r->tt;
-		c->initiated_by_user = r->first_by_user;
-		c->last_by_user = r->last_by_user;
-		if (!(c->subject = strdup(k->w[r->first_w].nsubj))) {
-			free(root);
-			return -ENOMEM;
-		}
+		conv_fill(k, r, root, map[r->pid], c);
+		if (!(c->subject = strdup(k->w[r->first_w].nsubj)))
+			goto out;
 	}
+	rc = 0;
+out:
 	free(root);
-	return 0;
+	free(keep);
+	return rc;
 }
 
 static int suggestion_out(const struct kith_work *k, const struct kith_psugg *s,

@@ -30,6 +30,24 @@ static uint64_t hash_u64(uint64_t x)
 	return x;
 }
 
+/* A value as stored: (size_t)-1 becomes UINT32_MAX; -EOVERFLOW when it
+ * does not fit. */
+static int enc(size_t val, uint32_t *out)
+{
+	if (val == (size_t)-1)
+		*out = UINT32_MAX;
+	else if (val <= KITH_MAP_VAL_MAX)
+		*out = (uint32_t)val;
+	else
+		return -EOVERFLOW;
+	return 0;
+}
+
+static size_t dec(uint32_t v)
+{
+	return v == UINT32_MAX ? (size_t)-1 : (size_t)v;
+}
+
 void kith_smap_init(struct kith_smap *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -55,7 +73,7 @@ void kith_smap_free(struct kith_smap *m)
 }
 
 /* Index of key's slot, or of the empty slot where it would go. */
-static size_t sfind(const struct kith_smap *m, const char *key, uint64_t h)
+static size_t sfind(const struct kith_smap *m, const char *key, uint32_t h)
 {
 	size_t i = (size_t)h & (m->cap - 1);
 
@@ -94,21 +112,27 @@ int kith_smap_get(const struct kith_smap *m, const char *key, size_t *val)
 
 	if (!m->cap || !key)
 		return 0;
-	i = sfind(m, key, kith_hash_str(key));
+	i = sfind(m, key, (uint32_t)kith_hash_str(key));
 	if (!m->slots[i].key)
 		return 0;
 	if (val)
-		*val = m->slots[i].val;
+		*val = dec(m->slots[i].val);
 	return 1;
+}
+
+/* Grow before the load passes 3/4. */
+static int full(size_t len, size_t cap)
+{
+	return (len + 1) * 4 > cap * 3;
 }
 
 /* Shared by put and intern: finds or creates the slot for key. */
 static int sslot(struct kith_smap *m, const char *key, struct kith_sslot **slot)
 {
-	uint64_t h = kith_hash_str(key);
+	uint32_t h = (uint32_t)kith_hash_str(key);
 	size_t i;
 
-	if ((m->len + 1) * 2 > m->cap && sgrow(m) < 0)
+	if (full(m->len, m->cap) && sgrow(m) < 0)
 		return -ENOMEM;
 	i = sfind(m, key, h);
 	*slot = &m->slots[i];
@@ -125,25 +149,27 @@ static int sslot(struct kith_smap *m, const char *key, struct kith_sslot **slot)
 int kith_smap_put(struct kith_smap *m, const char *key, size_t val)
 {
 	struct kith_sslot *s;
-	int rc = sslot(m, key, &s);
+	uint32_t v;
+	int rc;
 
-	if (rc < 0)
+	if ((rc = enc(val, &v)) < 0 || (rc = sslot(m, key, &s)) < 0)
 		return rc;
-	s->val = val;
+	s->val = v;
 	return 0;
 }
 
 int kith_smap_intern(struct kith_smap *m, const char *key, size_t val, size_t *out)
 {
 	struct kith_sslot *s;
-	int rc = sslot(m, key, &s);
+	uint32_t v;
+	int rc;
 
-	if (rc < 0)
+	if ((rc = enc(val, &v)) < 0 || (rc = sslot(m, key, &s)) < 0)
 		return rc;
 	if (rc == 1)
-		s->val = val;
+		s->val = v;
 	if (out)
-		*out = s->val;
+		*out = dec(s->val);
 	return rc;
 }
 
@@ -199,25 +225,28 @@ int kith_umap_get(const struct kith_umap *m, uint64_t key, size_t *val)
 	if (!m->slots[i].used)
 		return 0;
 	if (val)
-		*val = m->slots[i].val;
+		*val = dec(m->slots[i].val);
 	return 1;
 }
 
 int kith_umap_intern(struct kith_umap *m, uint64_t key, size_t val, size_t *out)
 {
 	size_t i;
+	uint32_t v;
 
-	if ((m->len + 1) * 2 > m->cap && ugrow(m) < 0)
+	if (enc(val, &v) < 0)
+		return -EOVERFLOW;
+	if (full(m->len, m->cap) && ugrow(m) < 0)
 		return -ENOMEM;
 	i = ufind(m, key);
 	if (m->slots[i].used) {
 		if (out)
-			*out = m->slots[i].val;
+			*out = dec(m->slots[i].val);
 		return 0;
 	}
 	m->slots[i].used = 1;
 	m->slots[i].key = key;
-	m->slots[i].val = val;
+	m->slots[i].val = v;
 	m->len++;
 	if (out)
 		*out = val;

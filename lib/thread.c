@@ -7,23 +7,36 @@
 #include "subject.h"
 #include "thread.h"
 
+/* Union-find over nodes: one per Message-ID named anywhere, plus one per
+ * message without an id.  32-bit nodes: three arrays of them live at the
+ * analysis' memory peak. */
 struct uf {
-	size_t *up;
+	uint32_t *up;
+	uint32_t *first;      /* node -> earliest message carrying its id, or NO_MSG */
 	size_t n, cap;
 	struct kith_smap ids; /* Message-ID -> node */
 };
+
+#define NO_MSG UINT32_MAX
 
 static int uf_new(struct uf *u, size_t *node)
 {
 	if (u->n == u->cap) {
 		size_t nc = u->cap ? u->cap * 2 : 256;
-		size_t *nv = realloc(u->up, nc * sizeof(*nv));
-		if (!nv)
+		uint32_t *nu, *nf;
+
+		if (nc > UINT32_MAX)
+			return -EOVERFLOW;
+		if (!(nu = realloc(u->up, nc * sizeof(*nu))))
 			return -ENOMEM;
-		u->up = nv;
+		u->up = nu;
+		if (!(nf = realloc(u->first, nc * sizeof(*nf))))
+			return -ENOMEM;
+		u->first = nf;
 		u->cap = nc;
 	}
-	u->up[u->n] = u->n;
+	u->up[u->n] = (uint32_t)u->n;
+	u->first[u->n] = NO_MSG;
 	*node = u->n++;
 	return 0;
 }
@@ -42,7 +55,7 @@ static void uf_union(struct uf *u, size_t a, size_t b)
 	a = uf_find(u, a);
 	b = uf_find(u, b);
 	if (a != b)
-		u->up[a < b ? b : a] = a < b ? a : b;
+		u->up[a < b ? b : a] = (uint32_t)(a < b ? a : b);
 }
 
 /* The node of a Message-ID, created on first sight. */
@@ -61,9 +74,19 @@ static int uf_id(struct uf *u, const char *id, size_t *node)
 	return 0;
 }
 
+/* The earliest message carrying id, if any is here. */
+static int uf_first(const struct uf *u, const char *id, size_t *at)
+{
+	size_t node;
+
+	if (!kith_smap_get(&u->ids, id, &node) || u->first[node] == NO_MSG)
+		return 0;
+	*at = u->first[node];
+	return 1;
+}
+
 /* Links message i's node with every id it names; sets its header parent. */
-static int link_headers(struct kith_work *k, struct uf *u, const size_t *mnode,
-			const struct kith_smap *first, size_t i)
+static int link_headers(struct kith_work *k, struct uf *u, const uint32_t *mnode, size_t i)
 {
 	const struct kith_msg *m = k->w[i].m;
 	size_t node, j, at;
@@ -73,7 +96,7 @@ static int link_headers(struct kith_work *k, struct uf *u, const size_t *mnode,
 		if ((rc = uf_id(u, m->in_reply_to, &node)) < 0)
 			return rc;
 		uf_union(u, mnode[i], node);
-		if (kith_smap_get(first, m->in_reply_to, &at) && at != i)
+		if (uf_first(u, m->in_reply_to, &at) && at != i)
 			k->w[i].parent = at;
 	}
 	for (j = m->n_refs; j-- > 0;) {
@@ -82,7 +105,7 @@ static int link_headers(struct kith_work *k, struct uf *u, const size_t *mnode,
 		if ((rc = uf_id(u, m->refs[j], &node)) < 0)
 			return rc;
 		uf_union(u, mnode[i], node);
-		if (k->w[i].parent == KITH_NONE && kith_smap_get(first, m->refs[j], &at) && at != i)
+		if (k->w[i].parent == KITH_NONE && uf_first(u, m->refs[j], &at) && at != i)
 			k->w[i].parent = at;
 	}
 	return 0;
@@ -140,7 +163,7 @@ static size_t subject_parent(const struct kith_work *k, const size_t *prev, size
 
 /* Chains every message to the previous one with the same normalised
  * subject (prev[]), and gives header-less replies a parent from it. */
-static int link_subjects(struct kith_work *k, struct uf *u, const size_t *mnode, size_t *prev)
+static int link_subjects(struct kith_work *k, struct uf *u, const uint32_t *mnode, size_t *prev)
 {
 	struct kith_smap last;
 	size_t i, at;
@@ -163,71 +186,75 @@ static int link_subjects(struct kith_work *k, struct uf *u, const size_t *mnode,
 	return rc < 0 ? rc : 0;
 }
 
-/* Each message's node: its Message-ID's, or a fresh one; first[] maps an
- * id to the earliest message carrying it. */
-static int message_nodes(struct kith_work *k, struct uf *u, size_t *mnode,
-			 struct kith_smap *first)
+/* Each message's node: its Message-ID's, or a fresh one; the node
+ * remembers the earliest message carrying the id. */
+static int message_nodes(struct kith_work *k, struct uf *u, uint32_t *mnode)
 {
-	size_t i;
+	size_t i, node;
 	int rc = 0;
 
 	for (i = 0; i < k->n && rc >= 0; i++) {
 		const char *id = k->w[i].m->message_id;
 		k->w[i].parent = KITH_NONE;
-		if (id && *id) {
-			if ((rc = uf_id(u, id, &mnode[i])) >= 0)
-				rc = kith_smap_intern(first, id, i, NULL);
-		} else {
-			rc = uf_new(u, &mnode[i]);
-		}
+		rc = id && *id ? uf_id(u, id, &node) : uf_new(u, &node);
+		if (rc < 0)
+			break;
+		mnode[i] = (uint32_t)node;
+		if (u->first[node] == NO_MSG)
+			u->first[node] = (uint32_t)i;
 	}
 	return rc < 0 ? rc : 0;
 }
 
-static int number_threads(struct kith_work *k, struct uf *u, const size_t *mnode)
+/* Threads are numbered in order of their first message.  u->first is
+ * reused as root node -> thread number (the ids are no longer needed). */
+static void number_threads(struct kith_work *k, struct uf *u, const uint32_t *mnode)
 {
-	struct kith_umap roots;
-	size_t i;
-	int rc = 0;
+	uint32_t *thread_of = u->first;
+	size_t i, root;
 
-	kith_umap_init(&roots);
+	for (i = 0; i < u->n; i++)
+		thread_of[i] = NO_MSG;
 	k->n_threads = 0;
-	for (i = 0; i < k->n && rc >= 0; i++) {
-		rc = kith_umap_intern(&roots, uf_find(u, mnode[i]), k->n_threads, &k->w[i].thread);
-		if (rc == 1)
-			k->n_threads++;
+	for (i = 0; i < k->n; i++) {
+		root = uf_find(u, mnode[i]);
+		if (thread_of[root] == NO_MSG)
+			thread_of[root] = (uint32_t)k->n_threads++;
+		k->w[i].thread = thread_of[root];
 	}
-	kith_umap_free(&roots);
-	return rc < 0 ? rc : 0;
 }
 
 int kith_thread_build(struct kith_work *k)
 {
 	struct uf u;
-	struct kith_smap first;
-	size_t *mnode = NULL, *prev = NULL, i;
+	uint32_t *mnode = NULL;
+	size_t *prev = NULL, i;
 	int rc = -ENOMEM;
 
 	memset(&u, 0, sizeof(u));
 	kith_smap_init_borrowed(&u.ids); /* ids live in the caller's records */
-	kith_smap_init_borrowed(&first);
+	if (k->n >= NO_MSG) {
+		rc = -EOVERFLOW;
+		goto out;
+	}
 	mnode = malloc((k->n ? k->n : 1) * sizeof(*mnode));
 	prev = malloc((k->n ? k->n : 1) * sizeof(*prev));
 	if (!mnode || !prev)
 		goto out;
-	if ((rc = message_nodes(k, &u, mnode, &first)) < 0)
+	if ((rc = message_nodes(k, &u, mnode)) < 0)
 		goto out;
 	for (i = 0; i < k->n; i++)
-		if ((rc = link_headers(k, &u, mnode, &first, i)) < 0)
+		if ((rc = link_headers(k, &u, mnode, i)) < 0)
 			goto out;
+	kith_smap_free(&u.ids);
 	if ((rc = link_subjects(k, &u, mnode, prev)) < 0)
 		goto out;
-	rc = number_threads(k, &u, mnode);
+	number_threads(k, &u, mnode);
 out:
 	free(mnode);
 	free(prev);
 	free(u.up);
+	free(u.first);
 	kith_smap_free(&u.ids);
-	kith_smap_free(&first);
 	return rc;
 }

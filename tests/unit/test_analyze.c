@@ -326,6 +326,48 @@ static void test_edges(void)
 
 /* 100k messages in well under a second (a generous 3 s bound here, for
  * sanitizer builds and busy machines; `make eval` prints the real time). */
+/* Of one person's many one-way threads only the KITH_RECENT_CONVS most
+ * recent are output, newest kept whatever the input order; an old thread
+ * with turns is output too, and every turn points at an output
+ * conversation of its person. */
+static void test_conversations_kept(void)
+{
+	struct mbox b = { 0 };
+	struct kith_policy pol = base();
+	struct kith_analysis *a = NULL;
+	const struct kith_person *p;
+	char id[64], subj[64];
+	size_t i, n_ann = 0, n_recent = 0;
+
+	exchange(&b, "ann@example.com", T0, 2, "old");
+	for (i = 0; i < 20; i++) { /* one-way notes to Ann, shuffled dates */
+		int64_t d = T0 + 30 * DAY + (int64_t)((i * 7) % 20) * DAY;
+		snprintf(id, sizeof(id), "note%zu@x", i);
+		snprintf(subj, sizeof(subj), "note %zu", i);
+		mb_add(&b, id, NULL, d, "me.self@gmail.com", "ann@example.com", subj, KITH_MSG_IN_SENT);
+	}
+	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + 100 * DAY, &a), 0);
+	p = person(a, "ann@example.com");
+	CHECK(p != NULL);
+	for (i = 0; a && p && i < a->n_conversations; i++) {
+		const struct kith_conversation *c = &a->conversations[i];
+		if (&a->people[c->person] != p)
+			continue;
+		n_ann++;
+		if (c->turns_user == 0 && c->turns_them == 0) {
+			n_recent++;
+			CHECK(c->last >= T0 + 30 * DAY + 12 * DAY); /* the 8 newest of 20 */
+		}
+	}
+	CHECK_INT(n_ann, KITH_RECENT_CONVS + 1);
+	CHECK_INT(n_recent, KITH_RECENT_CONVS);
+	for (i = 0; a && i < a->n_turns; i++)
+		CHECK(a->turns[i].conversation < a->n_conversations &&
+		      a->conversations[a->turns[i].conversation].person == a->turns[i].person);
+	kith_analysis_free(a);
+	mb_free(&b);
+}
+
 static void test_speed(void)
 {
 	struct mbox b = { 0 };
@@ -361,6 +403,7 @@ int main(void)
 	test_suggestions();
 	test_name_key();
 	test_edges();
+	test_conversations_kept();
 	test_speed();
 	return T_DONE();
 }

@@ -507,8 +507,9 @@ static void test_analysis(void)
 	kith_store_close(s);
 }
 
-/* Of many one-way conversations only a person's most recent few are
- * stored; one with a turn is stored however old; status counts two-way. */
+/* The store keeps every conversation the analysis output (which ones is
+ * the analysis' choice, test_analyze), newest first; status counts the
+ * two-way ones. */
 static void test_conversation_keep(void)
 {
 	struct kith_store *s = open_rw();
@@ -534,8 +535,8 @@ static void test_conversation_keep(void)
 	a.n_conversations = 20;
 	CHECK_INT(kith_store_save_analysis(s, &a, NULL, 1600001000), 0);
 	CHECK_INT(kith_store_conversations(s, 0, 0, &v, &n), 0);
-	CHECK_INT(n, KITH_STORE_RECENT_CONVS + 1);
-	for (i = 0; i + 1 < n; i++) /* the newest, newest first ... */
+	CHECK_INT(n, 20);
+	for (i = 0; i + 1 < n; i++) /* newest first ... */
 		CHECK_INT(v[i].last, 1500000000 + (int64_t)(18 - i) * 1000);
 	if (n)  /* ... then the old one the turns point at */
 		CHECK_INT(v[n - 1].last, 1000000000);
