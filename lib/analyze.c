@@ -80,10 +80,15 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg *msgs, siz
 	return rc;
 }
 
+/* The per-message and per-row records are the analysis' largest arrays;
+ * keep them from growing back unnoticed. */
+_Static_assert(sizeof(struct kith_wmsg) <= 64, "kith_wmsg grew");
+_Static_assert(sizeof(struct kith_wrow) <= 44, "kith_wrow grew");
+
 static int push_rcpt(struct kith_work *k, size_t pid)
 {
-	if (pid >= UINT32_MAX)
-		return -EOVERFLOW;
+	if (pid >= UINT32_MAX || k->n_rcpt >= UINT32_MAX)
+		return -EOVERFLOW; /* 32-bit ids and offsets (awork.h) */
 	if (k->n_rcpt == k->cap_rcpt) {
 		size_t nc = k->cap_rcpt ? k->cap_rcpt * 2 : 256;
 		uint32_t *nv = realloc(k->rcpt, nc * sizeof(*nv));
@@ -126,19 +131,19 @@ static int resolve(struct kith_work *k, const struct kith_msg *m, struct kith_wm
 	if (rc < 0)
 		return rc;
 	w->from_user = (m->flags & KITH_MSG_IN_SENT) || w->from == KITH_PID_USER;
-	w->rc_off = k->n_rcpt;
-	w->to1 = KITH_PID_NONE;
+	w->rc_off = (uint32_t)k->n_rcpt; /* push_rcpt keeps it below UINT32_MAX */
+	w->to1 = KITH_TO1_NONE;
 	for (j = 0; j < m->n_to + m->n_cc; j++) {
 		if ((rc = resolve_addr(k, m->rcpt[j].addr, m->rcpt[j].name, &pid)) < 0)
 			return rc;
 		/* the single To is a person only when not the user nor the sender */
 		if (j == 0 && m->n_to == 1 && pid != KITH_PID_USER && pid != w->from)
-			w->to1 = pid;
+			w->to1 = (uint32_t)pid; /* below UINT32_MAX: push_rcpt's limit */
 		if (pid == KITH_PID_USER)
 			w->user_in_to |= j < m->n_to;
 		if (pid == KITH_PID_USER)
 			w->user_in_rcpt = 1;
-		else if (pid != KITH_PID_NONE && pid != w->from &&
+		else if (pid != KITH_PID_NONE && pid != w->from && w->rc_n < UINT16_MAX &&
 			 !kith_work_rcpt_has(k, (size_t)(w - k->w), pid)) {
 			if ((rc = push_rcpt(k, pid)) < 0)
 				return rc;
@@ -173,15 +178,14 @@ static int collect(struct kith_work *k, const struct kith_msg *msgs, size_t n,
 		struct kith_class_in in;
 		memset(w, 0, sizeof(*w));
 		w->m = &msgs[i];
-		w->idx = i;
 		w->date = msgs[i].date;
 		if ((rc = resolve(k, &msgs[i], w)) < 0)
 			return rc;
 		in.from_user = w->from_user;
 		in.user_in_rcpt = w->user_in_rcpt;
-		w->cls = kith_classify(&msgs[i], &in, NULL);
-		a->msg_class[i] = w->cls;
-		count_class(a, w->cls);
+		a->msg_class[i] = kith_classify(&msgs[i], &in, NULL);
+		w->cls = (uint8_t)a->msg_class[i];
+		count_class(a, a->msg_class[i]);
 		if (w->date != KITH_DATE_NONE && w->date >= KITH_DATE_PLAUSIBLE && w->date < k->now)
 			k->n++;
 		else
@@ -196,16 +200,20 @@ static int cmp_wmsg(const void *x, const void *y)
 
 	if (a->date != b->date)
 		return a->date < b->date ? -1 : 1;
-	return (a->idx > b->idx) - (a->idx < b->idx);
+	return (a->m > b->m) - (a->m < b->m); /* input order */
 }
 
 static int subjects(struct kith_work *k)
 {
 	size_t i;
 
-	for (i = 0; i < k->n; i++)
-		if (!(k->w[i].nsubj = kith_subject_normalize(k->w[i].m->subject, &k->w[i].sflags)))
+	unsigned fl;
+
+	for (i = 0; i < k->n; i++) {
+		if (!(k->w[i].nsubj = kith_subject_normalize(k->w[i].m->subject, &fl)))
 			return -ENOMEM;
+		k->w[i].sflags = (uint8_t)fl;
+	}
 	return 0;
 }
 

@@ -172,7 +172,8 @@ static int cmp_row_recent(const void *x, const void *y)
  * each listed person's KITH_RECENT_CONVS most recent.  Why here and not
  * in the store: the other 90% of rows would otherwise be copied out (with
  * their subjects) only to be dropped, at the analysis' memory peak. */
-static int rows_to_keep(const struct kith_turns *t, const size_t *map, unsigned char *keep)
+static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, const size_t *map,
+			unsigned char *keep)
 {
 	struct row_ord *ord = malloc((t->n_r ? t->n_r : 1) * sizeof(*ord));
 	size_t i, n = 0, run = 0;
@@ -184,7 +185,7 @@ static int rows_to_keep(const struct kith_turns *t, const size_t *map, unsigned 
 
 		keep[i] = map[r->pid] != KITH_NONE && (r->tu || r->tt);
 		if (map[r->pid] != KITH_NONE)
-			ord[n++] = (struct row_ord){ (uint32_t)r->pid, (uint32_t)i, r->last };
+			ord[n++] = (struct row_ord){ r->pid, (uint32_t)i, k->w[r->last_w].date };
 	}
 	qsort(ord, n, sizeof(*ord), cmp_row_recent);
 	for (i = 0; i < n; i++) {
@@ -203,8 +204,8 @@ static void conv_fill(const struct kith_work *k, const struct kith_wrow *r, cons
 	c->person = person;
 	c->root_msg_id = k->w[root[r->thread]].m->id;
 	c->last_msg_id = k->w[r->last_w].m->id;
-	c->first = r->first;
-	c->last = r->last;
+	c->first = k->w[r->first_w].date;
+	c->last = k->w[r->last_w].date;
 	c->turns_user = r->tu;
 	c->turns_them = r->tt;
 	c->initiated_by_user = r->first_by_user;
@@ -219,7 +220,7 @@ static int convs_out(const struct kith_work *k, const struct kith_turns *t,
 	unsigned char *keep = malloc(t->n_r ? t->n_r : 1);
 	int rc = -ENOMEM;
 
-	if (!root || !keep || rows_to_keep(t, map, keep) < 0)
+	if (!root || !keep || rows_to_keep(k, t, map, keep) < 0)
 		goto out;
 	for (i = 0; i < t->n_r; i++)
 		n_keep += keep[i];

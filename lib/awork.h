@@ -15,23 +15,32 @@
  * undated and left out of the timeline. */
 #define KITH_DATE_PLAUSIBLE 315619200LL
 
-/* One message as the analysis sees it (only those dated before now). */
+/* One message as the analysis sees it (only those dated before now).
+ * 64 bytes: one per message lives through the whole analysis. */
 struct kith_wmsg {
-	const struct kith_msg *m; /* borrowed from the caller's array */
-	size_t idx;               /* index in the caller's array */
+	const struct kith_msg *m; /* borrowed from the caller's array (its order breaks date ties) */
 	int64_t date;
-	enum kith_class cls;
-	int from_user;            /* written by the user */
-	int user_in_rcpt;         /* the user is in To/Cc */
-	int user_in_to;           /* the user is in To */
-	size_t to1;               /* the person in To when To names exactly one, else KITH_PID_NONE */
 	size_t from;              /* sender's person id, KITH_PID_NONE if none */
-	size_t rc_off, rc_n;      /* work.rcpt[rc_off..+rc_n): recipients' person ids, not the user */
-	size_t thread;            /* thread number */
 	size_t parent;            /* index in work.w of the message answered, or KITH_NONE */
 	char *nsubj;              /* normalised subject; owned */
-	unsigned sflags;          /* KITH_SUBJ_* */
+	uint32_t thread;          /* thread number */
+	uint32_t rc_off;          /* work.rcpt[rc_off..+rc_n): recipients' person ids, not the user */
+	uint32_t to1;             /* the person in To when To names exactly one, else
+				     KITH_TO1_NONE: read it with kith_wmsg_to1 */
+	uint16_t rc_n;            /* recipients beyond UINT16_MAX are left out */
+	uint8_t cls;              /* enum kith_class */
+	uint8_t sflags;           /* KITH_SUBJ_* */
+	uint8_t from_user;        /* written by the user */
+	uint8_t user_in_rcpt;     /* the user is in To/Cc */
+	uint8_t user_in_to;       /* the user is in To */
 };
+
+#define KITH_TO1_NONE UINT32_MAX
+
+static inline size_t kith_wmsg_to1(const struct kith_wmsg *w)
+{
+	return w->to1 == KITH_TO1_NONE ? KITH_PID_NONE : w->to1;
+}
 
 struct kith_work {
 	const struct kith_policy *pol;

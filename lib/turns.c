@@ -45,11 +45,10 @@ static int row_of(struct tctx *c, size_t pid, size_t wi, int by_user, size_t *ro
 		return -ENOMEM;
 	r = &t->r[t->n_r++];
 	memset(r, 0, sizeof(*r));
-	r->pid = pid;
-	r->thread = w->thread;
-	r->first_w = r->last_w = wi;
-	r->first = r->last = w->date;
-	r->first_by_user = r->last_by_user = by_user;
+	r->pid = (uint32_t)pid;
+	r->thread = (uint32_t)w->thread;
+	r->first_w = r->last_w = (uint32_t)wi;
+	r->first_by_user = r->last_by_user = (uint8_t)by_user;
 	return 0;
 }
 
@@ -77,9 +76,8 @@ static int touch(struct tctx *c, size_t pid, size_t wi, int by_user)
 			ps->last_from = c->k->w[wi].date;
 		}
 	}
-	r->last_w = wi;
-	r->last = c->k->w[wi].date;
-	r->last_by_user = by_user;
+	r->last_w = (uint32_t)wi;
+	r->last_by_user = (uint8_t)by_user;
 	return 0;
 }
 
@@ -129,10 +127,10 @@ static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
 	if (rc < 0 || grow((void **)&t->t, &t->cap, t->n, sizeof(*t->t)) < 0)
 		return -ENOMEM;
 	tu = &t->t[t->n++];
-	tu->w = wi;
-	tu->pid = pid;
-	tu->row = row;
-	tu->by_user = by_user;
+	tu->w = (uint32_t)wi;
+	tu->pid = (uint32_t)pid;
+	tu->row = (uint32_t)row;
+	tu->by_user = (uint8_t)by_user;
 	tu->lat = !p ? -1 : w->date > p->date ? w->date - p->date : 0;
 	tu->counted = 0;
 	if (by_user)
@@ -153,8 +151,8 @@ static int orphan_turn(struct tctx *c, size_t wi)
 
 	if (!(w->sflags & KITH_SUBJ_REPLY) && !w->m->in_reply_to)
 		return 0;
-	if (w->from_user && kith_work_is_human(k, w->to1))
-		return add_turn(c, wi, w->to1, 1);
+	if (w->from_user && kith_work_is_human(k, kith_wmsg_to1(w)))
+		return add_turn(c, wi, kith_wmsg_to1(w), 1);
 	if (!w->from_user && w->user_in_to && kith_work_is_human(k, w->from))
 		return add_turn(c, wi, w->from, 0);
 	return 0;
@@ -308,7 +306,9 @@ static void sum_rows(const struct kith_work *k, struct kith_turns *t)
 	}
 }
 
-struct dmsg { size_t pid; int64_t date; int by_user; };
+/* One direct message between the user and one person.  16 bytes: there
+ * is one per recipient of the user's mail, at the analysis' memory peak. */
+struct dmsg { int64_t date; uint32_t pid, by_user; };
 
 static int cmp_dmsg(const void *x, const void *y)
 {
@@ -319,8 +319,9 @@ static int cmp_dmsg(const void *x, const void *y)
 	return (a->date > b->date) - (a->date < b->date);
 }
 
-/* Appends message wi's direct pairs (user to a recipient, or a person to
- * the user) to d, counting them into the persons' figures. */
+/* Message wi's direct pairs (user to a recipient, or a person to the
+ * user), counted into the persons' figures and, when d is not NULL,
+ * appended to d.  Returns how many. */
 static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t wi, struct dmsg *d)
 {
 	const struct kith_wmsg *w = &k->w[wi];
@@ -332,18 +333,23 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 	if (!w->from_user) {
 		if (!w->user_in_rcpt || !kith_work_is_human(k, w->from))
 			return 0;
-		t->ps[w->from].direct_from++;
-		t->ps[w->from].personal_from += personal;
-		d[0] = (struct dmsg){ w->from, w->date, 0 };
+		if (d) {
+			t->ps[w->from].direct_from++;
+			t->ps[w->from].personal_from += personal;
+			d[0] = (struct dmsg){ w->date, (uint32_t)w->from, 0 };
+		}
 		return 1;
 	}
 	for (j = 0; j < w->rc_n; j++) {
 		pid = k->rcpt[w->rc_off + j];
 		if (!kith_work_is_human(k, pid))
 			continue;
-		t->ps[pid].direct_to++;
-		t->ps[pid].personal_to += personal;
-		d[n++] = (struct dmsg){ pid, w->date, 1 };
+		if (d) {
+			t->ps[pid].direct_to++;
+			t->ps[pid].personal_to += personal;
+			d[n] = (struct dmsg){ w->date, (uint32_t)pid, 1 };
+		}
+		n++;
 	}
 	return n;
 }
@@ -374,12 +380,14 @@ static void answered(struct kith_turns *t, const struct dmsg *d, size_t n)
 /* Direct mail each way, threads aside. */
 static int direct_mail(const struct kith_work *k, struct kith_turns *t)
 {
-	struct dmsg *d = malloc((k->n_rcpt + k->n + 1) * sizeof(*d));
+	struct dmsg *d;
 	size_t i, n = 0;
 
-	if (!d)
+	for (i = 0; i < k->n; i++) /* sized exactly: most recipients are not direct */
+		n += direct_of(k, t, i, NULL);
+	if (!(d = malloc((n ? n : 1) * sizeof(*d))))
 		return -ENOMEM;
-	for (i = 0; i < k->n; i++)
+	for (i = n = 0; i < k->n; i++)
 		n += direct_of(k, t, i, d + n);
 	qsort(d, n, sizeof(*d), cmp_dmsg);
 	answered(t, d, n);
@@ -446,6 +454,8 @@ int kith_turns_build(struct kith_work *k, struct kith_turns *t)
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	if (k->n >= UINT32_MAX || k->people.n >= UINT32_MAX)
+		return -EOVERFLOW; /* indices are 32 bits (turns.h) */
 	c.k = k;
 	c.t = t;
 	kith_umap_init(&c.rows);

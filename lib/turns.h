@@ -13,23 +13,26 @@
 
 #include "awork.h"
 
+/* Indices below are 32 bits (kith_turns_build refuses more messages or
+ * people): a mailbox has about one row per message, and the rows are the
+ * largest array at the analysis' memory peak. */
 struct kith_wturn {
-	size_t w;        /* message (index in k->w) */
-	size_t pid;      /* the person on the other side */
-	size_t row;      /* conversation row */
-	int by_user;
+	uint32_t w;      /* message (index in k->w) */
+	uint32_t pid;    /* the person on the other side */
+	uint32_t row;    /* conversation row */
+	uint8_t by_user;
+	uint8_t counted;
 	int64_t lat;     /* seconds since the answered message; -1 when it is not here */
-	int counted;
 };
 
 struct kith_wrow {      /* one person in one thread */
-	size_t pid, thread;
-	size_t first_w, last_w;      /* first and newest message between them */
-	int64_t first, last;
+	uint32_t pid, thread;
+	uint32_t first_w, last_w;    /* first and newest message between them; their
+					dates are the row's first and last */
 	uint32_t tu, tt;             /* counted turns: by the user, by them */
 	uint32_t raw_tu, raw_tt;     /* all turns */
-	int first_by_user, last_by_user;
 	uint32_t pend_user, pend_them; /* messages since the other side last wrote */
+	uint8_t first_by_user, last_by_user;
 };
 
 struct kith_pstat {     /* per person id */
