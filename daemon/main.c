@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -120,6 +121,16 @@ static int open_store(const struct kith_config *c, struct kith_store **st)
 	return r;
 }
 
+/* Why: each analysis allocates a few large arrays and frees them all.
+ * glibc raises its mmap threshold after the first such free, so the next
+ * analysis' arrays come from the heap, where fragmentation keeps them
+ * resident between cycles.  A fixed threshold keeps large blocks mapped
+ * and returned to the system when freed (peak and idle RSS both lower). */
+static void tune_malloc(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -128,6 +139,7 @@ int main(int argc, char **argv)
 	int r;
 
 	umask(077);
+	tune_malloc();
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r;

@@ -11,6 +11,7 @@
 #include "analyze.h"
 #include "classify.h"
 #include "depth.h"
+#include "strpool.h"
 #include "subject.h"
 #include "thread.h"
 #include "turns.h"
@@ -83,7 +84,7 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg *msgs, siz
 /* The per-message and per-row records are the analysis' largest arrays;
  * keep them from growing back unnoticed. */
 _Static_assert(sizeof(struct kith_wmsg) <= 64, "kith_wmsg grew");
-_Static_assert(sizeof(struct kith_wrow) <= 44, "kith_wrow grew");
+_Static_assert(sizeof(struct kith_wrow) <= 48, "kith_wrow grew");
 
 static int push_rcpt(struct kith_work *k, size_t pid)
 {
@@ -194,6 +195,19 @@ static int collect(struct kith_work *k, const struct kith_msg *msgs, size_t n,
 	return 0;
 }
 
+/* The recipient ids grew by doubling; the rest of the analysis (and its
+ * memory peak) needs only what was used. */
+static void shrink_rcpt(struct kith_work *k)
+{
+	uint32_t *v;
+
+	if (k->n_rcpt && k->n_rcpt < k->cap_rcpt &&
+	    (v = realloc(k->rcpt, k->n_rcpt * sizeof(*v))) != NULL) {
+		k->rcpt = v;
+		k->cap_rcpt = k->n_rcpt;
+	}
+}
+
 static int cmp_wmsg(const void *x, const void *y)
 {
 	const struct kith_wmsg *a = x, *b = y;
@@ -203,14 +217,22 @@ static int cmp_wmsg(const void *x, const void *y)
 	return (a->m > b->m) - (a->m < b->m); /* input order */
 }
 
+/* Normalised subjects, interned: a thread's messages share one, and they
+ * live through the whole analysis. */
 static int subjects(struct kith_work *k)
 {
 	size_t i;
-
 	unsigned fl;
+	char *s;
 
+	if (!(k->subjects = kith_strpool_new()))
+		return -ENOMEM;
 	for (i = 0; i < k->n; i++) {
-		if (!(k->w[i].nsubj = kith_subject_normalize(k->w[i].m->subject, &fl)))
+		if (!(s = kith_subject_normalize(k->w[i].m->subject, &fl)))
+			return -ENOMEM;
+		k->w[i].nsubj = kith_strpool_intern(k->subjects, s, strlen(s));
+		free(s);
+		if (!k->w[i].nsubj)
 			return -ENOMEM;
 		k->w[i].sflags = (uint8_t)fl;
 	}
@@ -219,13 +241,10 @@ static int subjects(struct kith_work *k)
 
 static void work_free(struct kith_work *k)
 {
-	size_t i;
-
-	for (i = 0; k->w && i < k->n; i++)
-		free(k->w[i].nsubj);
 	free(k->w);
 	free(k->rcpt);
 	kith_umap_free(&k->addr_pid);
+	kith_strpool_free(k->subjects);
 	kith_people_free(&k->people);
 }
 
@@ -252,6 +271,7 @@ int kith_analyze(const struct kith_msg *msgs, size_t n,
 	if ((rc = kith_people_init(&k.people, policy)) < 0 ||
 	    (rc = learn_addresses(&k, msgs, n)) < 0 || (rc = collect(&k, msgs, n, a)) < 0)
 		goto out;
+	shrink_rcpt(&k);
 	qsort(k.w, k.n, sizeof(*k.w), cmp_wmsg);
 	kith_people_apply_pins(&k.people);
 	if ((rc = subjects(&k)) < 0 || (rc = kith_thread_build(&k)) < 0 ||

@@ -22,7 +22,7 @@ struct kith_wmsg {
 	int64_t date;
 	size_t from;              /* sender's person id, KITH_PID_NONE if none */
 	size_t parent;            /* index in work.w of the message answered, or KITH_NONE */
-	char *nsubj;              /* normalised subject; owned */
+	const char *nsubj;        /* normalised subject, interned in work.subjects */
 	uint32_t thread;          /* thread number */
 	uint32_t rc_off;          /* work.rcpt[rc_off..+rc_n): recipients' person ids, not the user */
 	uint32_t to1;             /* the person in To when To names exactly one, else
@@ -54,6 +54,7 @@ struct kith_work {
 	size_t n_rcpt, cap_rcpt;
 	size_t n_threads;
 	struct kith_umap addr_pid; /* address pointer -> person id (resolve cache) */
+	struct kith_strpool *subjects; /* normalised subjects, one copy each */
 };
 
 /* 1 when person pid could be a relationship: a human, not the user, not

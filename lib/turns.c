@@ -7,10 +7,19 @@
 #include "subject.h"
 #include "turns.h"
 
+/* How rows are found: each thread's first THREAD_LIST rows are a list
+ * (thead[], kith_wrow.next); rows beyond that, in crowded threads only,
+ * go to a map.  Why: a hash map over all 110k rows of a 100k-message
+ * mailbox was the largest allocation at the analysis' memory peak, and
+ * nearly every thread has only a few people. */
+#define THREAD_LIST 16
+#define NO_ROW UINT32_MAX
+
 struct tctx {
 	struct kith_work *k;
 	struct kith_turns *t;
-	struct kith_umap rows;  /* pid * n_threads + thread -> row */
+	uint32_t *thead;        /* thread -> its newest listed row, or NO_ROW */
+	struct kith_umap crowd; /* pid * (n_threads + 1) + thread -> row, beyond the lists */
 	struct kith_umap sugg;  /* pair -> 1 */
 };
 
@@ -30,25 +39,50 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+/* Looks pid up in thread th: 1 and *row when found; 0 when not, with
+ * *listed 1 when a new row still fits in the thread's list. */
+static int row_find(const struct tctx *c, size_t pid, uint32_t th, size_t *row, int *listed)
+{
+	const struct kith_wrow *r = c->t->r;
+	uint32_t i = c->thead[th];
+	int n = 0;
+
+	for (; i != NO_ROW; i = r[i].next, n++)
+		if (r[i].pid == pid) {
+			*row = i;
+			return 1;
+		}
+	*listed = n < THREAD_LIST;
+	return !*listed && kith_umap_get(&c->crowd, (uint64_t)pid * (c->k->n_threads + 1) + th, row);
+}
+
 /* The row of person pid in message wi's thread, created on first touch. */
 static int row_of(struct tctx *c, size_t pid, size_t wi, int by_user, size_t *row)
 {
 	struct kith_turns *t = c->t;
 	const struct kith_wmsg *w = &c->k->w[wi];
-	uint64_t key = (uint64_t)pid * (uint64_t)(c->k->n_threads + 1) + w->thread;
-	int rc = kith_umap_intern(&c->rows, key, t->n_r, row);
 	struct kith_wrow *r;
+	int listed = 0;
 
-	if (rc <= 0)
-		return rc;
+	if (row_find(c, pid, w->thread, row, &listed))
+		return 0;
 	if (grow((void **)&t->r, &t->cap_r, t->n_r, sizeof(*t->r)) < 0)
 		return -ENOMEM;
+	if (!listed && kith_umap_intern(&c->crowd, (uint64_t)pid * (c->k->n_threads + 1) + w->thread,
+					t->n_r, NULL) < 0)
+		return -ENOMEM;
+	*row = t->n_r;
 	r = &t->r[t->n_r++];
 	memset(r, 0, sizeof(*r));
 	r->pid = (uint32_t)pid;
-	r->thread = (uint32_t)w->thread;
+	r->thread = w->thread;
 	r->first_w = r->last_w = (uint32_t)wi;
 	r->first_by_user = r->last_by_user = (uint8_t)by_user;
+	r->next = NO_ROW;
+	if (listed) {
+		r->next = c->thead[w->thread];
+		c->thead[w->thread] = (uint32_t)*row;
+	}
 	return 0;
 }
 
@@ -458,10 +492,14 @@ int kith_turns_build(struct kith_work *k, struct kith_turns *t)
 		return -EOVERFLOW; /* indices are 32 bits (turns.h) */
 	c.k = k;
 	c.t = t;
-	kith_umap_init(&c.rows);
+	if (!(c.thead = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*c.thead))))
+		return -ENOMEM;
+	memset(c.thead, 0xff, (k->n_threads ? k->n_threads : 1) * sizeof(*c.thead)); /* NO_ROW */
+	kith_umap_init(&c.crowd);
 	kith_umap_init(&c.sugg);
 	rc = build(&c);
-	kith_umap_free(&c.rows);
+	free(c.thead);
+	kith_umap_free(&c.crowd);
 	kith_umap_free(&c.sugg);
 	return rc;
 }

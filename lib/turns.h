@@ -32,6 +32,7 @@ struct kith_wrow {      /* one person in one thread */
 	uint32_t tu, tt;             /* counted turns: by the user, by them */
 	uint32_t raw_tu, raw_tt;     /* all turns */
 	uint32_t pend_user, pend_them; /* messages since the other side last wrote */
+	uint32_t next;               /* the thread's next listed row (turns.c) */
 	uint8_t first_by_user, last_by_user;
 };
 

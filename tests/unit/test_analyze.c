@@ -368,6 +368,45 @@ static void test_conversations_kept(void)
 	mb_free(&b);
 }
 
+/* One thread with 40 people (more than a thread's listed rows, turns.c):
+ * every one of them is found again for their reply and the user's answer. */
+static void test_crowded_thread(void)
+{
+	struct mbox b = { 0 };
+	struct kith_policy pol = base();
+	struct kith_analysis *a = NULL;
+	char to[1024] = "", id[64], irt[64], who[64];
+	size_t i, o = 0, ok = 0;
+
+	for (i = 0; i < 40; i++)
+		o += (size_t)snprintf(to + o, sizeof(to) - o, "%sp%02zu@x.org", i ? "," : "", i);
+	mb_add(&b, "all@x", NULL, T0, "me.self@gmail.com", to, "plans", KITH_MSG_IN_SENT);
+	for (i = 0; i < 40; i++) {
+		snprintf(who, sizeof(who), "p%02zu@x.org", i);
+		snprintf(id, sizeof(id), "r%zu@x", i);
+		mb_add(&b, id, "all@x", T0 + 3600 + (int64_t)i * 60, who, "me.self@gmail.com",
+		       "Re: plans", 0);
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(who, sizeof(who), "p%02zu@x.org", i);
+		snprintf(irt, sizeof(irt), "r%zu@x", i);
+		snprintf(id, sizeof(id), "a%zu@x", i);
+		mb_add(&b, id, irt, T0 + DAY + (int64_t)i * 60, "me.self@gmail.com", who, "Re: plans",
+		       KITH_MSG_IN_SENT);
+	}
+	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + 10 * DAY, &a), 0);
+	for (i = 0; a && i < 40; i++) {
+		const struct kith_person *p;
+		snprintf(who, sizeof(who), "p%02zu@x.org", i);
+		p = person(a, who);
+		ok += p && p->conversations == 1 && p->turns_user == 1 && p->turns_them == 1;
+	}
+	CHECK_INT(ok, 40);
+	CHECK_INT(a ? a->n_conversations : 0, 40);
+	kith_analysis_free(a);
+	mb_free(&b);
+}
+
 static void test_speed(void)
 {
 	struct mbox b = { 0 };
@@ -404,6 +443,7 @@ int main(void)
 	test_name_key();
 	test_edges();
 	test_conversations_kept();
+	test_crowded_thread();
 	test_speed();
 	return T_DONE();
 }
