@@ -154,18 +154,20 @@ static int thread_roots(const struct kith_work *k, size_t *root)
 	return 0;
 }
 
-/* A row as rows_to_keep sorts them: by person, newest first. */
-struct row_ord { uint32_t pid, row; int64_t last; };
-
-static int cmp_row_recent(const void *x, const void *y)
+/* Order of row indices for rows_to_keep: by person, newest first. */
+static int cmp_row_recent(const void *x, const void *y, void *ctx)
 {
-	const struct row_ord *a = x, *b = y;
+	const struct kith_work *k = ((const void **)ctx)[0];
+	const struct kith_wrow *rows = ((const void **)ctx)[1];
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	const struct kith_wrow *a = &rows[i], *b = &rows[j];
+	int64_t la = k->w[a->last_w].date, lb = k->w[b->last_w].date;
 
 	if (a->pid != b->pid)
 		return a->pid < b->pid ? -1 : 1;
-	if (a->last != b->last)
-		return a->last > b->last ? -1 : 1;
-	return a->row < b->row ? -1 : 1;
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return i < j ? -1 : 1;
 }
 
 /* Marks (keep[i] = 1) the rows to output: those with a counted turn and
@@ -175,7 +177,8 @@ static int cmp_row_recent(const void *x, const void *y)
 static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, const size_t *map,
 			unsigned char *keep)
 {
-	struct row_ord *ord = malloc((t->n_r ? t->n_r : 1) * sizeof(*ord));
+	uint32_t *ord = malloc((t->n_r ? t->n_r : 1) * sizeof(*ord));
+	const void *ctx[2] = { k, t->r };
 	size_t i, n = 0, run = 0;
 
 	if (!ord)
@@ -185,14 +188,14 @@ static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, c
 
 		keep[i] = map[r->pid] != KITH_NONE && (r->tu || r->tt);
 		if (map[r->pid] != KITH_NONE)
-			ord[n++] = (struct row_ord){ r->pid, (uint32_t)i, k->w[r->last_w].date };
+			ord[n++] = (uint32_t)i;
 	}
-	qsort(ord, n, sizeof(*ord), cmp_row_recent);
+	qsort_r(ord, n, sizeof(*ord), cmp_row_recent, (void *)ctx);
 	for (i = 0; i < n; i++) {
-		if (i == 0 || ord[i].pid != ord[i - 1].pid)
+		if (i == 0 || t->r[ord[i]].pid != t->r[ord[i - 1]].pid)
 			run = 0;
 		if (run++ < KITH_RECENT_CONVS)
-			keep[ord[i].row] = 1;
+			keep[ord[i]] = 1;
 	}
 	free(ord);
 	return 0;
