@@ -316,6 +316,13 @@ static void test_fields(void)
 	CHECK_STR(kith_hdr_fields[0], "From");
 }
 
+/* kith_msg_key's answers as first stored: any change would make every
+ * stored message look new to the next sync. */
+#define KEY_LUNCH    "808e54daf22e528dadb1c8e5393335be"
+#define KEY_UNDATED  "7d95c73320645543d5b684cea4d31157"
+#define KEY_EPOCH    "85c2caa9a0764fb2497a046891ae4276"
+#define KEY_NEGATIVE "9776fd154b4be63b3521b2a8b89ce461"
+
 static void key_of(const char *s, char k[33])
 {
 	CHECK_INT(parse(s), 0);
@@ -349,6 +356,17 @@ static void test_key(void)
 	CHECK(strcmp(a, b) != 0);
 	key_of("Message-ID: <1@x>\r\nFrom: a@x.org\r\nSubject: s\r\n", c);
 	CHECK_STR(a, c);
+	/* The key is stored (messages.key): it must never change.  Known answers. */
+	key_of("Message-ID: <1.JavaMail.evans@thyme>\r\nDate: Tue, 16 Feb 1999 06:39:00 -0800\r\n"
+	       "From: a@x.org\r\nTo: b@x.org, c@x.org\r\nSubject: Re:  lunch \r\n", a);
+	CHECK_STR(a, KEY_LUNCH);
+	key_of("Message-ID: <1@x>\r\nFrom: a@x.org\r\nSubject: s\r\n", a);
+	CHECK_STR(a, KEY_UNDATED);
+	key_of("Date: Thu, 1 Jan 1970 00:00:00 +0000\r\nFrom: a@x.org\r\nTo: z@y, a@y, m@y, a@y\r\n"
+	       "Subject: \t x  \t y\r\n", a);
+	CHECK_STR(a, KEY_EPOCH);
+	key_of("Date: Tue, 16 Feb 1960 06:39:00 -0800\r\nSubject: before the epoch\r\n", a);
+	CHECK_STR(a, KEY_NEGATIVE);
 	/* Field boundaries matter: "ab"+"c" differs from "a"+"bc". */
 	key_of("From: ab@x.org\r\nSubject: c\r\n", a);
 	key_of("From: a@x.org\r\nSubject: bc\r\n", b);
