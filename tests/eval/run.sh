@@ -31,6 +31,13 @@ for q in 0.3 0.4 0.5 0.6; do
 	"$eval_bin" lore "$lore" --predict --at "$q" | tail -n +2
 done
 echo
+echo "== (2b) the same for Enron with broadcasts (over 99 To+Cc addresses) left out of"
+echo "   the truth and the baselines: a sensitivity check, see docs/depth.md"
+for q in 0.3 0.4 0.5 0.6; do
+	"$eval_bin" enron "$enron" --predict --at "$q" --max-rcpt 99 | tail -n +2 |
+		grep -E '^T=|depth|\(all addresses\)'
+done
+echo
 echo "== (3) bulk mixed in, addressed to the user"
 rc=0
 "$eval_bin" enron "$enron" --bulk "$corpus/bulk" --bulkcheck || rc=1
