@@ -27,8 +27,12 @@ kt_true "stored as cur/NAME:2,S" test -n "$(find "$DC_MAILDIR/cur" -name '*:2,S'
 kt_dovecot_start || kt_die "dovecot did not start"
 kt_true "dovecot is running" kt_dovecot_running
 
-# TLS handshake verified by gnutls-cli against the test CA.
-hs=$(gnutls-cli --x509cafile="$DC_CA" -p "$DC_IMAPS_PORT" localhost </dev/null 2>&1)
+# TLS handshake verified by gnutls-cli against the test CA.  It sends LOGOUT
+# and keeps its input open until the server has answered and closed: with
+# </dev/null it hung up as soon as the handshake was done, and under load the
+# greeting had not arrived yet (a flake, about 1 run in 8).
+hs=$( (printf 'a LOGOUT\r\n'; sleep 5) |
+	timeout 20 gnutls-cli --x509cafile="$DC_CA" -p "$DC_IMAPS_PORT" localhost 2>&1)
 kt_contains "gnutls-cli handshake" "Handshake was completed" "$hs"
 kt_contains "IMAP greeting over TLS" "* OK" "$hs"
 hs=$(gnutls-cli --x509cafile="$DC_CERTS/rogue-ca.pem" -p "$DC_IMAPS_PORT" localhost </dev/null 2>&1)
@@ -42,7 +46,10 @@ kt_eq "LOGIN after STARTTLS, Sent count" 1 \
 bad=$tmp/badpass; printf 'wrong\n' >"$bad"
 chk implicit "$DC_IMAPS_PORT" "$DC_CA" "$DC_USER" "$bad" >/dev/null; kt_eq "wrong password refused" 3 $?
 list=$(chk implicit "$DC_IMAPS_PORT" "$DC_CA" "$DC_USER" "$DC_PASS_FILE" list)
-kt_contains "Sent has \\Sent special-use" $'Sent\t\\Sent' "$list"
+# Dovecot may add \Marked (new mail since the last SELECT, judged from maildir
+# times), so look for the flag, not for the whole line.
+kt_eq "Sent has \\Sent special-use" 1 \
+	"$(printf '%s\n' "$list" | grep -c $'^Sent\t.*\\\\Sent')"
 kt_contains "nested folder listed" "Archive/2026" "$list"
 kt_eq "header fetch of INBOX" 1 \
 	"$(chk implicit "$DC_IMAPS_PORT" "$DC_CA" "$DC_USER" "$DC_PASS_FILE" headers INBOX)"
