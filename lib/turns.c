@@ -41,6 +41,11 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 
 /* Looks pid up in thread th: 1 and *row when found; 0 when not, with
  * *listed 1 when a new row still fits in the thread's list. */
+static uint64_t crowd_key(const struct tctx *c, size_t pid, uint32_t th)
+{
+	return (uint64_t)pid * (c->k->n_threads + 1) + th;
+}
+
 static int row_find(const struct tctx *c, size_t pid, uint32_t th, size_t *row, int *listed)
 {
 	const struct kith_wrow *r = c->t->r;
@@ -53,7 +58,7 @@ static int row_find(const struct tctx *c, size_t pid, uint32_t th, size_t *row, 
 			return 1;
 		}
 	*listed = n < THREAD_LIST;
-	return !*listed && kith_umap_get(&c->crowd, (uint64_t)pid * (c->k->n_threads + 1) + th, row);
+	return !*listed && kith_umap_get(&c->crowd, crowd_key(c, pid, th), row);
 }
 
 /* The row of person pid in message wi's thread, created on first touch. */
@@ -62,15 +67,15 @@ static int row_of(struct tctx *c, size_t pid, size_t wi, int by_user, size_t *ro
 	struct kith_turns *t = c->t;
 	const struct kith_wmsg *w = &c->k->w[wi];
 	struct kith_wrow *r;
-	int listed = 0;
+	int listed = 0, rc;
 
 	if (row_find(c, pid, w->thread, row, &listed))
 		return 0;
 	if (grow((void **)&t->r, &t->cap_r, t->n_r, sizeof(*t->r)) < 0)
 		return -ENOMEM;
-	if (!listed && kith_umap_intern(&c->crowd, (uint64_t)pid * (c->k->n_threads + 1) + w->thread,
-					t->n_r, NULL) < 0)
-		return -ENOMEM;
+	if (!listed && (rc = kith_umap_intern(&c->crowd, crowd_key(c, pid, w->thread), t->n_r,
+					      NULL)) < 0)
+		return rc;
 	*row = t->n_r;
 	r = &t->r[t->n_r++];
 	memset(r, 0, sizeof(*r));
