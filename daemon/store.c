@@ -860,16 +860,16 @@ static struct kith_addr *share_list(struct rcpt_share *sh, struct kith_strpool *
 	uint64_t h = list_hash(sh->tmp, n);
 	struct kith_addr *v;
 	size_t i;
+	int known = kith_umap_get(&sh->seen, h, &i);
 
-	if (kith_umap_get(&sh->seen, h, &i) && sh->lists[i].n == n &&
-	    memcmp(sh->lists[i].v, sh->tmp, n * sizeof(*v)) == 0)
+	if (known && sh->lists[i].n == n && memcmp(sh->lists[i].v, sh->tmp, n * sizeof(*v)) == 0)
 		return sh->lists[i].v;
 	v = kith_strpool_alloc(pool, n * sizeof(*v));
 	if (!v)
 		return NULL;
 	memcpy(v, sh->tmp, n * sizeof(*v));
 	/* a hash taken by another list keeps it: this one is just not shared */
-	if (!kith_umap_get(&sh->seen, h, &i) && remember_list(sh, h, v, n) < 0)
+	if (!known && remember_list(sh, h, v, n) < 0)
 		return NULL;
 	return v;
 }

@@ -155,13 +155,14 @@ static int thread_roots(const struct kith_work *k, size_t *root)
 }
 
 /* Order of row indices for rows_to_keep: by person, newest first. */
+struct keep_order { const struct kith_work *k; const struct kith_wrow *rows; };
+
 static int cmp_row_recent(const void *x, const void *y, void *ctx)
 {
-	const struct kith_work *k = ((const void **)ctx)[0];
-	const struct kith_wrow *rows = ((const void **)ctx)[1];
+	const struct keep_order *o = ctx;
 	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-	const struct kith_wrow *a = &rows[i], *b = &rows[j];
-	int64_t la = k->w[a->last_w].date, lb = k->w[b->last_w].date;
+	const struct kith_wrow *a = &o->rows[i], *b = &o->rows[j];
+	int64_t la = o->k->w[a->last_w].date, lb = o->k->w[b->last_w].date;
 
 	if (a->pid != b->pid)
 		return a->pid < b->pid ? -1 : 1;
@@ -178,7 +179,7 @@ static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, c
 			unsigned char *keep)
 {
 	uint32_t *ord = malloc((t->n_r ? t->n_r : 1) * sizeof(*ord));
-	const void *ctx[2] = { k, t->r };
+	struct keep_order ctx = { k, t->r };
 	size_t i, n = 0, run = 0;
 
 	if (!ord)
@@ -190,7 +191,7 @@ static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, c
 		if (map[r->pid] != KITH_NONE)
 			ord[n++] = (uint32_t)i;
 	}
-	qsort_r(ord, n, sizeof(*ord), cmp_row_recent, (void *)ctx);
+	qsort_r(ord, n, sizeof(*ord), cmp_row_recent, &ctx);
 	for (i = 0; i < n; i++) {
 		if (i == 0 || t->r[ord[i]].pid != t->r[ord[i - 1]].pid)
 			run = 0;

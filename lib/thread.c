@@ -74,12 +74,10 @@ static int uf_id(struct uf *u, const char *id, size_t *node)
 	return 0;
 }
 
-/* The earliest message carrying id, if any is here. */
-static int uf_first(const struct uf *u, const char *id, size_t *at)
+/* The earliest message carrying node's id, if any is here. */
+static int uf_first(const struct uf *u, size_t node, size_t *at)
 {
-	size_t node;
-
-	if (!kith_smap_get(&u->ids, id, &node) || u->first[node] == NO_MSG)
+	if (u->first[node] == NO_MSG)
 		return 0;
 	*at = u->first[node];
 	return 1;
@@ -96,7 +94,7 @@ static int link_headers(struct kith_work *k, struct uf *u, const uint32_t *mnode
 		if ((rc = uf_id(u, m->in_reply_to, &node)) < 0)
 			return rc;
 		uf_union(u, mnode[i], node);
-		if (uf_first(u, m->in_reply_to, &at) && at != i)
+		if (uf_first(u, node, &at) && at != i)
 			k->w[i].parent = at;
 	}
 	for (j = m->n_refs; j-- > 0;) {
@@ -105,7 +103,7 @@ static int link_headers(struct kith_work *k, struct uf *u, const uint32_t *mnode
 		if ((rc = uf_id(u, m->refs[j], &node)) < 0)
 			return rc;
 		uf_union(u, mnode[i], node);
-		if (k->w[i].parent == KITH_NONE && uf_first(u, m->refs[j], &at) && at != i)
+		if (k->w[i].parent == KITH_NONE && uf_first(u, node, &at) && at != i)
 			k->w[i].parent = at;
 	}
 	return 0;
