@@ -41,7 +41,7 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 	size_t n_known = 0;
 	struct kith_sync s = { .store = st, .account = a->name, .stop = o->stop,
 			       .tick = o->tick, .tick_ctx = o->tick_ctx };
-	struct kith_sync_request req = { .account = a, .batch_size = 5000,
+	struct kith_sync_request req = { .account = a, .batch_first = 5000, .batch_size = 20000,
 					 .idle_seconds = o->idle_seconds,
 					 .protocol_log = o->protocol_log,
 					 .wake_fd = o->wake ? o->wake_fd : -1, .wake = o->wake,
@@ -68,8 +68,10 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 	 * for hours) */
 	kith_store_release_memory(st);
 	malloc_trim(0);
+	kith_store_bulk_cache(st, 1); /* best effort: a failure only costs speed */
 	r = run_session(c, &req, &sink, o, err, errlen);
 	kith_sync_finish(&s);
+	kith_store_bulk_cache(st, 0);
 	if (stats)
 		*stats = s.stats;
 out:

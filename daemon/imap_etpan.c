@@ -5,12 +5,15 @@
  * and reach libetpan through a custom mailstream_low driver whose read
  * turns end-of-stream and timeouts into errors.  Only read-only commands
  * are issued: STATUS, EXAMINE, UID SEARCH, UID FETCH BODY.PEEK[HEADER.FIELDS].
+ * The replies to that FETCH, nearly all the bytes of a sync, are read by
+ * imap_fetch.c over this session's stream (why: imap_fetch.h).
  */
 #include "source.h"
 #include "source_folders.h"
 #include "tls_gnutls.h"
 #include "log.h"
 #include "hdr.h"
+#include "imap_fetch.h"
 
 #include <errno.h>
 #include <libetpan/libetpan.h>
@@ -27,7 +30,10 @@ struct sess {
 	mailimap *imap;
 	struct kith_conn *conn;    /* owned by imap's stream once attached */
 	int attached;              /* conn handed to libetpan (which may close it) */
-	struct mailimap_fetch_type *fetch_type; /* owned */
+	char *fetch_items;         /* owned: "(UID BODY.PEEK[HEADER.FIELDS (...)])" */
+	unsigned fetch_tag;        /* numbers kithd's own FETCH tags */
+	char *line;                /* owned: the FETCH reader's current line */
+	size_t line_cap;
 	int redact;                /* protocol log: hide what is sent now */
 	int last_etpan;            /* libetpan code of the last failure */
 	unsigned folders_refused;  /* folders the server refused this session */
@@ -648,77 +654,114 @@ static int search_new_uids(struct sess *s, uint32_t after, uint32_t **uids, size
 	return 0;
 }
 
-/* The set of UIDs uids[0..n) (sorted) as ranges a:b. */
-static struct mailimap_set *uid_set(const uint32_t *uids, size_t n)
+/* "TAG UID FETCH a:b,c,... ITEMS\r\n" for the sorted uids[0..n), malloc'd. */
+static char *fetch_command(const char *tag, const uint32_t *uids, size_t n,
+			   const char *items, size_t *len)
 {
-	struct mailimap_set *set = mailimap_set_new_empty();
-	size_t i = 0;
+	size_t cap = strlen(tag) + strlen(items) + 32 + n * 22, k, i = 0;
+	char *c = malloc(cap);
 
-	while (set && i < n) {
+	if (!c)
+		return NULL;
+	k = (size_t)snprintf(c, cap, "%s UID FETCH ", tag);
+	while (i < n) {
 		size_t j = i;
 
 		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
 			j++;
-		if (mailimap_set_add_interval(set, uids[i], uids[j]) != MAILIMAP_NO_ERROR) {
-			mailimap_set_free(set);
-			return NULL;
-		}
+		k += (size_t)(j > i ? snprintf(c + k, cap - k, "%s%u:%u", i ? "," : "", uids[i], uids[j])
+				    : snprintf(c + k, cap - k, "%s%u", i ? "," : "", uids[i]));
 		i = j + 1;
 	}
-	return set;
+	k += (size_t)snprintf(c + k, cap - k, " %s\r\n", items);
+	*len = k;
+	return c;
 }
 
-/* Finds the UID and the header bytes in one FETCH reply. */
-static void msg_parts(const struct mailimap_msg_att *ma, uint32_t *uid,
-		      const char **hdr, size_t *len)
+/* The error of a failed read or write on the session's stream: the
+ * connection's own (timeout, TLS, end-of-file) when it has one. */
+static int stream_error(struct sess *s)
 {
-	clistiter *it;
+	int code = live_conn(s) ? kith_conn_error(s->conn) : 0;
 
-	*uid = 0;
-	*hdr = NULL;
-	*len = 0;
-	for (it = ma->att_list ? clist_begin(ma->att_list) : NULL; it; it = clist_next(it)) {
-		const struct mailimap_msg_att_item *item = clist_content(it);
-		const struct mailimap_msg_att_static *st;
-
-		if (!item || item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-			continue;
-		st = item->att_data.att_static;
-		if (st->att_type == MAILIMAP_MSG_ATT_UID)
-			*uid = st->att_data.att_uid;
-		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
-			 st->att_data.att_body_section) {
-			*hdr = st->att_data.att_body_section->sec_body_part;
-			*len = st->att_data.att_body_section->sec_length;
-		}
-	}
+	return code ? code : -EIO;
 }
 
-/* One UID FETCH as libetpan parses it: the asked uids[0..n) (ascending),
- * the index of the next one expected, the first asked UID the server
- * skipped (0: none yet), and the first error the sink returned. */
+/* kith_fetch_io's line over libetpan's stream buffer: one memchr per
+ * buffer, at most KITH_FETCH_LINE_MAX (plus CRLF) ever held. */
+static int io_line(void *ctx, const char **line, size_t *len)
+{
+	struct sess *s = ctx;
+	mailstream *st = s->imap->imap_stream;
+	size_t k = 0;
+
+	for (;;) {
+		const char *nl;
+		size_t take;
+
+		if (st->read_buffer_len == 0 && mailstream_feed_read_buffer(st) <= 0)
+			return stream_error(s);
+		nl = memchr(st->read_buffer, '\n', st->read_buffer_len);
+		take = nl ? (size_t)(nl - st->read_buffer) + 1 : st->read_buffer_len;
+		if (k + take > KITH_FETCH_LINE_MAX + 2)
+			return -EMSGSIZE;
+		if (k + take + 1 > s->line_cap) {
+			char *b = realloc(s->line, k + take + 1 + 4096);
+
+			if (!b)
+				return -ENOMEM;
+			s->line = b;
+			s->line_cap = k + take + 1 + 4096;
+		}
+		if (mailstream_read(st, s->line + k, take) != (ssize_t)take)
+			return stream_error(s);
+		k += take;
+		if (nl)
+			break;
+	}
+	k -= 1 + (k >= 2 && s->line[k - 2] == '\r');
+	*line = s->line;
+	*len = k;
+	return 0;
+}
+
+static int io_read(void *ctx, char *dst, size_t n)
+{
+	struct sess *s = ctx;
+
+	while (n > 0) {
+		ssize_t r = mailstream_read(s->imap->imap_stream, dst, n);
+
+		if (r <= 0)
+			return stream_error(s);
+		dst += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* One UID FETCH: the asked uids[0..n) (ascending), the index of the next
+ * one expected, and the first asked UID the server skipped (0: none yet). */
 struct fetch_run {
 	struct sess *s;
 	struct fstate *f;
 	const uint32_t *uids;
 	size_t n, next;
 	uint32_t missing;
-	int err;
+	int sink_err;       /* the sink's error, passed on as it is */
 };
 
 /* Hands one FETCH reply to the sink if it is the next asked UID (or a
  * later one: the skipped ones are noted as missing); unasked, repeated and
- * out-of-order replies are dropped. */
-static int deliver_one(struct fetch_run *fr, const struct mailimap_msg_att *ma)
+ * out-of-order replies are dropped.  Why at once: the parent stores
+ * message i while this process reads message i+1. */
+static int deliver_one(void *ctx, uint32_t uid, const char *hdr, size_t len)
 {
+	struct fetch_run *fr = ctx;
 	struct fstate *f = fr->f;
-	const char *hdr;
-	size_t len;
-	uint32_t uid;
 	int r;
 
-	msg_parts(ma, &uid, &hdr, &len);
-	if (uid <= f->last_uid || uid > fr->uids[fr->n - 1] || !hdr)
+	if (uid <= f->last_uid || uid > fr->uids[fr->n - 1])
 		return 0;
 	for (; fr->next < fr->n && fr->uids[fr->next] < uid; fr->next++)
 		if (!fr->missing)
@@ -728,42 +771,15 @@ static int deliver_one(struct fetch_run *fr, const struct mailimap_msg_att *ma)
 	fr->next++;
 	r = fr->s->sink->message(fr->s->sink->ctx, uid, hdr, len);
 	if (r < 0)
-		return r;
+		return fr->sink_err = r;
 	fr->s->delivered++;
 	f->last_uid = uid;
 	return 0;
 }
 
-/* Why a handler: libetpan calls it as each FETCH reply is parsed and frees
- * the reply at once, so a batch is never held whole and the parent stores
- * message i while this process parses message i+1 (before, the parent
- * idled while a whole batch was parsed, then this process idled). */
-static void on_msg_att(struct mailimap_msg_att *ma, void *ctx)
-{
-	struct fetch_run *fr = ctx;
-
-	if (fr->err == 0 && ma)
-		fr->err = deliver_one(fr, ma);
-}
-
-/* libetpan 1.9.4 passes the handler to its parser only while a progress
- * function is set, so one that does nothing is set with it. */
-static void no_progress(size_t done, size_t total, void *ctx)
-{
-	(void)done;
-	(void)total;
-	(void)ctx;
-}
-
-static void stream_replies(mailimap *imap, struct fetch_run *fr)
-{
-	mailimap_set_progress_callback(imap, NULL, fr ? no_progress : NULL, NULL);
-	mailimap_set_msg_att_handler(imap, fr ? on_msg_att : NULL, fr);
-}
-
-/* Why: a server may answer a UID FETCH with NO and leave messages out while
- * libetpan reports success.  Moving last_uid past them would lose them for
- * good, so only the unbroken prefix counts as done and the batch fails. */
+/* Why: a server may answer a UID FETCH with NO and leave messages out.
+ * Moving last_uid past them would lose them for good, so only the
+ * unbroken prefix counts as done and the batch fails. */
 static int batch_gap(struct sess *s, struct fstate *f, uint32_t before, uint32_t missing)
 {
 	int r;
@@ -777,6 +793,36 @@ static int batch_gap(struct sess *s, struct fstate *f, uint32_t before, uint32_t
 	return -KITH_E_PROTO;
 }
 
+/* Sends the FETCH of uids[0..n) and reads its replies (imap_fetch.c).
+ * Returns 0 with *res filled, or the session's error code with s->err set. */
+static int fetch_exchange(struct sess *s, struct fetch_run *fr, struct kith_fetch_result *res)
+{
+	struct kith_fetch_io io = { io_line, io_read, s };
+	mailstream *st = s->imap->imap_stream;
+	char tag[16], *cmd;
+	size_t len;
+	int r;
+
+	snprintf(tag, sizeof tag, "K%u", ++s->fetch_tag);
+	if (!(cmd = fetch_command(tag, fr->uids, fr->n, s->fetch_items, &len)))
+		return -ENOMEM;
+	r = mailstream_write(st, cmd, len) == (ssize_t)len && mailstream_flush(st) == 0 ?
+	    0 : stream_error(s);
+	free(cmd);
+	if (r == 0)
+		r = kith_fetch_read(&io, tag, deliver_one, fr, res);
+	if (r < 0 && r == fr->sink_err)
+		return r;
+	if (r == -EPROTO || r == -EMSGSIZE) {
+		snprintf(s->err, s->errlen, "UID FETCH: %s", res->text);
+		return -KITH_E_PROTO;
+	}
+	if (r < 0 && !s->err[0])
+		snprintf(s->err, s->errlen, "UID FETCH: %s", live_conn(s) && kith_conn_error(s->conn) ?
+			 kith_conn_error_text(s->conn) : strerror(-r));
+	return r;
+}
+
 /* One UID FETCH of uids[0..n), then batch_end covering all of them.
  * Why uidnext/messages only with the last batch: the stored STATUS is what
  * lets a later poll skip the folder, so it may only be recorded once every
@@ -784,27 +830,22 @@ static int batch_gap(struct sess *s, struct fstate *f, uint32_t before, uint32_t
 static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, size_t n,
 		       int last)
 {
-	struct mailimap_set *set = uid_set(uids, n);
 	struct fetch_run fr = { .s = s, .f = f, .uids = uids, .n = n };
-	clist *res = NULL;
+	struct kith_fetch_result res;
 	uint32_t before = f->last_uid;
-	int r;
+	int r = fetch_exchange(s, &fr, &res);
 
-	if (!set)
-		return -ENOMEM;
-	stream_replies(s->imap, &fr);
-	r = mailimap_uid_fetch(s->imap, set, s->fetch_type, &res);
-	stream_replies(s->imap, NULL);
-	mailimap_set_free(set); /* libetpan does not take it */
-	/* empty: the handler took every reply.  Only on success: after a NO
-	 * libetpan has freed the list itself but left *result pointing at it */
-	if (r == MAILIMAP_NO_ERROR && res)
-		mailimap_fetch_list_free(res);
-	if (fr.err < 0)
-		return fr.err;
+	if (r < 0)
+		return r;
+	if (res.cut)
+		log_warn("%s: %lu header section(s) over %u bytes cut", f->name, res.cut,
+			 KITH_FETCH_KEEP_MAX);
 	/* a NO after some replies is a partial batch (below), not a refusal */
-	if (r != MAILIMAP_NO_ERROR && !(r == MAILIMAP_ERROR_UID_FETCH && fr.next > 0))
-		return etpan_fail(s, r, "UID FETCH");
+	if (res.status != KITH_FETCH_OK && fr.next == 0) {
+		s->last_etpan = MAILIMAP_ERROR_UID_FETCH; /* a refused folder */
+		snprintf(s->err, s->errlen, "UID FETCH refused: %s", res.text);
+		return -KITH_E_PROTO;
+	}
 	if (fr.next < n && !fr.missing)
 		fr.missing = uids[fr.next];
 	if (fr.missing)
@@ -814,14 +855,23 @@ static int fetch_batch(struct sess *s, struct fstate *f, const uint32_t *uids, s
 				  last ? f->uidnext : 0, last ? f->messages : 0);
 }
 
+/* Why growing batches: each batch is one commit in the daemon, and a
+ * commit rewrites every index page it touched, so a long first sync costs
+ * less in a few large commits; the first stays small so that progress is
+ * stored (and shown) early. */
 static int fetch_new(struct sess *s, struct fstate *f)
 {
-	size_t batch = s->req->batch_size ? s->req->batch_size : 500, n = 0, i;
+	size_t max = s->req->batch_size ? s->req->batch_size : 500, n = 0, i, k;
+	size_t batch = s->req->batch_first && s->req->batch_first < max ?
+		       s->req->batch_first : max;
 	uint32_t *uids = NULL;
 	int r = search_new_uids(s, f->last_uid, &uids, &n);
 
-	for (i = 0; r == 0 && i < n; i += batch)
-		r = fetch_batch(s, f, uids + i, n - i < batch ? n - i : batch, i + batch >= n);
+	for (i = 0; r == 0 && i < n; i += k) {
+		k = n - i < batch ? n - i : batch;
+		r = fetch_batch(s, f, uids + i, k, i + k >= n);
+		batch = batch * 2 < max ? batch * 2 : max;
+	}
 	free(uids);
 	if (r == 0 && n == 0) /* record the new STATUS even with nothing new */
 		r = s->sink->batch_end(s->sink->ctx, f->name, f->uidvalidity, f->last_uid,
@@ -852,60 +902,22 @@ static int sync_folder(struct sess *s, const struct kith_src_folder *src)
 	return r < 0 ? r : fetch_new(s, &f);
 }
 
-static void free_names(clist *names)
+/* "(UID BODY.PEEK[HEADER.FIELDS (kith_hdr_fields)])": never a body, and
+ * PEEK so \Seen is never set.  Returns a malloc'd string or NULL. */
+static char *make_fetch_items(void)
 {
-	clistiter *it;
+	size_t cap = 64, k, i;
+	char *c;
 
-	for (it = clist_begin(names); it; it = clist_next(it))
-		free(clist_content(it));
-	clist_free(names);
-}
-
-/* BODY.PEEK[HEADER.FIELDS (kith_hdr_fields)]: never a body, and PEEK so
- * \Seen is never set.  Returns an owned fetch att or NULL. */
-static struct mailimap_fetch_att *header_att(void)
-{
-	struct mailimap_header_list *hl = NULL;
-	struct mailimap_section *sec = NULL;
-	struct mailimap_fetch_att *att;
-	clist *names = clist_new();
-	size_t i;
-
-	for (i = 0; names && kith_hdr_fields[i]; i++) {
-		char *d = strdup(kith_hdr_fields[i]);
-
-		if (!d || clist_append(names, d) < 0) {
-			free(d);
-			free_names(names);
-			return NULL;
-		}
-	}
-	if (names && !(hl = mailimap_header_list_new(names)))
-		free_names(names);
-	if (hl && !(sec = mailimap_section_new_header_fields(hl)))
-		mailimap_header_list_free(hl);
-	att = sec ? mailimap_fetch_att_new_body_peek_section(sec) : NULL;
-	if (sec && !att)
-		mailimap_section_free(sec);
-	return att;
-}
-
-/* The headers and the UID of each message: all kithd ever fetches. */
-static struct mailimap_fetch_type *make_fetch_type(void)
-{
-	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	struct mailimap_fetch_att *att = ft ? header_att() : NULL;
-
-	if (att && mailimap_fetch_type_new_fetch_att_list_add(ft, att) == MAILIMAP_NO_ERROR) {
-		att = mailimap_fetch_att_new_uid();
-		if (att && mailimap_fetch_type_new_fetch_att_list_add(ft, att) == MAILIMAP_NO_ERROR)
-			return ft;
-	}
-	if (att)
-		mailimap_fetch_att_free(att);
-	if (ft)
-		mailimap_fetch_type_free(ft);
-	return NULL;
+	for (i = 0; kith_hdr_fields[i]; i++)
+		cap += strlen(kith_hdr_fields[i]) + 1;
+	if (!(c = malloc(cap)))
+		return NULL;
+	k = (size_t)snprintf(c, cap, "(UID BODY.PEEK[HEADER.FIELDS (");
+	for (i = 0; kith_hdr_fields[i]; i++)
+		k += (size_t)snprintf(c + k, cap - k, "%s%s", i ? " " : "", kith_hdr_fields[i]);
+	snprintf(c + k, cap - k, ")])");
+	return c;
 }
 
 /* Why: a server may answer NO for one folder (deleted since LIST, broken
@@ -1034,7 +1046,7 @@ static int run(struct sess *s)
 
 	if (r == 0)
 		r = login(s);
-	if (r == 0 && !(s->fetch_type = make_fetch_type()))
+	if (r == 0 && !(s->fetch_items = make_fetch_items()))
 		r = -ENOMEM;
 	if (r == 0)
 		r = sync_all(s);
@@ -1072,7 +1084,7 @@ int kith_imap_session(const struct kith_sync_request *req,
 		kith_conn_close(s.conn);
 	}
 	mailimap_free(s.imap);
-	if (s.fetch_type)
-		mailimap_fetch_type_free(s.fetch_type);
+	free(s.fetch_items);
+	free(s.line);
 	return r;
 }

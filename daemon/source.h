@@ -54,6 +54,9 @@ struct kith_sync_request {
 	int is_oauth2;
 	const struct kith_folder_state *known; size_t n_known; /* borrowed */
 	unsigned batch_size;                  /* messages per batch_end; default 500 */
+	unsigned batch_first;                 /* a folder's first batch when smaller (0:
+						 batch_size); each next one doubles up to
+						 batch_size */
 	int idle_seconds;                     /* >0: after syncing, IDLE on INBOX up to
 						 this long and return when it reports news */
 	int protocol_log;                     /* log libetpan's protocol (secrets redacted) */

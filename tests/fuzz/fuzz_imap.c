@@ -2,7 +2,7 @@
  * libetpan: the fuzz input is everything a server sends.
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Ilib -Idaemon tests/fuzz/fuzz_imap.c daemon/imap_etpan.c \
+ *     -Ilib -Idaemon tests/fuzz/fuzz_imap.c daemon/imap_etpan.c daemon/imap_fetch.c \
  *     daemon/tls_gnutls.c daemon/source_folders.c lib/[a-z]*.c \
  *     -Wl,--wrap=kith_conn_open,--wrap=kith_conn_read,--wrap=kith_conn_wait_readable \
  *     -Wl,--wrap=mailimap_capability -letpan -lgnutls -lm

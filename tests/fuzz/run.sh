@@ -62,7 +62,7 @@ sources() {
 	# imap: the harness's fake server stands in for the network through
 	# the kith_conn_* three (fuzz_imap.c, pump()), and defuses a libetpan
 	# crash in mailimap_capability; kithd's code is linked unchanged
-	imap) echo "$top/daemon/imap_etpan.c $top/daemon/tls_gnutls.c" \
+	imap) echo "$top/daemon/imap_etpan.c $top/daemon/imap_fetch.c $top/daemon/tls_gnutls.c" \
 		"$top/daemon/source_folders.c" "$top"/lib/*.c -letpan -lgnutls -lm \
 		"-Wl,--wrap=kith_conn_open,--wrap=kith_conn_read,--wrap=kith_conn_wait_readable" \
 		"-Wl,--wrap=mailimap_capability" ;;

@@ -4,9 +4,11 @@
 #  - tls = none to a non-loopback host: refused before connecting;
 #  - drop mid-literal, stall: an error within the read timeout (no hang, no spin);
 #  - malformed FETCH, garbage, BYE: clean -KITH_E_PROTO;
-#  - {999999999999} literal and the PERMANENTFLAGS "(" greeting that crashes
-#    libetpan: only the contained child dies (-KITH_E_CRASH), the parent's
-#    memory stays small;
+#  - a {999999999999} literal in a FETCH reply: refused by kithd's reader
+#    before anything is reserved (-KITH_E_PROTO);
+#  - the same in a LIST reply (libetpan's to parse) and the PERMANENTFLAGS
+#    "(" greeting that crashes libetpan: only the contained child dies
+#    (-KITH_E_CRASH), the parent's memory stays small;
 #  - a server trickling an endless line: the parent kills the child;
 #  - IDLE ends when the server reports EXISTS.
 . "$KITH_TOP/tests/lib/common.sh"
@@ -150,19 +152,31 @@ kt_contains "permflags: only the child died" "result -1005 " "$OUT"
 kt_contains "permflags: the parent says how" "IMAP child" "$OUT"
 unfake
 
+# a FETCH reply is read by kithd's own reader, which refuses the size
+# before reserving anything
 fake hugeliteral
+run none --contained 256
+kt_contains "hugeliteral: refused as a protocol error" "result -1004 " "$OUT"
+kt_contains "hugeliteral: says why" "implausible size" "$OUT"
+rss=$(echo "$OUT" | awk '$1 == "maxrss_kb" { print $2 }')
+kt_le "hugeliteral: parent max RSS (KiB)" 65536 "${rss:-999999999}"
+kt_le "hugeliteral: quick (s)" 3 "$TOOK"
+unfake
+
+# any other reply is libetpan's to parse: the contained child pays
+fake hugelist
 run none --contained 256
 if [ "$KITH_SANITIZER" = 1 ]; then
 	# ASan cannot run under RLIMIT_AS: the child's allocation succeeds and it
 	# then times out waiting for the literal.  Still only the child paid.
-	kt_contains "hugeliteral (sanitizer): an error" "result -" "$OUT"
+	kt_contains "hugelist (sanitizer): an error" "result -" "$OUT"
 else
-	kt_contains "hugeliteral: the child hit its memory limit" "result -1005 " "$OUT"
-	kt_contains "hugeliteral: says so" "memory" "$OUT"
+	kt_contains "hugelist: the child hit its memory limit" "result -1005 " "$OUT"
+	kt_contains "hugelist: says so" "memory" "$OUT"
 fi
 rss=$(echo "$OUT" | awk '$1 == "maxrss_kb" { print $2 }')
-kt_le "hugeliteral: parent max RSS (KiB)" 65536 "${rss:-999999999}"
-kt_le "hugeliteral: quick (s)" 10 "$TOOK"
+kt_le "hugelist: parent max RSS (KiB)" 65536 "${rss:-999999999}"
+kt_le "hugelist: quick (s)" 10 "$TOOK"
 unfake
 
 fake trickle

@@ -236,6 +236,10 @@ class Conn:
             return
         if self.srv.args.mode == "badfolder":
             self.send('* LIST () "/" Broken\r\n')
+        if self.srv.args.mode == "hugelist":
+            self.send('* LIST () "/" {999999999999}\r\nINBOX\r\n')
+            time.sleep(30)
+            return False
         self.send('* LIST (\\HasNoChildren) "/" INBOX\r\n'
                   '* LIST (\\HasNoChildren \\Trash) "/" Trash\r\n'
                   '%s OK LIST done\r\n' % tag)

@@ -132,6 +132,26 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
+/* A version-1 file (messages_date still there) is migrated on open. */
+static void test_migrate_1_to_2(void)
+{
+	char path[400];
+	sqlite3 *db = NULL;
+	struct kith_store *s;
+
+	snprintf(path, sizeof(path), "%s/kith.db", ddir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE INDEX messages_date ON messages(date);"
+			   " PRAGMA user_version = 1;", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 1);
+	s = open_rw();
+	CHECK_INT(sql_int("PRAGMA user_version"), 2);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
+	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
+	kith_store_close(s);
+}
+
 static void test_create_and_modes(void)
 {
 	char p[400];
@@ -149,12 +169,13 @@ static void test_create_and_modes(void)
 	CHECK_INT(mode_of(p), 0600);
 	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
 	CHECK_INT(mode_of(p), 0600);
-	CHECK_INT(sql_int("PRAGMA user_version"), 1);
+	CHECK_INT(sql_int("PRAGMA user_version"), 2);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	kith_store_close(s);
 	/* a second open migrates nothing and keeps the data */
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 1);
+	CHECK_INT(sql_int("PRAGMA user_version"), 2);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
 		unsigned char hdr[20] = { 0 };
@@ -767,6 +788,7 @@ int main(void)
 	}
 	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
 	test_create_and_modes();
+	test_migrate_1_to_2();
 	test_batch_atomicity();
 	test_dedup_and_forget();
 	test_roundtrip();
