@@ -31,6 +31,11 @@ runtime_dir = "$dir/run";
 tasks_dir = "$dir/tasks";
 identities = [ "me@synth.example" ];
 CONF
+# one kept from an older kith (another schema version) is built again
+if [ -e "$dir/done" ] && ! "$kith" -c "$conf" status >/dev/null 2>&1; then
+	echo "the kept database does not open with this kith: building it again"
+	rm -f "$dir/done"
+fi
 if [ ! -s "$dir/data/kith.db" ] || [ ! -e "$dir/done" ]; then
 	rm -rf "$dir/data"
 	echo "building $messages messages, $people people in $dir (once) ..."
