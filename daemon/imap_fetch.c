@@ -294,22 +294,31 @@ static int fetch_reply(struct rd *r, kith_fetch_msg_fn on_msg, void *ctx)
 	return on_msg(ctx, m.uid, m.len ? r->buf : "", m.len);
 }
 
+/* The "{digits}" that ends the line, if it does: a literal follows. */
+static const char *trailing_literal(const struct rd *r)
+{
+	const char *q = r->end - 1;
+
+	if (r->end - r->p < 3 || *q != '}')
+		return NULL;
+	while (--q > r->p && *q >= '0' && *q <= '9')
+		;
+	return *q == '{' && q + 1 < r->end - 1 ? q : NULL;
+}
+
 /* Skips an untagged reply kithd has no use for (EXISTS, EXPUNGE, OK...),
- * following any literals to its real end. */
+ * following any literals to its real end ("{user}" in text is text). */
 static int skip_untagged(struct rd *r)
 {
+	const char *brace;
 	int rc;
 
-	for (;;) {
-		const char *brace = r->end > r->p && r->end[-1] == '}' ?
-				    memrchr(r->p, '{', (size_t)(r->end - r->p)) : NULL;
-
-		if (!brace)
-			return 0;
+	while ((brace = trailing_literal(r))) {
 		r->p = brace;
 		if ((rc = literal(r, NULL)) < 0)
 			return rc;
 	}
+	return 0;
 }
 
 static int untagged(struct rd *r, kith_fetch_msg_fn on_msg, void *ctx)
