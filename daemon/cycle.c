@@ -72,6 +72,7 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 	r = run_session(c, &req, &sink, o, err, errlen);
 	kith_sync_finish(&s);
 	kith_store_bulk_cache(st, 0);
+	malloc_trim(0); /* the sync's cache pages: the analysis comes next */
 	if (stats)
 		*stats = s.stats;
 out:
