@@ -132,7 +132,8 @@ struct rethink {
 	struct kith_policy policy;
 	const char **ids;
 	struct kith_merge *merges;
-	struct kith_msgset set;  /* every message before now, pooled */
+	struct kith_msgset set;  /* every message before now, pooled: loaded for the
+				    follow-ups only, after the analysis */
 	struct kith_analysis *a;
 	struct kith_task_want *wants;
 	size_t n_wants;
@@ -184,6 +185,25 @@ static void followup_params(const struct kith_config *c, const struct rethink *t
 	kith_config_followup_params(c, p);
 }
 
+/* The follow-up rules read the messages themselves, and msg_class by
+ * input position.  Why they are loaded again rather than kept from the
+ * analysis: the analysis streams them (the whole set alive beside its
+ * working memory was the process' peak); loaded now, they sit beside its
+ * output only.  The digest proves the same messages in the same order. */
+static int reload_messages(struct kith_store *st, struct rethink *t, int64_t now,
+			   char *err, size_t errlen)
+{
+	int r = kith_store_load_msgset(st, now, &t->set);
+
+	kith_store_release_memory(st);
+	if (r == 0 && (t->set.n != t->a->n_msgs ||
+		       kith_msgs_digest(t->set.v, t->set.n) != t->a->input_digest)) {
+		snprintf(err, errlen, "messages changed during the analysis; tasks left for the next cycle");
+		r = -ESTALE;
+	}
+	return r;
+}
+
 static int write_tasks(const struct kith_config *c, struct kith_store *st,
 		       struct rethink *t, int64_t now, char *err, size_t errlen)
 {
@@ -193,6 +213,9 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	int r;
 
 	followup_params(c, t, &p);
+	r = reload_messages(st, t, now, err, errlen);
+	if (r < 0)
+		return r;
 	r = kith_followups_decide(t->a, t->set.v, t->set.n, &p, t->sp.snoozes,
 				  t->sp.n_snoozes, now, &t->wants, &t->n_wants);
 	if (r < 0)
@@ -214,18 +237,19 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 		       char *err, size_t errlen)
 {
 	struct rethink t = { 0 };
+	struct kith_store_source ss;
+	struct kith_msg_source src;
 	int r;
 
 	r = build_policy(c, st, &t);
 	if (r == 0)
-		r = kith_store_load_msgset(st, now, &t.set);
-	/* the pages the load cached are not read again: the analysis' peak is
-	 * the process' peak, so they go before it (the save refills a little) */
-	kith_store_release_memory(st);
+		r = kith_store_msg_source(st, now, &ss, &src);
+	/* the analysis reads the messages row by row (the source drops the
+	 * pages it reads: the analysis' peak is the process' peak) */
 	if (r == 0)
-		r = kith_analyze(t.set.v, t.set.n, &t.policy, now, &t.a);
+		r = kith_analyze_source(&src, &t.policy, now, &t.a);
 	if (r == 0)
-		r = kith_store_save_analysis(st, t.a, t.set.v, now);
+		r = kith_store_save_analysis(st, t.a, NULL, now);
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "analysis failed: %s", strerror(-r));
 	if (r == 0 && with_tasks)
@@ -233,7 +257,7 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "writing tasks failed: %s", strerror(-r));
 	if (stats && t.a)
-		*stats = (struct kith_rethink_stats){ t.set.n, t.a->n_people,
+		*stats = (struct kith_rethink_stats){ t.a->n_msgs, t.a->n_people,
 						      t.a->n_turns, t.n_wants };
 	rethink_free(&t);
 	kith_store_release_memory(st);

@@ -814,6 +814,8 @@ static size_t count_entries(const char *t, const char *end)
  * set's recipient memory.  Sound because pooled strings are interned:
  * equal lists have equal pointers. */
 struct rcpt_share {
+	int scratch;              /* no sharing: the list stays in tmp, valid
+				     until the next row (streaming) */
 	struct kith_umap seen;    /* hash of a list -> index in lists */
 	struct shared_list { struct kith_addr *v; size_t n; } *lists;
 	size_t n_lists, cap_lists;
@@ -916,7 +918,7 @@ static int decode_rcpt(const char *t, size_t len, struct kith_msg *m, size_t wan
 		if (p < end)
 			p++;
 	}
-	if (sh && !(m->rcpt = share_list(sh, pool, n)))
+	if (sh && !(m->rcpt = sh->scratch ? sh->tmp : share_list(sh, pool, n)))
 		return -ENOMEM;
 	return 0;
 }
@@ -1469,6 +1471,150 @@ int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msg
 		kith_msgset_free(out);
 		return r;
 	}
+	return 0;
+}
+
+/* --- analysis input, streamed --------------------------------------- */
+
+#define SRC_WHERE " FROM messages WHERE (date IS NULL OR date < ?1) AND id <= ?2 ORDER BY id"
+
+/* One pass of a kith_store_source: the record reused row after row. */
+struct stream_pass {
+	struct kith_msg m;
+	struct kith_strpool *pool; /* addresses and names, interned for the pass */
+	struct rcpt_share sh;      /* scratch only: the row's recipient array */
+};
+
+/* Frees what a streamed row owns (addresses and names are the pass's). */
+static void stream_row_clear(struct kith_msg *m)
+{
+	free(m->message_id);
+	free(m->in_reply_to);
+	for (size_t i = 0; i < m->n_refs; i++)
+		free(m->refs[i]);
+	free(m->refs);
+	free(m->subject);
+	free(m->list_id);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Decodes the current row of a KITH_PASS_ALL scan (S_LOAD_MSGS' columns)
+ * into zeroed p->m: addresses and names interned in the pass' pool (equal
+ * pointers, equal strings: the analysis caches by pointer), the rest
+ * malloc'd for the row. */
+static int stream_decode(sqlite3_stmt *st, struct stream_pass *p)
+{
+	struct kith_msg *m = &p->m;
+	int oom = 0, r;
+	const char *t;
+
+	m->id = sqlite3_column_int64(st, 0);
+	m->message_id = col_dup(st, 1, &oom);
+	m->in_reply_to = col_dup(st, 2, &oom);
+	t = (const char *)sqlite3_column_text(st, 3);
+	if ((r = decode_refs(t, (size_t)sqlite3_column_bytes(st, 3), m, NULL)) < 0)
+		return r;
+	m->date = col_date(st, 4);
+	m->from.addr = col_str(st, 5, p->pool, 1, &oom);
+	m->from.name = col_str(st, 6, p->pool, 1, &oom);
+	m->n_to = (uint16_t)sqlite3_column_int64(st, 8);
+	m->n_cc = (uint16_t)sqlite3_column_int64(st, 9);
+	t = (const char *)sqlite3_column_text(st, 7);
+	r = decode_rcpt(t ? t : "", (size_t)sqlite3_column_bytes(st, 7), m, m->n_to + m->n_cc,
+			p->pool, &p->sh);
+	if (r == -EILSEQ) /* a damaged row: keep the message, drop its recipients */
+		m->n_to = m->n_cc = 0, r = 0;
+	if (r < 0)
+		return r;
+	m->n_rcpt_total = (uint32_t)sqlite3_column_int64(st, 10);
+	m->subject = col_dup(st, 11, &oom);
+	m->list_id = col_dup(st, 12, &oom);
+	m->signals = (uint32_t)sqlite3_column_int64(st, 13);
+	m->flags = (uint32_t)sqlite3_column_int64(st, 14);
+	m->parse_errors = (uint32_t)sqlite3_column_int64(st, 15);
+	return oom ? -ENOMEM : 0;
+}
+
+/* A KITH_PASS_SENDERS row: id, date, from_addr, flags, list_id. */
+static int stream_decode_senders(sqlite3_stmt *st, struct stream_pass *p)
+{
+	int oom = 0;
+
+	p->m.id = sqlite3_column_int64(st, 0);
+	p->m.date = col_date(st, 1);
+	p->m.from.addr = col_str(st, 2, p->pool, 1, &oom);
+	p->m.flags = (uint32_t)sqlite3_column_int64(st, 3);
+	p->m.list_id = col_dup(st, 4, &oom);
+	return oom ? -ENOMEM : 0;
+}
+
+/* Steps st to its end, one message per row to fn.  Why the page cache is
+ * dropped as it goes: a scan reads each page once, and the cache would
+ * otherwise fill (megabytes) inside the analysis' memory peak. */
+static int stream_rows(struct kith_store *s, sqlite3_stmt *st, enum kith_pass pass,
+		       struct stream_pass *p, kith_msg_fn fn, void *fn_ctx)
+{
+	size_t rows = 0;
+	int rc, r = 0;
+
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = pass == KITH_PASS_SENDERS ? stream_decode_senders(st, p) : stream_decode(st, p);
+		if (r == 0)
+			r = fn(&p->m, fn_ctx);
+		stream_row_clear(&p->m);
+		if (++rows % 1024 == 0)
+			sqlite3_db_release_memory(s->db);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sql_err(s, rc);
+	return r;
+}
+
+static int stream_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+{
+	struct kith_store_source *ss = ctx;
+	struct stream_pass p = { .sh = { .scratch = 1 } };
+	sqlite3_stmt *st = prep(ss->s, pass == KITH_PASS_SENDERS
+				? "SELECT id, date, from_addr, flags, list_id" SRC_WHERE
+				: "SELECT id, message_id, in_reply_to, refs, date, from_addr,"
+				  " from_name, rcpt, n_to, n_cc, n_rcpt_total, subject, list_id,"
+				  " signals, flags, parse_errors" SRC_WHERE);
+	int r = -ENOMEM;
+
+	if (!st)
+		return -EIO;
+	if ((p.pool = kith_strpool_new()) != NULL) {
+		sqlite3_bind_int64(st, 1, ss->before);
+		sqlite3_bind_int64(st, 2, ss->max_id);
+		r = stream_rows(ss->s, st, pass, &p, fn, fn_ctx);
+	}
+	sqlite3_finalize(st);
+	rcpt_share_free(&p.sh);
+	kith_strpool_free(p.pool);
+	sqlite3_db_release_memory(ss->s->db);
+	return r;
+}
+
+int kith_store_msg_source(struct kith_store *s, int64_t before, struct kith_store_source *ss,
+			  struct kith_msg_source *src)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*), coalesce(max(id), 0) FROM messages"
+				" WHERE date IS NULL OR date < ?1");
+	int rc;
+
+	memset(ss, 0, sizeof(*ss));
+	memset(src, 0, sizeof(*src));
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ss = (struct kith_store_source){ s, before, sqlite3_column_int64(st, 1),
+						  (size_t)sqlite3_column_int64(st, 0) };
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return sql_err(s, rc);
+	*src = (struct kith_msg_source){ .n = ss->n, .each = stream_each, .ctx = ss };
 	return 0;
 }
 

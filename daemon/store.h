@@ -95,6 +95,20 @@ int kith_store_bulk_cache(struct kith_store *s, int bulk);
  * where it is empty). */
 int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out);
 
+/* The analysis input streamed, row by row (see struct kith_msg_source):
+ * the messages kith_store_load_msgset would load, without ever holding
+ * them all.  Fills *ss (the source's state: s is borrowed and must
+ * outlive the source; nothing else is owned) and *src (whose ctx is ss).
+ * The rows are those present now: every pass hands over the same ones,
+ * in rowid order.  Returns 0 or a negative errno. */
+struct kith_store_source {
+	struct kith_store *s;
+	int64_t before, max_id;
+	size_t n;
+};
+int kith_store_msg_source(struct kith_store *s, int64_t before, struct kith_store_source *ss,
+			  struct kith_msg_source *src);
+
 /* The user's decisions, loaded into a policy whose strings the store keeps
  * (valid until kith_store_policy_free).  Identities and config merges are
  * the caller's to add. */

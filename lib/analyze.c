@@ -55,29 +55,80 @@ static int before_now(const struct kith_work *k, const struct kith_msg *m)
 	return m->date == KITH_DATE_NONE || m->date < k->now;
 }
 
+/* The first pass: the user's addresses, and list addresses. */
+struct learner {
+	struct kith_work *k;
+	size_t n, limit;         /* messages seen, and how many the source promised */
+	struct kith_smap seen;   /* list addresses remembered */
+	char **lists;            /* them, in order of first sight; owned */
+	size_t n_lists, cap_lists;
+};
+
+static int remember_list(struct learner *l, const char *addr)
+{
+	char *c;
+	int rc = kith_smap_intern(&l->seen, addr, 0, NULL);
+
+	if (rc <= 0)
+		return rc;
+	if (l->n_lists == l->cap_lists) {
+		size_t nc = l->cap_lists ? l->cap_lists * 2 : 16;
+		char **nv = realloc(l->lists, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->lists = nv;
+		l->cap_lists = nc;
+	}
+	if (!(c = strdup(addr)))
+		return -ENOMEM;
+	l->lists[l->n_lists++] = c;
+	return 0;
+}
+
 /* \Sent senders are the user (assistants writing for the user too);
  * list addresses named by List-Id are not people
- * ("linux-man.vger.kernel.org" -> linux-man@vger.kernel.org). */
-static int learn_addresses(struct kith_work *k, const struct kith_msg *msgs, size_t n)
+ * ("linux-man.vger.kernel.org" -> linux-man@vger.kernel.org).  Why the
+ * list addresses wait for the end of the pass: every identity is learnt
+ * before any list is marked, whatever the order of the messages. */
+static int learn_one(const struct kith_msg *m, void *ctx)
 {
-	size_t i;
+	struct learner *l = ctx;
+	const char *id = m->list_id;
+	char buf[320], *dot;
 	int rc = 0;
 
-	for (i = 0; i < n && rc == 0; i++)
-		if ((msgs[i].flags & KITH_MSG_IN_SENT) && msgs[i].from.addr && before_now(k, &msgs[i]))
-			rc = kith_people_add_identity(&k->people, msgs[i].from.addr);
-	for (i = 0; i < n && rc == 0; i++) {
-		char buf[320], *dot;
-		const char *id = msgs[i].list_id;
-
-		if (!id || !before_now(k, &msgs[i]) || strlen(id) >= sizeof(buf) || strchr(id, '@'))
-			continue;
-		strcpy(buf, id);
-		if ((dot = strchr(buf, '.')) != NULL && strchr(dot + 1, '.')) {
-			*dot = '@';
-			rc = kith_people_mark_list(&k->people, buf);
-		}
+	if (l->n++ >= l->limit)
+		return -ESTALE;
+	if (!before_now(l->k, m))
+		return 0;
+	if ((m->flags & KITH_MSG_IN_SENT) && m->from.addr)
+		rc = kith_people_add_identity(&l->k->people, m->from.addr);
+	if (rc < 0 || !id || strlen(id) >= sizeof(buf) || strchr(id, '@'))
+		return rc;
+	strcpy(buf, id);
+	if ((dot = strchr(buf, '.')) != NULL && strchr(dot + 1, '.')) {
+		*dot = '@';
+		rc = remember_list(l, buf);
 	}
+	return rc;
+}
+
+static int learn_addresses(struct kith_work *k, const struct kith_msg_source *src)
+{
+	struct learner l = { .k = k, .limit = src->n };
+	size_t i;
+	int rc;
+
+	kith_smap_init(&l.seen);
+	rc = src->each(src->ctx, KITH_PASS_SENDERS, learn_one, &l);
+	if (rc == 0 && l.n != src->n)
+		rc = -ESTALE;
+	for (i = 0; i < l.n_lists && rc == 0; i++)
+		rc = kith_people_mark_list(&k->people, l.lists[i]);
+	for (i = 0; i < l.n_lists; i++)
+		free(l.lists[i]);
+	free(l.lists);
+	kith_smap_free(&l.seen);
 	return rc;
 }
 
@@ -164,35 +215,101 @@ static void count_class(struct kith_analysis *a, enum kith_class c)
 		a->n_automated++;
 }
 
-/* Classifies every message; keeps those dated before now in k->w. */
-static int collect(struct kith_work *k, const struct kith_msg *msgs, size_t n,
-		   struct kith_analysis *a)
+#define KITH_DIGEST_START 1469598103934665603ULL /* FNV-1a's offset basis */
+
+uint64_t kith_msgs_digest_step(uint64_t d, int64_t id)
 {
+	return (d ^ (uint64_t)id) * 1099511628211ULL;
+}
+
+uint64_t kith_msgs_digest(const struct kith_msg *v, size_t n)
+{
+	uint64_t d = KITH_DIGEST_START;
 	size_t i;
+
+	for (i = 0; i < n; i++)
+		d = kith_msgs_digest_step(d, v[i].id);
+	return kith_msgs_digest_step(d, (int64_t)n);
+}
+
+/* The second pass, into k->w and a->msg_class. */
+struct collector {
+	struct kith_work *k;
+	struct kith_analysis *a;
+	size_t i;                /* messages seen */
+};
+
+/* What only kept messages need: the normalised subject (interned: a
+ * thread's messages share one) and the threading keys. */
+static int keep(struct kith_work *k, const struct kith_msg *m, struct kith_wmsg *w)
+{
+	unsigned fl;
+	char *s = kith_subject_normalize(m->subject, &fl);
+
+	if (!s)
+		return -ENOMEM;
+	w->nsubj = kith_strpool_intern(k->subjects, s, strlen(s));
+	free(s);
+	if (!w->nsubj)
+		return -ENOMEM;
+	w->sflags = (uint8_t)fl;
+	return kith_thread_note(k, m, w->seq);
+}
+
+/* Classifies one message; keeps it in k->w when dated before now. */
+static int collect_one(const struct kith_msg *m, void *ctx)
+{
+	struct collector *c = ctx;
+	struct kith_work *k = c->k;
+	struct kith_wmsg *w = &k->w[k->n];
+	struct kith_class_in in;
+	enum kith_class cls;
 	int rc;
 
-	k->w = calloc(n ? n : 1, sizeof(*k->w));
-	if (!k->w)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct kith_wmsg *w = &k->w[k->n];
-		struct kith_class_in in;
-		memset(w, 0, sizeof(*w));
-		w->m = &msgs[i];
-		w->date = msgs[i].date;
-		if ((rc = resolve(k, &msgs[i], w)) < 0)
-			return rc;
-		in.from_user = w->from_user;
-		in.user_in_rcpt = w->user_in_rcpt;
-		a->msg_class[i] = kith_classify(&msgs[i], &in, NULL);
-		w->cls = (uint8_t)a->msg_class[i];
-		count_class(a, a->msg_class[i]);
-		if (w->date != KITH_DATE_NONE && w->date >= KITH_DATE_PLAUSIBLE && w->date < k->now)
-			k->n++;
-		else
-			k->n_rcpt = w->rc_off; /* drop its recipients again */
+	if (c->i >= c->a->n_msgs)
+		return -ESTALE;
+	memset(w, 0, sizeof(*w));
+	w->id = m->id;
+	w->date = m->date;
+	w->n_rcpt_total = m->n_rcpt_total;
+	w->has_irt = m->in_reply_to != NULL;
+	w->has_refs = m->n_refs > 0;
+	w->seq = (uint32_t)k->n; /* below UINT32_MAX: kith_analyze_source checks n */
+	if ((rc = resolve(k, m, w)) < 0)
+		return rc;
+	in.from_user = w->from_user;
+	in.user_in_rcpt = w->user_in_rcpt;
+	cls = kith_classify(m, &in, NULL);
+	c->a->msg_class[c->i++] = cls;
+	c->a->input_digest = kith_msgs_digest_step(c->a->input_digest, m->id);
+	w->cls = cls;
+	count_class(c->a, cls);
+	if (w->date == KITH_DATE_NONE || w->date < KITH_DATE_PLAUSIBLE || w->date >= k->now) {
+		k->n_rcpt = w->rc_off; /* drop its recipients again */
+		return 0;
 	}
-	return 0;
+	k->n++;
+	return keep(k, m, w);
+}
+
+/* Classifies every message; keeps those dated before now in k->w. */
+static int collect(struct kith_work *k, const struct kith_msg_source *src,
+		   struct kith_analysis *a)
+{
+	struct collector c = { .k = k, .a = a };
+	size_t n = src->n;
+	int rc;
+
+	a->input_digest = KITH_DIGEST_START;
+	k->w = calloc(n ? n : 1, sizeof(*k->w));
+	k->tkey_off = calloc(n + 1, sizeof(*k->tkey_off));
+	if (!k->w || !k->tkey_off || !(k->subjects = kith_strpool_new()))
+		return -ENOMEM;
+	rc = src->each(src->ctx, KITH_PASS_ALL, collect_one, &c);
+	if (rc == 0 && c.i != n)
+		rc = -ESTALE;
+	a->input_digest = kith_msgs_digest_step(a->input_digest, (int64_t)n);
+	return rc;
 }
 
 /* The recipient ids grew by doubling; the rest of the analysis (and its
@@ -214,29 +331,7 @@ static int cmp_wmsg(const void *x, const void *y)
 
 	if (a->date != b->date)
 		return a->date < b->date ? -1 : 1;
-	return (a->m > b->m) - (a->m < b->m); /* input order */
-}
-
-/* Normalised subjects, interned: a thread's messages share one, and they
- * live through the whole analysis. */
-static int subjects(struct kith_work *k)
-{
-	size_t i;
-	unsigned fl;
-	char *s;
-
-	if (!(k->subjects = kith_strpool_new()))
-		return -ENOMEM;
-	for (i = 0; i < k->n; i++) {
-		if (!(s = kith_subject_normalize(k->w[i].m->subject, &fl)))
-			return -ENOMEM;
-		k->w[i].nsubj = kith_strpool_intern(k->subjects, s, strlen(s));
-		free(s);
-		if (!k->w[i].nsubj)
-			return -ENOMEM;
-		k->w[i].sflags = (uint8_t)fl;
-	}
-	return 0;
+	return (a->seq > b->seq) - (a->seq < b->seq); /* input order */
 }
 
 static void work_free(struct kith_work *k)
@@ -246,36 +341,48 @@ static void work_free(struct kith_work *k)
 	kith_umap_free(&k->addr_pid);
 	kith_strpool_free(k->subjects);
 	kith_people_free(&k->people);
+	kith_thread_keys_free(k);
 }
 
-int kith_analyze(const struct kith_msg *msgs, size_t n,
-		 const struct kith_policy *policy, int64_t now,
-		 struct kith_analysis **out)
+/* After collecting: the caller's messages are no longer read. */
+static int analyse_work(struct kith_work *k, struct kith_turns *t, struct kith_analysis *a)
+{
+	int rc;
+
+	shrink_rcpt(k);
+	kith_umap_free(&k->addr_pid); /* its keys were the source's pointers */
+	qsort(k->w, k->n, sizeof(*k->w), cmp_wmsg);
+	kith_people_apply_pins(&k->people);
+	if ((rc = kith_thread_build(k)) < 0 || (rc = kith_turns_build(k, t)) < 0)
+		return rc;
+	return kith_analyze_output(k, t, a);
+}
+
+int kith_analyze_source(const struct kith_msg_source *src,
+			const struct kith_policy *policy, int64_t now,
+			struct kith_analysis **out)
 {
 	struct kith_work k;
 	struct kith_turns t;
 	struct kith_analysis *a;
 	int rc = -ENOMEM;
 
-	if (!out || !policy || (n && !msgs))
+	if (!out || !policy || !src || !src->each)
 		return -EINVAL;
 	*out = NULL;
+	if (src->n >= UINT32_MAX)
+		return -EOVERFLOW; /* 32-bit indices (awork.h) */
 	memset(&k, 0, sizeof(k));
 	memset(&t, 0, sizeof(t));
-	if (!(a = calloc(1, sizeof(*a))) || !(a->msg_class = calloc(n ? n : 1, sizeof(*a->msg_class))))
+	if (!(a = calloc(1, sizeof(*a))) ||
+	    !(a->msg_class = calloc(src->n ? src->n : 1, sizeof(*a->msg_class))))
 		goto out;
-	a->n_msgs = n;
+	a->n_msgs = src->n;
 	k.pol = policy;
 	k.now = now;
 	k.half_life_days = policy->half_life_days > 0 ? policy->half_life_days : 90;
-	if ((rc = kith_people_init(&k.people, policy)) < 0 ||
-	    (rc = learn_addresses(&k, msgs, n)) < 0 || (rc = collect(&k, msgs, n, a)) < 0)
-		goto out;
-	shrink_rcpt(&k);
-	qsort(k.w, k.n, sizeof(*k.w), cmp_wmsg);
-	kith_people_apply_pins(&k.people);
-	if ((rc = subjects(&k)) < 0 || (rc = kith_thread_build(&k)) < 0 ||
-	    (rc = kith_turns_build(&k, &t)) < 0 || (rc = kith_analyze_output(&k, &t, a)) < 0)
+	if ((rc = kith_people_init(&k.people, policy)) < 0 || (rc = learn_addresses(&k, src)) < 0 ||
+	    (rc = collect(&k, src, a)) < 0 || (rc = analyse_work(&k, &t, a)) < 0)
 		goto out;
 	*out = a;
 	a = NULL;
@@ -284,4 +391,32 @@ out:
 	work_free(&k);
 	kith_analysis_free(a);
 	return rc < 0 ? rc : 0;
+}
+
+/* The array as a source: all its strings are alive together, so equal
+ * address pointers are equal strings. */
+struct array_src { const struct kith_msg *v; size_t n; };
+
+static int array_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct array_src *s = ctx;
+	size_t i;
+	int rc = 0;
+
+	(void)pass;
+	for (i = 0; i < s->n && rc == 0; i++)
+		rc = fn(&s->v[i], fn_ctx);
+	return rc;
+}
+
+int kith_analyze(const struct kith_msg *msgs, size_t n,
+		 const struct kith_policy *policy, int64_t now,
+		 struct kith_analysis **out)
+{
+	struct array_src as = { msgs, n };
+	struct kith_msg_source src = { .n = n, .each = array_each, .ctx = &as };
+
+	if (n && !msgs)
+		return -EINVAL;
+	return kith_analyze_source(&src, policy, now, out);
 }

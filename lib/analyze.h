@@ -116,6 +116,7 @@ struct kith_analysis {
 	struct kith_merge_suggestion *suggestions; size_t n_suggestions;
 	enum kith_class *msg_class;  /* per input message, same index as msgs */
 	size_t n_msgs;
+	uint64_t input_digest;       /* kith_msgs_digest of the input's ids, in order */
 	uint32_t n_personal, n_list, n_automated;
 };
 
@@ -126,6 +127,50 @@ struct kith_analysis {
 int kith_analyze(const struct kith_msg *msgs, size_t n,
 		 const struct kith_policy *policy, int64_t now,
 		 struct kith_analysis **out);
+
+/* Streaming input.  Why: the analysis keeps only its own compact record
+ * of each message (people ids, class, subject, threading keys), so a
+ * caller that can produce the messages one at a time (the store, row by
+ * row) need never hold them all: on a large mailbox the loaded records
+ * were the biggest block at the process' memory peak.
+ *
+ * fn gets one message; the record and every string it points to are
+ * borrowed for that call only.  It returns 0 to go on, or a negative
+ * errno to stop. */
+typedef int (*kith_msg_fn)(const struct kith_msg *m, void *fn_ctx);
+
+/* A pass reads all of a record (KITH_PASS_ALL), or only id, date, flags,
+ * from.addr and list_id (KITH_PASS_SENDERS: the source may leave the
+ * rest zero). */
+enum kith_pass { KITH_PASS_ALL = 0, KITH_PASS_SENDERS = 1 };
+
+struct kith_msg_source {
+	size_t n;  /* messages every pass hands over, exactly */
+	/* Hands every message to fn, in one fixed order (the same in every
+	 * pass: it is the "input order" msg_class follows).  Within one pass,
+	 * equal address pointers (from.addr, rcpt[].addr) must be equal
+	 * strings, as they are when the strings are interned or all alive.
+	 * Returns 0, fn's first negative return, or a negative errno of its
+	 * own. */
+	int (*each)(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx);
+	void *ctx; /* borrowed; passed to each */
+};
+
+/* kith_analyze over a source: the same result as over an array of the
+ * same messages in the same order.  src is borrowed for the call; each is
+ * called twice.  Returns 0 and sets *out (caller frees with
+ * kith_analysis_free), -ENOMEM, -EINVAL, -ESTALE when a pass did not hand
+ * over exactly src->n messages, or the source's error. */
+int kith_analyze_source(const struct kith_msg_source *src,
+			const struct kith_policy *policy, int64_t now,
+			struct kith_analysis **out);
+
+/* A digest of message ids in order (kith_analysis.input_digest): lets a
+ * caller that reloads the messages after a streaming analysis (the
+ * follow-up rules index msg_class by position) check that it got the
+ * same ones in the same order. */
+uint64_t kith_msgs_digest_step(uint64_t d, int64_t id);
+uint64_t kith_msgs_digest(const struct kith_msg *v, size_t n);
 
 void kith_analysis_free(struct kith_analysis *a);
 

@@ -131,7 +131,7 @@ static int turns_out(const struct kith_work *k, const struct kith_turns *t,
 		if (!tu->counted || map[tu->pid] == KITH_NONE)
 			continue;
 		o = &a->turns[a->n_turns++];
-		o->msg_id = k->w[tu->w].m->id;
+		o->msg_id = k->w[tu->w].id;
 		o->person = map[tu->pid];
 		o->conversation = rowmap[tu->row];
 		o->date = k->w[tu->w].date;
@@ -206,8 +206,8 @@ static void conv_fill(const struct kith_work *k, const struct kith_wrow *r, cons
 		      size_t person, struct kith_conversation *c)
 {
 	c->person = person;
-	c->root_msg_id = k->w[root[r->thread]].m->id;
-	c->last_msg_id = k->w[r->last_w].m->id;
+	c->root_msg_id = k->w[root[r->thread]].id;
+	c->last_msg_id = k->w[r->last_w].id;
 	c->first = k->w[r->first_w].date;
 	c->last = k->w[r->last_w].date;
 	c->turns_user = r->tu;

@@ -16,9 +16,12 @@
 #define KITH_DATE_PLAUSIBLE 315619200LL
 
 /* One message as the analysis sees it (only those dated before now).
- * 64 bytes: one per message lives through the whole analysis. */
+ * 64 bytes: one per message lives through the whole analysis.  It holds
+ * everything the later stages need, so that nothing after collecting
+ * reads the caller's struct kith_msg (the input may be streamed, see
+ * kith_analyze_source). */
 struct kith_wmsg {
-	const struct kith_msg *m; /* borrowed from the caller's array (its order breaks date ties) */
+	int64_t id;               /* kith_msg.id, for the output */
 	int64_t date;
 	size_t from;              /* sender's person id, KITH_PID_NONE if none */
 	size_t parent;            /* index in work.w of the message answered, or KITH_NONE */
@@ -27,12 +30,17 @@ struct kith_wmsg {
 	uint32_t rc_off;          /* work.rcpt[rc_off..+rc_n): recipients' person ids, not the user */
 	uint32_t to1;             /* the person in To when To names exactly one, else
 				     KITH_TO1_NONE: read it with kith_wmsg_to1 */
+	uint32_t n_rcpt_total;    /* kith_msg.n_rcpt_total */
+	uint32_t seq;             /* kept messages in input order: breaks date ties,
+				     indexes work.tkey_off */
 	uint16_t rc_n;            /* recipients beyond UINT16_MAX are left out */
-	uint8_t cls;              /* enum kith_class */
+	unsigned cls : 2;         /* enum kith_class */
+	unsigned from_user : 1;   /* written by the user */
+	unsigned user_in_rcpt : 1; /* the user is in To/Cc */
+	unsigned user_in_to : 1;  /* the user is in To */
+	unsigned has_irt : 1;     /* it has an In-Reply-To */
+	unsigned has_refs : 1;    /* it has References */
 	uint8_t sflags;           /* KITH_SUBJ_* */
-	uint8_t from_user;        /* written by the user */
-	uint8_t user_in_rcpt;     /* the user is in To/Cc */
-	uint8_t user_in_to;       /* the user is in To */
 };
 
 #define KITH_TO1_NONE UINT32_MAX
@@ -55,6 +63,14 @@ struct kith_work {
 	size_t n_threads;
 	struct kith_umap addr_pid; /* address pointer -> person id (resolve cache) */
 	struct kith_strpool *subjects; /* normalised subjects, one copy each */
+	/* Threading's input, gathered while collecting (kith_thread_note) and
+	 * freed by kith_thread_build: Message-IDs as union-find nodes. */
+	struct kith_umap tid;     /* 64-bit hash of a Message-ID -> node */
+	size_t n_nodes;
+	uint32_t *tkey;           /* per kept message: its own node, its In-Reply-To's
+				     node when has_irt, then its References' nodes */
+	size_t n_tkey, cap_tkey;
+	uint32_t *tkey_off;       /* by seq: where its nodes start in tkey (n + 1 entries) */
 };
 
 /* 1 when person pid could be a relationship: a human, not the user, not

@@ -8,38 +8,15 @@
 #include "thread.h"
 
 /* Union-find over nodes: one per Message-ID named anywhere, plus one per
- * message without an id.  32-bit nodes: three arrays of them live at the
- * analysis' memory peak. */
+ * message without an id (k->n_nodes, made by kith_thread_note).  32-bit
+ * nodes: arrays of them live at the analysis' memory peak. */
 struct uf {
 	uint32_t *up;
 	uint32_t *first;      /* node -> earliest message carrying its id, or NO_MSG */
-	size_t n, cap;
-	struct kith_smap ids; /* Message-ID -> node */
+	size_t n;
 };
 
 #define NO_MSG UINT32_MAX
-
-static int uf_new(struct uf *u, size_t *node)
-{
-	if (u->n == u->cap) {
-		size_t nc = u->cap ? u->cap * 2 : 256;
-		uint32_t *nu, *nf;
-
-		if (nc > UINT32_MAX)
-			return -EOVERFLOW;
-		if (!(nu = realloc(u->up, nc * sizeof(*nu))))
-			return -ENOMEM;
-		u->up = nu;
-		if (!(nf = realloc(u->first, nc * sizeof(*nf))))
-			return -ENOMEM;
-		u->first = nf;
-		u->cap = nc;
-	}
-	u->up[u->n] = (uint32_t)u->n;
-	u->first[u->n] = NO_MSG;
-	*node = u->n++;
-	return 0;
-}
 
 static size_t uf_find(struct uf *u, size_t x)
 {
@@ -58,20 +35,67 @@ static void uf_union(struct uf *u, size_t a, size_t b)
 		u->up[a < b ? b : a] = (uint32_t)(a < b ? a : b);
 }
 
-/* The node of a Message-ID, created on first sight. */
-static int uf_id(struct uf *u, const char *id, size_t *node)
+static int push_key(struct kith_work *k, size_t node)
 {
-	size_t fresh;
+	if (k->n_tkey >= UINT32_MAX)
+		return -EOVERFLOW; /* tkey_off is 32 bits */
+	if (k->n_tkey == k->cap_tkey) {
+		size_t nc = k->cap_tkey ? k->cap_tkey * 2 : 1024;
+		uint32_t *nv = realloc(k->tkey, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		k->tkey = nv;
+		k->cap_tkey = nc;
+	}
+	k->tkey[k->n_tkey++] = (uint32_t)node;
+	return 0;
+}
+
+/* The node of a Message-ID (made on first sight), appended to k->tkey.
+ * Why a 64-bit hash of the id and not the id: the ids were most of the
+ * loaded messages' strings, and threading only asks "same id?".  Two
+ * distinct ids with one hash would join their threads: about one chance
+ * in 10^8 among a million ids, and a sender who could aim at another
+ * message's id could as well name that id itself. */
+static int key_id(struct kith_work *k, const char *id)
+{
+	size_t node;
+	int rc = kith_umap_intern(&k->tid, kith_hash_str(id), k->n_nodes, &node);
+
+	if (rc < 0)
+		return rc;
+	k->n_nodes += rc == 1;
+	return push_key(k, node);
+}
+
+int kith_thread_note(struct kith_work *k, const struct kith_msg *m, size_t seq)
+{
+	size_t j;
 	int rc;
 
-	if (kith_smap_get(&u->ids, id, node))
-		return 0;
-	if ((rc = uf_new(u, &fresh)) < 0)
-		return rc;
-	if ((rc = kith_smap_put(&u->ids, id, fresh)) < 0)
-		return rc;
-	*node = fresh;
-	return 0;
+	k->tkey_off[seq] = (uint32_t)k->n_tkey;
+	if (m->message_id && *m->message_id)
+		rc = key_id(k, m->message_id);
+	else if (k->n_nodes >= KITH_MAP_VAL_MAX)
+		rc = -EOVERFLOW;
+	else
+		rc = push_key(k, k->n_nodes++); /* a node of its own */
+	if (rc == 0 && m->in_reply_to)
+		rc = key_id(k, m->in_reply_to);
+	for (j = 0; j < m->n_refs && rc == 0; j++)
+		if (m->refs[j])
+			rc = key_id(k, m->refs[j]);
+	k->tkey_off[seq + 1] = (uint32_t)k->n_tkey;
+	return rc;
+}
+
+void kith_thread_keys_free(struct kith_work *k)
+{
+	kith_umap_free(&k->tid);
+	free(k->tkey);
+	free(k->tkey_off);
+	k->tkey = k->tkey_off = NULL;
+	k->n_tkey = k->cap_tkey = 0;
 }
 
 /* The earliest message carrying node's id, if any is here. */
@@ -83,30 +107,25 @@ static int uf_first(const struct uf *u, size_t node, size_t *at)
 	return 1;
 }
 
-/* Links message i's node with every id it names; sets its header parent. */
-static int link_headers(struct kith_work *k, struct uf *u, const uint32_t *mnode, size_t i)
+/* Links message i's node with every id it names; sets its header parent:
+ * the In-Reply-To's message, else the newest Reference's that is here. */
+static void link_headers(struct kith_work *k, struct uf *u, const uint32_t *mnode, size_t i)
 {
-	const struct kith_msg *m = k->w[i].m;
-	size_t node, j, at;
-	int rc;
+	const uint32_t *key = k->tkey + k->tkey_off[k->w[i].seq] + 1;
+	const uint32_t *end = k->tkey + k->tkey_off[k->w[i].seq + 1];
+	size_t at;
 
-	if (m->in_reply_to) {
-		if ((rc = uf_id(u, m->in_reply_to, &node)) < 0)
-			return rc;
-		uf_union(u, mnode[i], node);
-		if (uf_first(u, node, &at) && at != i)
+	if (k->w[i].has_irt) {
+		uf_union(u, mnode[i], *key);
+		if (uf_first(u, *key, &at) && at != i)
+			k->w[i].parent = at;
+		key++;
+	}
+	while (end-- > key) {
+		uf_union(u, mnode[i], *end);
+		if (k->w[i].parent == KITH_NONE && uf_first(u, *end, &at) && at != i)
 			k->w[i].parent = at;
 	}
-	for (j = m->n_refs; j-- > 0;) {
-		if (!m->refs[j])
-			continue;
-		if ((rc = uf_id(u, m->refs[j], &node)) < 0)
-			return rc;
-		uf_union(u, mnode[i], node);
-		if (k->w[i].parent == KITH_NONE && uf_first(u, node, &at) && at != i)
-			k->w[i].parent = at;
-	}
-	return 0;
 }
 
 /* Did the sender of message a receive message b?  The user received
@@ -169,10 +188,9 @@ static int link_subjects(struct kith_work *k, struct uf *u, const uint32_t *mnod
 
 	kith_smap_init_borrowed(&last); /* nsubj lives until work_free */
 	for (i = 0; i < k->n && rc >= 0; i++) {
-		const struct kith_msg *m = k->w[i].m;
 		prev[i] = kith_smap_get(&last, k->w[i].nsubj, &at) ? at : KITH_NONE;
 		rc = kith_smap_put(&last, k->w[i].nsubj, i);
-		if (m->in_reply_to || m->n_refs || !(k->w[i].sflags & KITH_SUBJ_REPLY))
+		if (k->w[i].has_irt || k->w[i].has_refs || !(k->w[i].sflags & KITH_SUBJ_REPLY))
 			continue;
 		at = subject_parent(k, prev, i);
 		if (at != KITH_NONE) {
@@ -184,24 +202,23 @@ static int link_subjects(struct kith_work *k, struct uf *u, const uint32_t *mnod
 	return rc < 0 ? rc : 0;
 }
 
-/* Each message's node: its Message-ID's, or a fresh one; the node
+/* Each message's node (its Message-ID's, or one of its own); the node
  * remembers the earliest message carrying the id. */
-static int message_nodes(struct kith_work *k, struct uf *u, uint32_t *mnode)
+static void message_nodes(struct kith_work *k, struct uf *u, uint32_t *mnode)
 {
-	size_t i, node;
-	int rc = 0;
+	size_t i;
 
-	for (i = 0; i < k->n && rc >= 0; i++) {
-		const char *id = k->w[i].m->message_id;
+	for (i = 0; i < u->n; i++) {
+		u->up[i] = (uint32_t)i;
+		u->first[i] = NO_MSG;
+	}
+	for (i = 0; i < k->n; i++) {
+		uint32_t node = k->tkey[k->tkey_off[k->w[i].seq]];
 		k->w[i].parent = KITH_NONE;
-		rc = id && *id ? uf_id(u, id, &node) : uf_new(u, &node);
-		if (rc < 0)
-			break;
-		mnode[i] = (uint32_t)node;
+		mnode[i] = node;
 		if (u->first[node] == NO_MSG)
 			u->first[node] = (uint32_t)i;
 	}
-	return rc < 0 ? rc : 0;
 }
 
 /* Threads are numbered in order of their first message.  u->first is
@@ -224,35 +241,35 @@ static void number_threads(struct kith_work *k, struct uf *u, const uint32_t *mn
 
 int kith_thread_build(struct kith_work *k)
 {
-	struct uf u;
+	struct uf u = { .n = k->n_nodes };
 	uint32_t *mnode = NULL;
 	size_t *prev = NULL, i;
 	int rc = -ENOMEM;
 
-	memset(&u, 0, sizeof(u));
-	kith_smap_init_borrowed(&u.ids); /* ids live in the caller's records */
-	if (k->n >= NO_MSG) {
+	if (k->n >= NO_MSG || k->n_nodes >= NO_MSG) {
 		rc = -EOVERFLOW;
 		goto out;
 	}
+	kith_umap_free(&k->tid); /* the nodes are made: the hashes are not needed */
 	mnode = malloc((k->n ? k->n : 1) * sizeof(*mnode));
-	prev = malloc((k->n ? k->n : 1) * sizeof(*prev));
-	if (!mnode || !prev)
+	u.up = malloc((u.n ? u.n : 1) * sizeof(*u.up));
+	u.first = malloc((u.n ? u.n : 1) * sizeof(*u.first));
+	if (!mnode || !u.up || !u.first)
 		goto out;
-	if ((rc = message_nodes(k, &u, mnode)) < 0)
-		goto out;
+	message_nodes(k, &u, mnode);
 	for (i = 0; i < k->n; i++)
-		if ((rc = link_headers(k, &u, mnode, i)) < 0)
-			goto out;
-	kith_smap_free(&u.ids);
+		link_headers(k, &u, mnode, i);
+	kith_thread_keys_free(k);
+	if (!(prev = malloc((k->n ? k->n : 1) * sizeof(*prev))))
+		goto out;
 	if ((rc = link_subjects(k, &u, mnode, prev)) < 0)
 		goto out;
 	number_threads(k, &u, mnode);
 out:
+	kith_thread_keys_free(k);
 	free(mnode);
 	free(prev);
 	free(u.up);
 	free(u.first);
-	kith_smap_free(&u.ids);
 	return rc;
 }

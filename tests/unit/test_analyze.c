@@ -433,6 +433,65 @@ static void test_speed(void)
 	mb_free(&b);
 }
 
+/* A source over an mbox that copies each record before handing it on
+ * (as a streaming source would: nothing outlives the call), and may claim
+ * a count it does not keep. */
+struct copy_src { const struct mbox *b; size_t stop; };
+
+static int copy_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct copy_src *c = ctx;
+	struct kith_msg m;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->stop && rc == 0; i++) {
+		m = c->b->v[i];
+		if (pass == KITH_PASS_SENDERS) /* what that pass promises, no more */
+			m = (struct kith_msg){ .id = m.id, .date = m.date, .flags = m.flags,
+					       .from = m.from, .list_id = m.list_id };
+		rc = fn(&m, fn_ctx);
+		memset(&m, 0xa5, sizeof(m));
+	}
+	return rc;
+}
+
+/* The streaming entry point gives the array one's result, and refuses a
+ * source that hands over fewer or more messages than it said. */
+static void test_source(void)
+{
+	struct mbox b = { 0 };
+	struct kith_policy pol = base();
+	struct kith_analysis *a = NULL, *s = NULL;
+	struct copy_src cs = { &b, 0 };
+	struct kith_msg_source src = { .each = copy_each, .ctx = &cs };
+	size_t i;
+
+	exchange(&b, "ann@example.com", T0, 4, "a");
+	exchange(&b, "bob@example.com", T0 + DAY, 2, "b");
+	mb_add(&b, "l1@x", NULL, T0 + 2 * DAY, "carol@example.com", "me.self@gmail.com", "Re: Q", 0);
+	for (i = 0; i < b.n; i++)
+		b.v[i].id = (int64_t)(100 + i);
+	cs.stop = src.n = b.n;
+	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + 10 * DAY, &a), 0);
+	CHECK_INT(kith_analyze_source(&src, &pol, T0 + 10 * DAY, &s), 0);
+	CHECK(a && s && a->n_people == s->n_people && a->n_turns == s->n_turns);
+	CHECK(a && s && a->n_turns > 0 && !memcmp(a->turns, s->turns, a->n_turns * sizeof(*a->turns)));
+	CHECK(a && s && !memcmp(a->msg_class, s->msg_class, b.n * sizeof(*a->msg_class)));
+	CHECK(s && s->input_digest == kith_msgs_digest(b.v, b.n));
+	for (i = 0; a && s && i < a->n_people; i++)
+		CHECK(!strcmp(a->people[i].key, s->people[i].key) && a->people[i].depth == s->people[i].depth);
+	kith_analysis_free(a);
+	kith_analysis_free(s);
+	cs.stop = b.n - 1;
+	CHECK_INT(kith_analyze_source(&src, &pol, T0 + 10 * DAY, &s), -ESTALE);
+	cs.stop = b.n;
+	src.n = b.n - 1;
+	CHECK_INT(kith_analyze_source(&src, &pol, T0 + 10 * DAY, &s), -ESTALE);
+	CHECK_NULL(s);
+	mb_free(&b);
+}
+
 int main(void)
 {
 	test_people_and_turns();
@@ -444,6 +503,7 @@ int main(void)
 	test_edges();
 	test_conversations_kept();
 	test_crowded_thread();
+	test_source();
 	test_speed();
 	return T_DONE();
 }
