@@ -68,10 +68,9 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 	 * for hours) */
 	kith_store_release_memory(st);
 	malloc_trim(0);
-	kith_store_bulk_cache(st, 1); /* best effort: a failure only costs speed */
 	r = run_session(c, &req, &sink, o, err, errlen);
 	kith_sync_finish(&s);
-	kith_store_bulk_cache(st, 0);
+	kith_store_release_memory(st);
 	malloc_trim(0); /* the sync's cache pages: the analysis comes next */
 	if (stats)
 		*stats = s.stats;

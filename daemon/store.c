@@ -954,23 +954,6 @@ void kith_store_release_memory(struct kith_store *s)
 		sqlite3_db_release_memory(s->db);
 }
 
-/* Why a larger cache only for a sync: a first sync inserts all over the
- * index of content keys (hashes); with the small cache its pages were
- * evicted and read back thousands of times.  8 MB does as well as 16
- * (measured) and keeps the sync below the analysis' peak RSS; the rest of
- * the time the small cache holds. */
-int kith_store_bulk_cache(struct kith_store *s, int bulk)
-{
-	int r;
-
-	if (!s || !s->db || s->rdonly)
-		return -EINVAL;
-	r = exec(s, bulk ? "PRAGMA cache_size = -8000" : "PRAGMA cache_size = -4000");
-	if (r == 0 && !bulk)
-		kith_store_release_memory(s);
-	return r;
-}
-
 int kith_store_fingerprint(struct kith_store *s, struct kith_store_fp *fp)
 {
 	sqlite3_stmt *st;
@@ -1411,7 +1394,9 @@ struct msgset_fill { struct kith_msgset *set; size_t cap; struct rcpt_share shar
 
 /* each_row callback for kith_store_load_msgset: one record per row, into
  * the exactly sized array counted beforehand (rows added since are left
- * for the next cycle). */
+ * for the next cycle).  Why the pages are dropped as it goes: the set is
+ * loaded beside the analysis' output, and a full cache on top of both was
+ * the process' peak; a sequential scan never reads a page twice. */
 static int msgset_add(sqlite3_stmt *st, void *ctx)
 {
 	struct msgset_fill *f = ctx;
@@ -1420,8 +1405,8 @@ static int msgset_add(sqlite3_stmt *st, void *ctx)
 	if (f->set->n >= f->cap)
 		return 1;
 	r = decode_msg(st, &f->set->v[f->set->n], f->set->pool, &f->share);
-	if (r == 0)
-		f->set->n++;
+	if (r == 0 && ++f->set->n % 1024 == 0)
+		sqlite3_db_release_memory(sqlite3_db_handle(st));
 	return r;
 }
 

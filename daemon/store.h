@@ -83,10 +83,6 @@ int kith_store_fingerprint(struct kith_store *s, struct kith_store_fp *fp);
 /* Drops the store's cached pages (nothing is lost; they are reread). */
 void kith_store_release_memory(struct kith_store *s);
 
-/* bulk 1: an 8 MB page cache for the writes of a sync; 0: back to the
- * usual 4 MB, its pages dropped.  0 or a negative errno. */
-int kith_store_bulk_cache(struct kith_store *s, int bulk);
-
 /* The same records as one set whose strings are pooled and interned (see
  * struct kith_msgset), and whose equal recipient lists share one array
  * (read-only, like everything in the set): what the daemon and CLI

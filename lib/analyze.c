@@ -355,6 +355,10 @@ static int analyse_work(struct kith_work *k, struct kith_turns *t, struct kith_a
 	kith_people_apply_pins(&k->people);
 	if ((rc = kith_thread_build(k)) < 0 || (rc = kith_turns_build(k, t)) < 0)
 		return rc;
+	/* the output reads no recipient: their ids go before its peak */
+	free(k->rcpt);
+	k->rcpt = NULL;
+	k->n_rcpt = k->cap_rcpt = 0;
 	return kith_analyze_output(k, t, a);
 }
 
