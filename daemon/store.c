@@ -120,6 +120,10 @@ enum stmt_id {
 	S_N
 };
 
+/* A message row as decode_msg reads it (the load and the streamed pass). */
+#define MSG_COLUMNS "id, message_id, in_reply_to, refs, date, from_addr, from_name, rcpt," \
+	" n_to, n_cc, n_rcpt_total, subject, list_id, signals, flags, parse_errors"
+
 static const char *const stmt_sql[S_N] = {
 	[S_MSG_INSERT] =
 	"INSERT OR IGNORE INTO messages(key, message_id, in_reply_to, refs, date,"
@@ -146,9 +150,7 @@ static const char *const stmt_sql[S_N] = {
 	"SELECT name, uidvalidity, last_uid, uidnext, messages FROM folders"
 	" WHERE account = ?1 ORDER BY name",
 	[S_LOAD_MSGS] =
-	"SELECT id, message_id, in_reply_to, refs, date, from_addr, from_name, rcpt,"
-	" n_to, n_cc, n_rcpt_total, subject, list_id, signals, flags, parse_errors"
-	" FROM messages WHERE date IS NULL OR date < ?1 ORDER BY id",
+	"SELECT " MSG_COLUMNS " FROM messages WHERE date IS NULL OR date < ?1 ORDER BY id",
 	[S_COUNT] =
 	"INSERT INTO counters(name, value) VALUES(?1, ?2)"
 	" ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
@@ -1320,36 +1322,37 @@ static char *col_str(sqlite3_stmt *st, int i, struct kith_strpool *pool, int int
 	return r;
 }
 
-/* Decodes the current S_LOAD_MSGS row into zeroed m, its strings from
- * pool (or malloc'd when pool is NULL). */
-static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool *pool,
-		      struct rcpt_share *sh)
+/* Decodes the current MSG_COLUMNS row into zeroed m: addresses and names
+ * interned in `names`, the other strings from `text`; a NULL pool means
+ * malloc'd strings (the caller frees them). */
+static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool *names,
+		      struct kith_strpool *text, struct rcpt_share *sh)
 {
 	int oom = 0, r;
 	const char *t;
 
 	m->id = sqlite3_column_int64(st, 0);
-	m->message_id = col_str(st, 1, pool, 0, &oom);
-	m->in_reply_to = col_str(st, 2, pool, 1, &oom);
+	m->message_id = col_str(st, 1, text, 0, &oom);
+	m->in_reply_to = col_str(st, 2, text, 1, &oom);
 	t = (const char *)sqlite3_column_text(st, 3);
-	r = decode_refs(t, (size_t)sqlite3_column_bytes(st, 3), m, pool);
+	r = decode_refs(t, (size_t)sqlite3_column_bytes(st, 3), m, text);
 	if (r < 0)
 		return r;
 	m->date = col_date(st, 4);
-	m->from.addr = col_str(st, 5, pool, 1, &oom);
-	m->from.name = col_str(st, 6, pool, 1, &oom);
+	m->from.addr = col_str(st, 5, names, 1, &oom);
+	m->from.name = col_str(st, 6, names, 1, &oom);
 	m->n_to = (size_t)sqlite3_column_int64(st, 8);
 	m->n_cc = (size_t)sqlite3_column_int64(st, 9);
 	t = (const char *)sqlite3_column_text(st, 7);
 	r = decode_rcpt(t ? t : "", (size_t)sqlite3_column_bytes(st, 7), m, m->n_to + m->n_cc,
-			pool, sh);
+			names, sh);
 	if (r == -EILSEQ) /* a damaged row: keep the message, drop its recipients */
 		m->n_to = m->n_cc = 0, r = 0;
 	if (r < 0)
 		return r;
 	m->n_rcpt_total = (uint32_t)sqlite3_column_int64(st, 10);
-	m->subject = col_str(st, 11, pool, 1, &oom);
-	m->list_id = col_str(st, 12, pool, 1, &oom);
+	m->subject = col_str(st, 11, text, 1, &oom);
+	m->list_id = col_str(st, 12, text, 1, &oom);
 	m->signals = (uint32_t)sqlite3_column_int64(st, 13);
 	m->flags = (uint32_t)sqlite3_column_int64(st, 14);
 	m->parse_errors = (uint32_t)sqlite3_column_int64(st, 15);
@@ -1358,7 +1361,7 @@ static int decode_msg(sqlite3_stmt *st, struct kith_msg *m, struct kith_strpool 
 
 static int row_to_msg(sqlite3_stmt *st, void *elem)
 {
-	return decode_msg(st, elem, NULL, NULL);
+	return decode_msg(st, elem, NULL, NULL, NULL);
 }
 
 static void msg_clear(void *elem)
@@ -1392,11 +1395,18 @@ int kith_store_load_messages(struct kith_store *s, int64_t before,
 
 struct msgset_fill { struct kith_msgset *set; size_t cap; struct rcpt_share share; };
 
+/* Why a scan of the messages drops SQLite's pages as it goes (every 1024
+ * rows): it reads each page once, and a full cache on top of what the
+ * analysis holds was the process' memory peak. */
+static void scan_drop_pages(sqlite3_stmt *st, size_t rows)
+{
+	if (rows % 1024 == 0)
+		sqlite3_db_release_memory(sqlite3_db_handle(st));
+}
+
 /* each_row callback for kith_store_load_msgset: one record per row, into
  * the exactly sized array counted beforehand (rows added since are left
- * for the next cycle).  Why the pages are dropped as it goes: the set is
- * loaded beside the analysis' output, and a full cache on top of both was
- * the process' peak; a sequential scan never reads a page twice. */
+ * for the next cycle). */
 static int msgset_add(sqlite3_stmt *st, void *ctx)
 {
 	struct msgset_fill *f = ctx;
@@ -1404,9 +1414,9 @@ static int msgset_add(sqlite3_stmt *st, void *ctx)
 
 	if (f->set->n >= f->cap)
 		return 1;
-	r = decode_msg(st, &f->set->v[f->set->n], f->set->pool, &f->share);
-	if (r == 0 && ++f->set->n % 1024 == 0)
-		sqlite3_db_release_memory(sqlite3_db_handle(st));
+	r = decode_msg(st, &f->set->v[f->set->n], f->set->pool, f->set->pool, &f->share);
+	if (r == 0)
+		scan_drop_pages(st, ++f->set->n);
 	return r;
 }
 
@@ -1483,43 +1493,6 @@ static void stream_row_clear(struct kith_msg *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Decodes the current row of a KITH_PASS_ALL scan (S_LOAD_MSGS' columns)
- * into zeroed p->m: addresses and names interned in the pass' pool (equal
- * pointers, equal strings: the analysis caches by pointer), the rest
- * malloc'd for the row. */
-static int stream_decode(sqlite3_stmt *st, struct stream_pass *p)
-{
-	struct kith_msg *m = &p->m;
-	int oom = 0, r;
-	const char *t;
-
-	m->id = sqlite3_column_int64(st, 0);
-	m->message_id = col_dup(st, 1, &oom);
-	m->in_reply_to = col_dup(st, 2, &oom);
-	t = (const char *)sqlite3_column_text(st, 3);
-	if ((r = decode_refs(t, (size_t)sqlite3_column_bytes(st, 3), m, NULL)) < 0)
-		return r;
-	m->date = col_date(st, 4);
-	m->from.addr = col_str(st, 5, p->pool, 1, &oom);
-	m->from.name = col_str(st, 6, p->pool, 1, &oom);
-	m->n_to = (uint16_t)sqlite3_column_int64(st, 8);
-	m->n_cc = (uint16_t)sqlite3_column_int64(st, 9);
-	t = (const char *)sqlite3_column_text(st, 7);
-	r = decode_rcpt(t ? t : "", (size_t)sqlite3_column_bytes(st, 7), m, m->n_to + m->n_cc,
-			p->pool, &p->sh);
-	if (r == -EILSEQ) /* a damaged row: keep the message, drop its recipients */
-		m->n_to = m->n_cc = 0, r = 0;
-	if (r < 0)
-		return r;
-	m->n_rcpt_total = (uint32_t)sqlite3_column_int64(st, 10);
-	m->subject = col_dup(st, 11, &oom);
-	m->list_id = col_dup(st, 12, &oom);
-	m->signals = (uint32_t)sqlite3_column_int64(st, 13);
-	m->flags = (uint32_t)sqlite3_column_int64(st, 14);
-	m->parse_errors = (uint32_t)sqlite3_column_int64(st, 15);
-	return oom ? -ENOMEM : 0;
-}
-
 /* A KITH_PASS_SENDERS row: id, date, from_addr, flags, list_id. */
 static int stream_decode_senders(sqlite3_stmt *st, struct stream_pass *p)
 {
@@ -1533,25 +1506,29 @@ static int stream_decode_senders(sqlite3_stmt *st, struct stream_pass *p)
 	return oom ? -ENOMEM : 0;
 }
 
-/* Steps st to its end, one message per row to fn.  Why the page cache is
- * dropped as it goes: a scan reads each page once, and the cache would
- * otherwise fill (megabytes) inside the analysis' memory peak. */
-static int stream_rows(struct kith_store *s, sqlite3_stmt *st, enum kith_pass pass,
-		       struct stream_pass *p, kith_msg_fn fn, void *fn_ctx)
-{
-	size_t rows = 0;
-	int rc, r = 0;
+/* One streamed pass: what each_row hands every row to stream_row. */
+struct stream_run {
+	enum kith_pass pass;
+	struct stream_pass *p;
+	kith_msg_fn fn;
+	void *fn_ctx;
+	size_t rows;
+};
 
-	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = pass == KITH_PASS_SENDERS ? stream_decode_senders(st, p) : stream_decode(st, p);
-		if (r == 0)
-			r = fn(&p->m, fn_ctx);
-		stream_row_clear(&p->m);
-		if (++rows % 1024 == 0)
-			sqlite3_db_release_memory(s->db);
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(s, rc);
+/* each_row callback: one message per row to the analysis' fn, then the
+ * row's own strings freed (addresses and names are interned for the pass:
+ * the analysis caches people by address pointer). */
+static int stream_row(sqlite3_stmt *st, void *ctx)
+{
+	struct stream_run *run = ctx;
+	struct stream_pass *p = run->p;
+	int r = run->pass == KITH_PASS_SENDERS ? stream_decode_senders(st, p)
+					       : decode_msg(st, &p->m, p->pool, NULL, &p->sh);
+
+	if (r == 0)
+		r = run->fn(&p->m, run->fn_ctx);
+	stream_row_clear(&p->m);
+	scan_drop_pages(st, ++run->rows);
 	return r;
 }
 
@@ -1559,11 +1536,10 @@ static int stream_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_
 {
 	struct kith_store_source *ss = ctx;
 	struct stream_pass p = { .sh = { .scratch = 1 } };
+	struct stream_run run = { pass, &p, fn, fn_ctx, 0 };
 	sqlite3_stmt *st = prep(ss->s, pass == KITH_PASS_SENDERS
 				? "SELECT id, date, from_addr, flags, list_id" SRC_WHERE
-				: "SELECT id, message_id, in_reply_to, refs, date, from_addr,"
-				  " from_name, rcpt, n_to, n_cc, n_rcpt_total, subject, list_id,"
-				  " signals, flags, parse_errors" SRC_WHERE);
+				: "SELECT " MSG_COLUMNS SRC_WHERE);
 	int r = -ENOMEM;
 
 	if (!st)
@@ -1571,7 +1547,7 @@ static int stream_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_
 	if ((p.pool = kith_strpool_new()) != NULL) {
 		sqlite3_bind_int64(st, 1, ss->before);
 		sqlite3_bind_int64(st, 2, ss->max_id);
-		r = stream_rows(ss->s, st, pass, &p, fn, fn_ctx);
+		r = each_row(ss->s, st, stream_row, &run);
 	}
 	sqlite3_finalize(st);
 	rcpt_share_free(&p.sh);
