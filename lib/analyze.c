@@ -14,6 +14,7 @@
 #include "strpool.h"
 #include "subject.h"
 #include "thread.h"
+#include "grow.h"
 #include "turns.h"
 
 static const char *const tier_names[] = {
@@ -66,19 +67,14 @@ struct learner {
 
 static int remember_list(struct learner *l, const char *addr)
 {
-	char *c;
+	char *c, **nv;
 	int rc = kith_smap_intern(&l->seen, addr, 0, NULL);
 
 	if (rc <= 0)
 		return rc;
-	if (l->n_lists == l->cap_lists) {
-		size_t nc = l->cap_lists ? l->cap_lists * 2 : 16;
-		char **nv = realloc(l->lists, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		l->lists = nv;
-		l->cap_lists = nc;
-	}
+	if (!(nv = kith_grow(l->lists, &l->cap_lists, l->n_lists, sizeof(*nv), 16)))
+		return -ENOMEM;
+	l->lists = nv;
 	if (!(c = strdup(addr)))
 		return -ENOMEM;
 	l->lists[l->n_lists++] = c;
@@ -139,16 +135,13 @@ _Static_assert(sizeof(struct kith_wrow) <= 48, "kith_wrow grew");
 
 static int push_rcpt(struct kith_work *k, size_t pid)
 {
+	uint32_t *nv;
+
 	if (pid >= UINT32_MAX || k->n_rcpt >= UINT32_MAX)
 		return -EOVERFLOW; /* 32-bit ids and offsets (awork.h) */
-	if (k->n_rcpt == k->cap_rcpt) {
-		size_t nc = k->cap_rcpt ? k->cap_rcpt * 2 : 256;
-		uint32_t *nv = realloc(k->rcpt, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		k->rcpt = nv;
-		k->cap_rcpt = nc;
-	}
+	if (!(nv = kith_grow(k->rcpt, &k->cap_rcpt, k->n_rcpt, sizeof(*nv), 256)))
+		return -ENOMEM;
+	k->rcpt = nv;
 	k->rcpt[k->n_rcpt++] = (uint32_t)pid;
 	return 0;
 }

@@ -6,19 +6,15 @@
 #include "addr.h"
 #include "classify.h"
 #include "people.h"
+#include "grow.h"
 
 static int add_addr(struct kith_pent *p, const char *a)
 {
-	char *c;
+	char *c, **nv = kith_grow(p->addrs, &p->cap_addrs, p->n_addrs, sizeof(*nv), 2);
 
-	if (p->n_addrs == p->cap_addrs) {
-		size_t nc = p->cap_addrs ? p->cap_addrs * 2 : 2;
-		char **nv = realloc(p->addrs, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		p->addrs = nv;
-		p->cap_addrs = nc;
-	}
+	if (!nv)
+		return -ENOMEM;
+	p->addrs = nv;
 	c = strdup(a);
 	if (!c)
 		return -ENOMEM;
@@ -31,14 +27,11 @@ static int add_addr(struct kith_pent *p, const char *a)
 /* A new empty person; *pid gets its id. */
 static int new_person(struct kith_people *pp, enum kith_pkind kind, size_t *pid)
 {
-	if (pp->n == pp->cap) {
-		size_t nc = pp->cap ? pp->cap * 2 : 64;
-		struct kith_pent *nv = realloc(pp->v, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		pp->v = nv;
-		pp->cap = nc;
-	}
+	struct kith_pent *nv = kith_grow(pp->v, &pp->cap, pp->n, sizeof(*nv), 64);
+
+	if (!nv)
+		return -ENOMEM;
+	pp->v = nv;
 	memset(&pp->v[pp->n], 0, sizeof(pp->v[0]));
 	pp->v[pp->n].kind = kind;
 	*pid = pp->n++;

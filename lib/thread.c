@@ -6,6 +6,7 @@
 #include "hashmap.h"
 #include "subject.h"
 #include "thread.h"
+#include "grow.h"
 
 /* Union-find over nodes: one per Message-ID named anywhere, plus one per
  * message without an id (k->n_nodes, made by kith_thread_note).  32-bit
@@ -37,16 +38,13 @@ static void uf_union(struct uf *u, size_t a, size_t b)
 
 static int push_key(struct kith_work *k, size_t node)
 {
+	uint32_t *nv;
+
 	if (k->n_tkey >= UINT32_MAX)
 		return -EOVERFLOW; /* tkey_off is 32 bits */
-	if (k->n_tkey == k->cap_tkey) {
-		size_t nc = k->cap_tkey ? k->cap_tkey * 2 : 1024;
-		uint32_t *nv = realloc(k->tkey, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		k->tkey = nv;
-		k->cap_tkey = nc;
-	}
+	if (!(nv = kith_grow(k->tkey, &k->cap_tkey, k->n_tkey, sizeof(*nv), 1024)))
+		return -ENOMEM;
+	k->tkey = nv;
 	k->tkey[k->n_tkey++] = (uint32_t)node;
 	return 0;
 }

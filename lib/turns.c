@@ -6,6 +6,7 @@
 #include "hashmap.h"
 #include "subject.h"
 #include "turns.h"
+#include "grow.h"
 
 /* How rows are found: each thread's first THREAD_LIST rows are a list
  * (thead[], kith_wrow.next); rows beyond that, in crowded threads only,
@@ -22,22 +23,6 @@ struct tctx {
 	struct kith_umap crowd; /* pid * (n_threads + 1) + thread -> row, beyond the lists */
 	struct kith_umap sugg;  /* pair -> 1 */
 };
-
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t nc;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	nv = realloc(*v, nc * size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = nc;
-	return 0;
-}
 
 /* Looks pid up in thread th: 1 and *row when found; 0 when not, with
  * *listed 1 when a new row still fits in the thread's list. */
@@ -66,13 +51,14 @@ static int row_of(struct tctx *c, size_t pid, size_t wi, int by_user, size_t *ro
 {
 	struct kith_turns *t = c->t;
 	const struct kith_wmsg *w = &c->k->w[wi];
-	struct kith_wrow *r;
+	struct kith_wrow *r, *nr;
 	int listed = 0, rc;
 
 	if (row_find(c, pid, w->thread, row, &listed))
 		return 0;
-	if (grow((void **)&t->r, &t->cap_r, t->n_r, sizeof(*t->r)) < 0)
+	if (!(nr = kith_grow(t->r, &t->cap_r, t->n_r, sizeof(*nr), 64)))
 		return -ENOMEM;
+	t->r = nr;
 	if (!listed && (rc = kith_umap_intern(&c->crowd, crowd_key(c, pid, w->thread), t->n_r,
 					      NULL)) < 0)
 		return rc;
@@ -123,13 +109,15 @@ static int touch(struct tctx *c, size_t pid, size_t wi, int by_user)
 static int add_suggestion(struct tctx *c, size_t a, size_t b, int by_name)
 {
 	struct kith_turns *t = c->t;
+	struct kith_psugg *ns;
 	uint64_t key = a < b ? ((uint64_t)a << 32) ^ b : ((uint64_t)b << 32) ^ a;
 	int rc = kith_umap_intern(&c->sugg, key, 1, NULL);
 
 	if (rc <= 0)
 		return rc;
-	if (grow((void **)&t->sg, &t->cap_sg, t->n_sg, sizeof(*t->sg)) < 0)
+	if (!(ns = kith_grow(t->sg, &t->cap_sg, t->n_sg, sizeof(*ns), 64)))
 		return -ENOMEM;
+	t->sg = ns;
 	t->sg[t->n_sg].a = a;
 	t->sg[t->n_sg].b = b;
 	t->sg[t->n_sg].by_name = by_name;
@@ -159,12 +147,13 @@ static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
 	struct kith_turns *t = c->t;
 	const struct kith_wmsg *w = &c->k->w[wi];
 	const struct kith_wmsg *p = w->parent != KITH_NONE ? &c->k->w[w->parent] : NULL;
-	struct kith_wturn *tu;
+	struct kith_wturn *tu, *nt;
 	size_t row;
 	int rc = row_of(c, pid, wi, by_user, &row);
 
-	if (rc < 0 || grow((void **)&t->t, &t->cap, t->n, sizeof(*t->t)) < 0)
+	if (rc < 0 || !(nt = kith_grow(t->t, &t->cap, t->n, sizeof(*nt), 64)))
 		return -ENOMEM;
+	t->t = nt;
 	tu = &t->t[t->n++];
 	tu->w = (uint32_t)wi;
 	tu->pid = (uint32_t)pid;
