@@ -81,9 +81,35 @@ static double volume(const struct kith_pstat *ps, double *turns)
 	return v > 1 ? 1 : v;
 }
 
+/* How much mail goes both ways lately: the quieter side's direct mail,
+ * each message weighted by its age (exp(-age / KITH_RECENT_DAYS)), with
+ * diminishing returns.  Recency says when the last message was; this
+ * says whether the exchange is still going. */
+static double frequency(const struct kith_pstat *ps, double *raw)
+{
+	double v;
+
+	double t = ps->recent_tu < ps->recent_tt ? ps->recent_tu : ps->recent_tt;
+
+	*raw = ps->recent_to < ps->recent_from ? ps->recent_to : ps->recent_from;
+#ifdef KITH_FREQ_TURNS
+	*raw = KITH_FREQ_TURNS * t + *raw;
+#else
+	(void)t;
+#endif
+	v = kith_log1p(*raw) / kith_log1p(KITH_FREQ_CAP);
+	return v > 1 ? 1 : v;
+}
+
 /* The last contact: the last turn or the last direct message either way. */
 static int64_t last_contact(const struct kith_pstat *ps)
 {
+#ifdef KITH_RECENCY_BOTH
+	if (ps->last_to != KITH_DATE_NONE && ps->last_from != KITH_DATE_NONE) {
+		int64_t b = ps->last_to < ps->last_from ? ps->last_to : ps->last_from;
+		return ps->last_ex != KITH_DATE_NONE && ps->last_ex > b ? ps->last_ex : b;
+	}
+#endif
 	int64_t m = ps->last_from;
 
 	if (ps->last_to != KITH_DATE_NONE && (m == KITH_DATE_NONE || ps->last_to > m))
@@ -117,8 +143,30 @@ static void score_contact(const struct kith_pstat *ps, int64_t now, double hl,
 
 int kith_depth_two_way(const struct kith_pstat *ps)
 {
-	return ps->conv > 0 || (ps->tu > 0 && ps->tt > 0) ||
-	       (ps->personal_to > 0 && ps->personal_from > 0);
+	return kith_pstat_two_way(ps);
+}
+
+/* Dunbar's layers are about sustained contact: one exchange, however
+ * recent, is not a close tie.  The quieter side's mail (turns or direct
+ * messages) and the span of the contact decide how deep a tier the person
+ * can reach; depth and rank decide the rest (docs/depth.md §6). */
+enum kith_tier kith_depth_deepest(const struct kith_pstat *ps)
+{
+	uint32_t turns = ps->tu < ps->tt ? ps->tu : ps->tt;
+	uint32_t mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from;
+	uint32_t q = turns > mail ? turns : mail;
+	int64_t first = ps->first_contact != KITH_DATE_NONE ? ps->first_contact : ps->first_ex;
+	int64_t last = last_contact(ps);
+	double span = first != KITH_DATE_NONE && last != KITH_DATE_NONE && last > first ?
+		      (double)(last - first) / DAY : 0;
+
+	if (!kith_depth_two_way(ps))
+		return KITH_TIER_NONE;
+	if (q >= KITH_INNER_MIN_EACH && span >= KITH_INNER_MIN_DAYS)
+		return KITH_TIER_INNER;
+	if (q >= KITH_CLOSE_MIN_EACH && span >= KITH_CLOSE_MIN_DAYS)
+		return KITH_TIER_CLOSE;
+	return KITH_TIER_ACTIVE;
 }
 
 void kith_depth_score(const struct kith_pstat *ps, int64_t now,
@@ -132,6 +180,8 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	*historic = 0;
 	if (!kith_depth_two_way(ps)) {
 		score_contact(ps, now, hl, p);
+		if (ps->role) /* says why in `kith show`: no points */
+			add(p, "role mailbox", 1, ps->role, 0);
 		return;
 	}
 	add(p, "both ways", 1, "yes", KITH_W_BOTH);
@@ -147,6 +197,10 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	f = kith_log1p(span) / kith_log1p(3 * 365.0);
 	add(p, "duration", span, "days", KITH_W_DURATION * (f > 1 ? 1 : f));
 	add(p, "one-to-one", ps->one2one, "ratio", KITH_W_ONE2ONE * ps->one2one);
+	if (KITH_W_FREQUENCY > 0) {
+		f = frequency(ps, &raw);
+		add(p, "frequency", raw, "messages", KITH_W_FREQUENCY * f);
+	}
 	*historic = p->depth * 100.0 / (100.0 - KITH_W_RECENCY);
 	f = fresh(last, now, hl, &age);
 	add(p, "recency", age, "days", KITH_W_RECENCY * f);
@@ -173,7 +227,7 @@ static int fading(const struct kith_person *p, double historic)
 }
 
 void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
-		      const int *two_way)
+		      const int *deepest)
 {
 	size_t i, l, rank = 0;
 
@@ -184,7 +238,7 @@ void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
 			continue;
 		}
 		p->tier = KITH_TIER_NONE;
-		if (!two_way[i])
+		if (deepest[i] == KITH_TIER_NONE)
 			continue;
 		if (fading(p, historic[i])) {
 			p->tier = KITH_TIER_FADING;
@@ -192,7 +246,8 @@ void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
 		}
 		rank++;
 		for (l = 0; l < sizeof(layers) / sizeof(layers[0]); l++)
-			if (rank <= layers[l].upto && p->depth >= layers[l].min) {
+			if (rank <= layers[l].upto && p->depth >= layers[l].min &&
+			    (int)layers[l].tier >= deepest[i]) {
 				p->tier = layers[l].tier;
 				break;
 			}

@@ -5,6 +5,8 @@
 
 #include "hashmap.h"
 #include "subject.h"
+#include "kmath.h"
+#include "role.h"
 #include "turns.h"
 #include "grow.h"
 
@@ -23,6 +25,15 @@ struct tctx {
 	struct kith_umap crowd; /* pid * (n_threads + 1) + thread -> row, beyond the lists */
 	struct kith_umap sugg;  /* pair -> 1 */
 };
+
+/* How much a message counts as recent: 1 today, 1/e after
+ * KITH_RECENT_DAYS. */
+static double recent_weight(const struct kith_work *k, const struct kith_wmsg *w)
+{
+	double age = (double)(k->now - w->date) / 86400.0;
+
+	return kith_exp(-(age > 0 ? age : 0) / KITH_RECENT_DAYS);
+}
 
 /* Looks pid up in thread th: 1 and *row when found; 0 when not, with
  * *listed 1 when a new row still fits in the thread's list. */
@@ -161,10 +172,13 @@ static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
 	tu->by_user = (uint8_t)by_user;
 	tu->lat = !p ? -1 : w->date > p->date ? w->date - p->date : 0;
 	tu->counted = 0;
-	if (by_user)
+	if (by_user) {
 		t->r[row].raw_tu++;
-	else
+		t->ps[pid].recent_tu += recent_weight(c->k, w);
+	} else {
 		t->r[row].raw_tt++;
+		t->ps[pid].recent_tt += recent_weight(c->k, w);
+	}
 	return by_user || !p ? 0 : check_moved(c, wi, w->parent);
 }
 
@@ -313,6 +327,8 @@ static void sum_rows(const struct kith_work *k, struct kith_turns *t)
 		struct kith_pstat *ps = &t->ps[r->pid];
 		ps->uu += r->pend_user;
 		ps->ut += r->pend_them;
+		ps->raw_u += r->raw_tu;
+		ps->raw_t += r->raw_tt;
 		if (!(r->tu && r->tt))
 			continue;
 		ps->conv++;
@@ -326,9 +342,12 @@ static void sum_rows(const struct kith_work *k, struct kith_turns *t)
 		uint32_t turns = ps->tu + ps->tt;
 		if (turns)
 			ps->one2one /= turns;
+		ps->role = kith_role_mailbox(k->people.v[i].key, k->people.v[i].name);
+		if (!ps->role)
+			ps->role = kith_role_notices(ps->personal_from, ps->broadcast_from,
+						     ps->answered_them, ps->conv);
 		ps->listed = kith_work_is_human(k, i) &&
-			     (ps->conv > 0 || ps->personal_turns > 0 ||
-			      (ps->personal_to > 0 && ps->personal_from > 0));
+			     (ps->personal_turns > 0 || kith_pstat_two_way(ps));
 		ps->contact = !ps->listed && kith_work_is_human(k, i) &&
 			      (ps->direct_to > 0 || ps->direct_from > 0);
 	}
@@ -363,6 +382,9 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 			return 0;
 		if (d) {
 			t->ps[w->from].direct_from++;
+			t->ps[w->from].broadcast_from += personal &&
+				(!w->user_in_to || w->n_rcpt_total >= KITH_NOTICE_RCPT);
+			t->ps[w->from].recent_from += recent_weight(k, w);
 			t->ps[w->from].personal_from += personal;
 			d[0] = (struct dmsg){ w->date, (uint32_t)w->from, 0 };
 		}
@@ -374,6 +396,7 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 			continue;
 		if (d) {
 			t->ps[pid].direct_to++;
+			t->ps[pid].recent_to += recent_weight(k, w);
 			t->ps[pid].personal_to += personal;
 			d[n] = (struct dmsg){ w->date, (uint32_t)pid, 1 };
 		}

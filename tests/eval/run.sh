@@ -38,6 +38,16 @@ for q in 0.3 0.4 0.5 0.6; do
 		grep -E '^T=|depth|\(all addresses\)'
 done
 echo
+echo "== (2c) the rolling predictive check (docs/depth.md §7): a cut every 60 days,"
+echo "   truth fixed once (Enron: direct mail both ways, To <= 25 / Cc <= 10 addresses;"
+echo "   linux-man: reply edges both ways), mean AP/P@10 per mailbox and pooled"
+roll=$(mktemp)
+"$eval_bin" enron "$enron" --rolling | tail -n +2 | tee -a "$roll"
+"$eval_bin" lore "$lore" --rolling | tail -n +2 | tee -a "$roll"
+awk '/^  [0-9]/ && / depth=/ { n++; for (i = 3; i <= NF; i++) { split($i, kv, "="); split(kv[2], v, "/"); ap[kv[1]] += v[1]; order[i] = kv[1] } }
+	END { printf "pooled over %d (mailbox, date) pairs:", n; for (i = 3; i in order; i++) printf " %s=%.3f", order[i], ap[order[i]] / n; printf "\n" }' "$roll"
+rm -f "$roll"
+echo
 echo "== (3) bulk mixed in, addressed to the user"
 rc=0
 "$eval_bin" enron "$enron" --bulk "$corpus/bulk" --bulkcheck || rc=1

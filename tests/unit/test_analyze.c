@@ -142,6 +142,21 @@ static void test_list_threads(void)
 	CHECK_INT(a->n_list, 5);
 	CHECK_INT(a->n_turns, 2);
 	kith_analysis_free(a);
+	/* hal and I answer each other, but in separate threads: I review his
+	 * patch, he answers my question elsewhere.  A relationship, tiered. */
+	m = mb_add(&b, "h1@x", NULL, T0 + 200, "hal@example.com", "list@lists.example.org|me.self@gmail.com", "[PATCH] h", 0);
+	m->signals = L;
+	m = mb_add(&b, "h2@x", "h1@x", T0 + 260, "me.self@gmail.com", "hal@example.com|list@lists.example.org", "Re: [PATCH] h", KITH_MSG_IN_SENT);
+	m->signals = L;
+	m = mb_add(&b, "q1@x", NULL, T0 + 300, "me.self@gmail.com", "list@lists.example.org|hal@example.com", "question", KITH_MSG_IN_SENT);
+	m->signals = L;
+	m = mb_add(&b, "q2@x", "q1@x", T0 + 360, "hal@example.com", "me.self@gmail.com|list@lists.example.org", "Re: question", 0);
+	m->signals = L;
+	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + DAY, &a), 0);
+	CHECK(person(a, "hal@example.com") != NULL);
+	CHECK(person(a, "hal@example.com")->tier != KITH_TIER_NONE);
+	CHECK(person(a, "gus@example.com")->tier == KITH_TIER_NONE);
+	kith_analysis_free(a);
 	mb_free(&b);
 }
 
