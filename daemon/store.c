@@ -6,6 +6,7 @@
  * (save_analysis), tasks, the user's decisions, and the read-only queries
  * the CLI uses.  The schema itself is documented in docs/schema.md.
  */
+#include "addr.h"
 #include "store.h"
 
 #include <errno.h>
@@ -2583,6 +2584,21 @@ static int load_ids(struct kith_store *s, const char *sql, const char *arg,
 /* Why: an exact address or an exact name must win over substrings, or
  * "Ann" could never be told from "Anne"; only when nothing matches exactly
  * are substrings tried, and then the CLI lists every candidate. */
+/* Addresses are shown as people wrote them ("mtk.manpages@gmail.com")
+ * and keyed normalised ("mtkmanpages@gmail.com"): any written form of a
+ * person's key finds them. */
+static int find_normalised(struct kith_store *s, const char *query, int64_t **ids, size_t *n)
+{
+	char *a = strchr(query, '@') ? kith_addr_normalize(query, 0) : NULL;
+	int r;
+
+	if (!a)
+		return 0;
+	r = load_ids(s, "SELECT id FROM people WHERE key = ?1 ORDER BY 1", a, ids, n);
+	free(a);
+	return r;
+}
+
 int kith_store_find_person(struct kith_store *s, const char *query, int64_t **ids, size_t *n)
 {
 	int r;
@@ -2592,6 +2608,8 @@ int kith_store_find_person(struct kith_store *s, const char *query, int64_t **id
 	r = load_ids(s, "SELECT DISTINCT person FROM person_addrs WHERE addr = lower(?1)"
 		     " UNION SELECT id FROM people WHERE key = lower(?1) ORDER BY 1", query, ids, n);
 	if (r < 0 || *n)
+		return r;
+	if ((r = find_normalised(s, query, ids, n)) < 0 || *n)
 		return r;
 	r = load_ids(s, "SELECT id FROM people WHERE name = ?1 COLLATE NOCASE ORDER BY id",
 		     query, ids, n);

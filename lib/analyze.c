@@ -162,7 +162,7 @@ static int resolve_addr(struct kith_work *k, const char *addr, const char *name,
 		return 0;
 	}
 	rc = kith_people_resolve(&k->people, addr, name, pid);
-	if (rc == 0 && addr)
+	if (rc == 0 && addr) /* 1: a written form to count at each sight */
 		rc = kith_umap_intern(&k->addr_pid, (uint64_t)(uintptr_t)addr, *pid, NULL);
 	return rc < 0 ? rc : 0;
 }

@@ -32,7 +32,7 @@ static int fill_person(const struct kith_work *k, const struct kith_turns *t, si
 	if (!(p->addrs = calloc(e->n_addrs ? e->n_addrs : 1, sizeof(*p->addrs))))
 		return -ENOMEM;
 	for (i = 0; i < e->n_addrs; i++)
-		p->addrs[p->n_addrs++] = dup_or_null(e->addrs[i], &oom);
+		p->addrs[p->n_addrs++] = dup_or_null(kith_people_shown(&k->people, e->addrs[i]), &oom);
 	if (oom)
 		return -ENOMEM;
 	p->pinned = e->pinned;

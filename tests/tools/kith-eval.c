@@ -436,10 +436,13 @@ static const struct kith_person *in_people(const struct kith_analysis *a, const 
 {
 	size_t i, j;
 
-	for (i = 0; i < a->n_people; i++)
+	for (i = 0; i < a->n_people; i++) {
+		if (!strcmp(a->people[i].key, addr))
+			return &a->people[i];
 		for (j = 0; j < a->people[i].n_addrs; j++)
 			if (!strcmp(a->people[i].addrs[j], addr))
 				return &a->people[i];
+	}
 	return NULL;
 }
 
