@@ -81,35 +81,9 @@ static double volume(const struct kith_pstat *ps, double *turns)
 	return v > 1 ? 1 : v;
 }
 
-/* How much mail goes both ways lately: the quieter side's direct mail,
- * each message weighted by its age (exp(-age / KITH_RECENT_DAYS)), with
- * diminishing returns.  Recency says when the last message was; this
- * says whether the exchange is still going. */
-static double frequency(const struct kith_pstat *ps, double *raw)
-{
-	double v;
-
-	double t = ps->recent_tu < ps->recent_tt ? ps->recent_tu : ps->recent_tt;
-
-	*raw = ps->recent_to < ps->recent_from ? ps->recent_to : ps->recent_from;
-#ifdef KITH_FREQ_TURNS
-	*raw = KITH_FREQ_TURNS * t + *raw;
-#else
-	(void)t;
-#endif
-	v = kith_log1p(*raw) / kith_log1p(KITH_FREQ_CAP);
-	return v > 1 ? 1 : v;
-}
-
 /* The last contact: the last turn or the last direct message either way. */
 static int64_t last_contact(const struct kith_pstat *ps)
 {
-#ifdef KITH_RECENCY_BOTH
-	if (ps->last_to != KITH_DATE_NONE && ps->last_from != KITH_DATE_NONE) {
-		int64_t b = ps->last_to < ps->last_from ? ps->last_to : ps->last_from;
-		return ps->last_ex != KITH_DATE_NONE && ps->last_ex > b ? ps->last_ex : b;
-	}
-#endif
 	int64_t m = ps->last_from;
 
 	if (ps->last_to != KITH_DATE_NONE && (m == KITH_DATE_NONE || ps->last_to > m))
@@ -197,10 +171,6 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	f = kith_log1p(span) / kith_log1p(3 * 365.0);
 	add(p, "duration", span, "days", KITH_W_DURATION * (f > 1 ? 1 : f));
 	add(p, "one-to-one", ps->one2one, "ratio", KITH_W_ONE2ONE * ps->one2one);
-	if (KITH_W_FREQUENCY > 0) {
-		f = frequency(ps, &raw);
-		add(p, "frequency", raw, "messages", KITH_W_FREQUENCY * f);
-	}
 	*historic = p->depth * 100.0 / (100.0 - KITH_W_RECENCY);
 	f = fresh(last, now, hl, &age);
 	add(p, "recency", age, "days", KITH_W_RECENCY * f);

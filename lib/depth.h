@@ -33,14 +33,6 @@
 #define KITH_W_ONE2ONE 2.0
 #endif
 
-#ifndef KITH_W_FREQUENCY
-#define KITH_W_FREQUENCY 0.0
-#endif
-/* Recent direct mail (the quieter side's, decayed) saturates here. */
-#ifndef KITH_FREQ_CAP
-#define KITH_FREQ_CAP 20.0
-#endif
-
 /* Weight of a direct message each way (the quieter side's count, outside
  * threads) against a turn, in the volume factor. */
 #ifndef KITH_MAIL_WEIGHT

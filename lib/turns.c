@@ -26,15 +26,6 @@ struct tctx {
 	struct kith_umap sugg;  /* pair -> 1 */
 };
 
-/* How much a message counts as recent: 1 today, 1/e after
- * KITH_RECENT_DAYS. */
-static double recent_weight(const struct kith_work *k, const struct kith_wmsg *w)
-{
-	double age = (double)(k->now - w->date) / 86400.0;
-
-	return kith_exp(-(age > 0 ? age : 0) / KITH_RECENT_DAYS);
-}
-
 /* Looks pid up in thread th: 1 and *row when found; 0 when not, with
  * *listed 1 when a new row still fits in the thread's list. */
 static uint64_t crowd_key(const struct tctx *c, size_t pid, uint32_t th)
@@ -172,13 +163,10 @@ static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
 	tu->by_user = (uint8_t)by_user;
 	tu->lat = !p ? -1 : w->date > p->date ? w->date - p->date : 0;
 	tu->counted = 0;
-	if (by_user) {
+	if (by_user)
 		t->r[row].raw_tu++;
-		t->ps[pid].recent_tu += recent_weight(c->k, w);
-	} else {
+	else
 		t->r[row].raw_tt++;
-		t->ps[pid].recent_tt += recent_weight(c->k, w);
-	}
 	return by_user || !p ? 0 : check_moved(c, wi, w->parent);
 }
 
@@ -384,7 +372,6 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 			t->ps[w->from].direct_from++;
 			t->ps[w->from].broadcast_from += personal &&
 				(!w->user_in_to || w->n_rcpt_total >= KITH_NOTICE_RCPT);
-			t->ps[w->from].recent_from += recent_weight(k, w);
 			t->ps[w->from].personal_from += personal;
 			d[0] = (struct dmsg){ w->date, (uint32_t)w->from, 0 };
 		}
@@ -396,7 +383,6 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 			continue;
 		if (d) {
 			t->ps[pid].direct_to++;
-			t->ps[pid].recent_to += recent_weight(k, w);
 			t->ps[pid].personal_to += personal;
 			d[n] = (struct dmsg){ w->date, (uint32_t)pid, 1 };
 		}

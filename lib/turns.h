@@ -48,9 +48,6 @@ struct kith_pstat {     /* per person id */
 	uint32_t personal_to, personal_from; /* of which personal class */
 	uint32_t answered_user, answered_them; /* direct messages answered by the other
 					   side within KITH_ANSWER_WINDOW_DAYS, any thread */
-	double recent_to, recent_from; /* direct messages each way, each weighted
-					  exp(-age / KITH_RECENT_DAYS) as of now */
-	double recent_tu, recent_tt;   /* all turns each way, weighted the same */
 	int64_t first_contact;       /* first direct message either way */
 	uint32_t broadcast_from;     /* their direct messages not to the user in To, or
 					to many (role.h: notices) */
@@ -64,11 +61,6 @@ struct kith_pstat {     /* per person id */
  * within this many days, in whatever thread (a new patch version, a
  * fresh subject and Enron's unthreaded mail all answer too). */
 #define KITH_ANSWER_WINDOW_DAYS 14
-
-/* The time constant of "recent" direct mail (the frequency factor). */
-#ifndef KITH_RECENT_DAYS
-#define KITH_RECENT_DAYS 90.0
-#endif
 
 /* Mail goes both ways between the user and the person, and each side
  * has answered the other: a two-way conversation; turns each way, in one
