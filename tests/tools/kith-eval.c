@@ -17,6 +17,10 @@
  *   --max-rcpt N   with --predict: count only messages to at most N To+Cc
  *                  addresses in the truth and the baselines (a sensitivity
  *                  check: kith classes mail to 50 or more as mass mail)
+ *   --rolling      the rolling predictive check (docs/depth.md §7): a cut
+ *                  every 60 days, mean AP/P@10 of depth and five baselines
+ *                  (KITH_EVAL_DEBUG: where the positives rank; KITH_EVAL_DUMP:
+ *                  one TSV row per candidate and date, for study)
  *   --bulkcheck    print bulk figures; exit 1 unless < 1% of bulk messages
  *                  are turns and no bulk-like address is in the top 50
  *   --time         print how long kith_analyze took
@@ -711,6 +715,7 @@ struct rcount {                 /* per address, before T */
 	double sent, recv;          /* direct mail each way (the rule) */
 	double dsent, drecv;        /* the same, each weighted exp(-age / 90 d) */
 	int64_t last;               /* last direct message either way */
+	int64_t last_s, last_r;     /* last direct message each way */
 	uint8_t touch;              /* any mail with the user (a candidate) */
 	uint8_t out, in;            /* after T: the truth's two directions */
 };
@@ -733,6 +738,7 @@ static void roll_past(const struct rview *v, const struct box *b, int64_t t, str
 					continue;
 				x->sent++, x->dsent += w;
 				x->last = m->date > x->last ? m->date : x->last;
+				x->last_s = m->date > x->last_s ? m->date : x->last_s;
 			}
 		} else if (v->from[i] >= 0 && v->user_rcpt[i]) {
 			struct rcount *x = &c[v->from[i]];
@@ -741,6 +747,7 @@ static void roll_past(const struct rview *v, const struct box *b, int64_t t, str
 				continue;
 			x->recv++, x->drecv += w;
 			x->last = m->date > x->last ? m->date : x->last;
+			x->last_r = m->date > x->last_r ? m->date : x->last_r;
 		}
 	}
 }
@@ -864,6 +871,33 @@ static void rdebug(const struct rview *v, const struct rcount *c, const struct k
 	printf("\n");
 }
 
+/* KITH_EVAL_DUMP: one TSV row per candidate, for studying the ranking
+ * outside C (features before T, the label after). */
+static void rdump(const struct rview *v, const struct rcount *c, const struct kith_analysis *a,
+		  int64_t t, const char *day)
+{
+	size_t i, j, ix;
+
+	for (i = 0; i < v->n_addr; i++) {
+		const struct kith_person *p = NULL;
+		if (!c[i].touch)
+			continue;
+		for (j = 0; j < a->n_people; j++)
+			if (kith_smap_get(&v->ix, a->people[j].key, &ix) && ix == i)
+				p = &a->people[j];
+		printf("DUMP\t%s\t%s\t%d\t%.0f\t%.0f\t%.3f\t%.3f\t%.1f\t%.1f\t%.2f\t%d\t%u\t%u\t%u\t%u\t%u",
+		       day, v->addr[i], c[i].out && c[i].in, c[i].sent, c[i].recv, c[i].dsent, c[i].drecv,
+		       c[i].last_s == INT64_MIN ? -1 : (double)(t - c[i].last_s) / 86400.0,
+		       c[i].last_r == INT64_MIN ? -1 : (double)(t - c[i].last_r) / 86400.0,
+		       p ? p->depth : -1.0, p ? (int)p->tier : -1, p ? p->turns_user : 0,
+		       p ? p->turns_them : 0, p ? p->conversations : 0, p ? p->msgs_to : 0,
+		       p ? p->msgs_from : 0);
+		for (j = 0; p && j < p->n_factors; j++)
+			printf("\t%s=%.2f", p->factors[j].name, p->factors[j].points);
+		printf("\n");
+	}
+}
+
 struct rsum { double ap[R_N], p10[R_N]; size_t dates; };
 
 /* One cut date: analyse as of t, score each method; adds to s.  Returns
@@ -882,12 +916,14 @@ static size_t roll_date(const struct rview *v, const struct box *b, int64_t t, s
 	if (!c || !r || analyse(b, t, &a, &secs) < 0)
 		exit(2);
 	for (i = 0; i < v->n_addr; i++)
-		c[i].last = INT64_MIN;
+		c[i].last = c[i].last_s = c[i].last_r = INT64_MIN;
 	roll_past(v, b, t, c);
 	roll_future(v, b, t, c);
 	for (i = 0; i < v->n_addr; i++)
 		npos += c[i].touch && c[i].out && c[i].in;
 	strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&tt));
+	if (getenv("KITH_EVAL_DUMP"))
+		rdump(v, c, a, t, day);
 	printf("  %s pos=%-3zu", day, npos);
 	for (m = 0; npos && m < R_N; m++) {
 		n = rrank(v, c, a, (enum rmethod)m, r);
