@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basis.h"
 #include "ctl.h"
 #include "cycle.h"
 #include "log.h"
@@ -120,11 +121,23 @@ static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idl
 	return r;
 }
 
+/* Records what the analysis just saved was made from (read before it
+ * began: anything committed since makes the next --once analyse again). */
+static void save_basis(struct kith_daemon *d, struct kith_store_basis *b, int with_tasks)
+{
+	b->with_tasks = with_tasks;
+	kith_basis_tasks_seen(d->config, b); /* after our own task writes */
+	if (kith_store_basis_save(d->store, b) < 0)
+		log_warn("cannot record the analysis' basis: the next --once analyses again");
+}
+
 static int rethink(struct kith_daemon *d, int with_tasks)
 {
 	struct kith_rethink_stats s = { 0 };
+	struct kith_store_basis b;
 	char err[512] = "";
 	double t0 = mono_s();
+	int known = kith_basis_now(d->config, d->store, think_time(d), &b) == 0;
 	int r;
 
 	kith_notify_status("analysing");
@@ -138,7 +151,25 @@ static int rethink(struct kith_daemon *d, int with_tasks)
 	else
 		log_notice("%zu messages, %zu people; tasks left as they were until every "
 			   "account syncs again", s.messages, s.people);
+	if (r == 0 && known)
+		save_basis(d, &b, with_tasks);
 	return r;
+}
+
+/* Why: a --once run from cron or a timer with nothing new would otherwise
+ * analyse the whole mailbox again (seconds at a million messages) to save
+ * the same result.  See basis.h for what "nothing new" covers. */
+static int rethink_if_changed(struct kith_daemon *d, int with_tasks)
+{
+	struct kith_store_basis was, cur;
+
+	if (kith_basis_now(d->config, d->store, think_time(d), &cur) == 0 &&
+	    kith_store_basis_load(d->store, &was) == 0 &&
+	    kith_basis_holds(&was, &cur, with_tasks)) {
+		log_info("nothing new since the analysis as of %lld: kept", (long long)was.at);
+		return 0;
+	}
+	return rethink(d, with_tasks);
 }
 
 int kith_daemon_once(struct kith_daemon *d)
@@ -150,7 +181,7 @@ int kith_daemon_once(struct kith_daemon *d)
 	for (size_t i = 0; i < d->config->n_accounts && !stop_flag; i++)
 		if (sync_one(d, &d->config->accounts[i], 0, NULL, -1) < 0)
 			failed = 1;
-	if (!stop_flag && rethink(d, !failed) < 0)
+	if (!stop_flag && rethink_if_changed(d, !failed) < 0)
 		failed = 1;
 	return stop_flag ? 0 : failed;
 }

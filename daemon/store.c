@@ -24,6 +24,7 @@
 #include "../lib/hdr.h"
 #include "../lib/strpool.h"
 #include "fsutil.h"
+#include "store_meta.h"
 
 #define STORE_SCHEMA_VERSION 1
 #define STORE_BUSY_MS 5000
@@ -109,6 +110,8 @@ static const char *const migrations[] = {
 	 * in id order), and its inserts all over it cost the daemon ~10% of
 	 * its CPU time in a first sync */
 	"DROP INDEX IF EXISTS messages_date;",
+	/* 2 -> 3: running tallies and the analysis' basis (store_meta.c) */
+	kith_store_meta_schema_v3,
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -189,6 +192,11 @@ static int sql_err(struct kith_store *s, int rc)
 	case SQLITE_MISUSE: case SQLITE_RANGE: return -EINVAL;
 	default: return -EIO;
 	}
+}
+
+struct sqlite3 *kith_store_sqlite(struct kith_store *s)
+{
+	return s->db;
 }
 
 const char *kith_store_errmsg(const struct kith_store *s)
@@ -959,6 +967,7 @@ void kith_store_release_memory(struct kith_store *s)
 
 int kith_store_fingerprint(struct kith_store *s, struct kith_store_fp *fp)
 {
+	struct kith_store_tallies t;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -971,15 +980,12 @@ int kith_store_fingerprint(struct kith_store *s, struct kith_store_fp *fp)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return sql_err(s, rc);
-	if (!(st = prep(s, "SELECT count(*), coalesce(max(id), 0) FROM messages")))
-		return -EIO;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		fp->messages = sqlite3_column_int64(st, 0);
-		fp->max_id = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : sql_err(s, rc);
+	/* the tallies, not a count over the messages: cheap at any size */
+	rc = kith_store_tallies(s, &t);
+	fp->messages = t.messages;
+	fp->max_id = t.max_msg;
+	fp->changed = t.messages_changed;
+	return rc;
 }
 
 /* --- batches ---------------------------------------------------------- */
@@ -1976,6 +1982,8 @@ int kith_store_save_analysis(struct kith_store *s,
 		r = save_rows(&c, a);
 	if (r == 0)
 		r = save_meta(s, a, as_of);
+	if (r == 0)
+		r = kith_store_tally_analysis(s, a);
 	save_ctx_free(&c);
 	return tx_leave(s, own, r);
 }
@@ -2787,7 +2795,7 @@ static int status_accounts(struct kith_store *s, struct kith_store_status *o)
 	sqlite3_stmt *st = prep(s,
 		"SELECT a.name, a.last_success, a.last_error_at, a.last_error,"
 		" (SELECT count(*) FROM folders f WHERE f.account = a.name),"
-		" (SELECT count(*) FROM locations l WHERE l.account = a.name)"
+		" (SELECT coalesce(max(value), 0) FROM tallies WHERE name = 'locations:' || a.name)"
 		" FROM accounts a ORDER BY a.name");
 	void *v;
 	int r = query_rows(s, st, &account_rows, &v, &o->n_accounts);
@@ -2842,16 +2850,22 @@ static int status_tiers(struct kith_store *s, struct kith_store_status *o)
 	return rc == SQLITE_DONE ? 0 : sql_err(s, rc);
 }
 
-/* Why: `kith status` is one screen of counts; each is a cheap aggregate
- * (count(*) on a table is a b-tree walk, no row decoding). */
+/* Why: `kith status` is one screen of counts.  Those over the mail come
+ * from the tallies (store_meta.c): a count over a million messages is a
+ * b-tree walk of 100+ ms; the others count small tables. */
 int kith_store_status(struct kith_store *s, struct kith_store_status *o)
 {
 	int e = 0;
 
 	memset(o, 0, sizeof(*o));
-	o->messages = scalar(s, "SELECT count(*) FROM messages", &e);
-	o->messages_out = scalar(s, "SELECT count(*) FROM messages WHERE direction = 'out'", &e);
-	o->locations = scalar(s, "SELECT count(*) FROM locations", &e);
+	{
+		struct kith_store_tallies t;
+
+		e = kith_store_tallies(s, &t);
+		o->messages = t.messages;
+		o->messages_out = t.messages_out;
+		o->locations = t.locations;
+	}
 	o->folders = scalar(s, "SELECT count(*) FROM folders", &e);
 	o->as_of = scalar(s, "SELECT as_of FROM analysis WHERE id = 1", &e);
 	if (o->as_of == 0)
@@ -2860,9 +2874,8 @@ int kith_store_status(struct kith_store *s, struct kith_store_status *o)
 	o->n_list = scalar(s, "SELECT n_list FROM analysis WHERE id = 1", &e);
 	o->n_automated = scalar(s, "SELECT n_automated FROM analysis WHERE id = 1", &e);
 	o->people = scalar(s, "SELECT count(*) FROM people", &e);
-	o->turns = scalar(s, "SELECT count(*) FROM turns", &e);
-	o->conversations = scalar(s, "SELECT count(*) FROM conversations"
-				  " WHERE turns_user > 0 AND turns_them > 0", &e);
+	o->turns = scalar(s, "SELECT n_turns FROM analysis WHERE id = 1", &e);
+	o->conversations = kith_store_tally(s, "conversations_two_way");
 	o->tasks_open = scalar(s, "SELECT count(*) FROM tasks WHERE status = 0", &e);
 	o->tasks_total = scalar(s, "SELECT count(*) FROM tasks", &e);
 	o->pins = scalar(s, "SELECT count(*) FROM pins", &e);

@@ -72,9 +72,11 @@ int kith_store_load_messages(struct kith_store *s, int64_t before,
 
 /* What tells whether the analysis input changed: SQLite's data_version
  * (moves when ANOTHER connection commits, such as `kith ignore`), and the
- * messages' count and newest row (this connection's own sync). */
+ * messages' count, newest row and changes (this connection's own sync),
+ * read from the tallies (store_meta.h): no scan of the messages. */
 struct kith_store_fp {
 	int64_t data_version, messages, max_id;
+	int64_t changed; /* updates and deletes of messages (store_meta.h) */
 };
 
 /* Fills *fp; 0 or a negative errno. */

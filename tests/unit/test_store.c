@@ -16,6 +16,7 @@
 
 #include "t.h"
 #include "store.h"
+#include "store_meta.h"
 #include "strpool.h"
 
 static char tmp[256];
@@ -133,23 +134,59 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
-/* A version-1 file (messages_date still there) is migrated on open. */
-static void test_migrate_1_to_2(void)
+/* A version-1 file (messages_date still there, no tallies) with mail in
+ * it is migrated on open: the tallies start from the rows already there. */
+static void test_migrate_1_to_3(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
-	struct kith_store *s;
+	struct kith_store *s = open_rw();
+	struct kith_store_tallies t;
+	struct kith_msg m;
 
+	for (int i = 0; i < 3; i++) {
+		make_msg(&m, 900 + i, "ann@example.org", 1600000000 + i);
+		CHECK_INT(kith_store_add_message(s, "old", i ? "INBOX" : "Sent",
+						 i ? 0 : KITH_FOLDER_SENT, 7, (uint32_t)i + 1, &m), 0);
+		kith_msg_free(&m);
+	}
+	kith_store_close(s);
 	snprintf(path, sizeof(path), "%s/kith.db", ddir);
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "CREATE INDEX messages_date ON messages(date);"
+	/* back to version 1: drop what 2 -> 3 made (its triggers first) */
+	CHECK(sqlite3_exec(db, "CREATE TEMP TABLE dropme AS SELECT name FROM sqlite_master"
+			   " WHERE type = 'trigger'", NULL, NULL, NULL) == SQLITE_OK);
+	for (int64_t k = sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'");
+	     k > 0; k--) {
+		sqlite3_stmt *st = NULL;
+		char sql[200];
+
+		CHECK(sqlite3_prepare_v2(db, "SELECT name FROM temp.dropme LIMIT 1 OFFSET ?1",
+					 -1, &st, NULL) == SQLITE_OK);
+		sqlite3_bind_int64(st, 1, k - 1);
+		CHECK(sqlite3_step(st) == SQLITE_ROW);
+		snprintf(sql, sizeof(sql), "DROP TRIGGER %s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	}
+	CHECK(sqlite3_exec(db, "DROP TABLE tallies; DROP TABLE analysis_basis;"
+			   " CREATE INDEX messages_date ON messages(date);"
 			   " PRAGMA user_version = 1;", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 1);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 2);
+	CHECK_INT(sql_int("PRAGMA user_version"), 3);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
+	CHECK_INT(kith_store_tallies(s, &t), 0);
+	CHECK_INT(t.messages, sql_int("SELECT count(*) FROM messages"));
+	CHECK_INT(t.messages_out, sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"));
+	CHECK(t.messages_out > 0 && t.messages > t.messages_out);
+	CHECK_INT(t.locations, sql_int("SELECT count(*) FROM locations"));
+	CHECK_INT(kith_store_account_locations(s, "old"), 3);
+	CHECK(sqlite3_exec(kith_store_sqlite(s), "DELETE FROM locations; DELETE FROM messages;"
+			   " DELETE FROM folders", NULL, NULL, NULL) == SQLITE_OK);
 	kith_store_close(s);
 }
 
@@ -170,13 +207,13 @@ static void test_create_and_modes(void)
 	CHECK_INT(mode_of(p), 0600);
 	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
 	CHECK_INT(mode_of(p), 0600);
-	CHECK_INT(sql_int("PRAGMA user_version"), 2);
+	CHECK_INT(sql_int("PRAGMA user_version"), 3);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	kith_store_close(s);
 	/* a second open migrates nothing and keeps the data */
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 2);
+	CHECK_INT(sql_int("PRAGMA user_version"), 3);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
 		unsigned char hdr[20] = { 0 };
@@ -738,6 +775,74 @@ static void test_fingerprint(void)
 	kith_store_close(s);
 }
 
+/* The tallies follow every write: inserts (a copy seen twice counted
+ * once), a \Sent sighting, a forgotten folder, the user's decisions; and
+ * the analysis' basis reads back as saved. */
+static void tally_matches(struct kith_store *s)
+{
+	struct kith_store_tallies t;
+
+	CHECK_INT(kith_store_tallies(s, &t), 0);
+	CHECK_INT(t.messages, sql_int("SELECT count(*) FROM messages"));
+	CHECK_INT(t.messages_out, sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"));
+	CHECK_INT(t.locations, sql_int("SELECT count(*) FROM locations"));
+	CHECK_INT(t.max_msg, sql_int("SELECT coalesce(max(id), 0) FROM messages"));
+	CHECK_INT(kith_store_account_locations(s, "ta"),
+		  sql_int("SELECT count(*) FROM locations WHERE account = 'ta'"));
+	CHECK_INT(kith_store_account_locations(s, "tb"),
+		  sql_int("SELECT count(*) FROM locations WHERE account = 'tb'"));
+}
+
+static void test_tallies(void)
+{
+	struct kith_store *s = open_rw();
+	struct kith_store_tallies a, b;
+	struct kith_store_basis w = { .version = "9.9", .config = 42, .day = 20000,
+				      .tasks_mtime_s = 5, .tasks_mtime_ns = 6,
+				      .with_tasks = 1, .at = 1728000000 }, r;
+	struct kith_msg m;
+
+	CHECK_INT(kith_store_tallies(s, &a), 0);
+	CHECK_INT(kith_store_begin(s), 0);
+	for (int i = 0; i < 4; i++) {
+		make_msg(&m, 8000 + i, "tally@example.org", 1600000000 + i);
+		CHECK_INT(kith_store_add_message(s, "ta", "INBOX", 0, 1, (uint32_t)i + 1, &m), 0);
+		CHECK_INT(kith_store_add_message(s, "ta", "INBOX", 0, 1, (uint32_t)i + 1, &m), 0);
+		if (i == 3) /* the same message in another account's \Sent */
+			CHECK_INT(kith_store_add_message(s, "tb", "Sent", KITH_FOLDER_SENT, 1, 1, &m), 0);
+		kith_msg_free(&m);
+	}
+	CHECK_INT(kith_store_commit(s), 0);
+	tally_matches(s);
+	CHECK_INT(kith_store_tallies(s, &b), 0);
+	CHECK_INT(b.messages, a.messages + 4);
+	CHECK_INT(b.locations, a.locations + 5);
+	CHECK(b.messages_changed > a.messages_changed); /* the \Sent mark */
+	CHECK_INT(kith_store_forget_folder(s, "tb", "Sent"), 0);
+	tally_matches(s);
+	CHECK_INT(kith_store_forget_folder(s, "ta", "INBOX"), 0);
+	tally_matches(s);
+	CHECK_INT(kith_store_tallies(s, &a), 0);
+	CHECK_INT(a.messages, b.messages - 4);
+	CHECK_INT(kith_store_set_ignore(s, "@tally.example", 1), 1);
+	CHECK_INT(kith_store_tallies(s, &b), 0);
+	CHECK_INT(b.decisions, a.decisions + 1);
+	CHECK_INT(kith_store_set_ignore(s, "@tally.example", 0), 1);
+	CHECK_INT(kith_store_tallies(s, &a), 0);
+	CHECK_INT(a.decisions, b.decisions + 1);
+	CHECK_INT(a.messages_changed, b.messages_changed);
+	CHECK_INT(kith_store_basis_load(s, &r), -ENOENT);
+	w.t = a;
+	CHECK_INT(kith_store_basis_save(s, &w), 0);
+	CHECK_INT(kith_store_basis_load(s, &r), 0);
+	CHECK(strcmp(r.version, "9.9") == 0);
+	CHECK(r.config == 42 && r.day == 20000 && r.at == 1728000000 && r.with_tasks == 1);
+	CHECK(r.tasks_mtime_s == 5 && r.tasks_mtime_ns == 6);
+	CHECK(r.t.max_msg == a.max_msg && r.t.messages == a.messages &&
+	      r.t.messages_changed == a.messages_changed && r.t.decisions == a.decisions);
+	kith_store_close(s);
+}
+
 /* A small mailbox: conversations with replies both ways, \Sent copies, a
  * list and an undated message. */
 static void add_stream_fixture(struct kith_store *s)
@@ -904,7 +1009,7 @@ int main(void)
 	}
 	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
 	test_create_and_modes();
-	test_migrate_1_to_2();
+	test_migrate_1_to_3();
 	test_batch_atomicity();
 	test_dedup_and_forget();
 	test_roundtrip();
@@ -915,6 +1020,7 @@ int main(void)
 	test_tasks();
 	test_readonly();
 	test_fingerprint();
+	test_tallies();
 	test_stream_source();
 	test_load_speed();
 	{

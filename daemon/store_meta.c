@@ -1,0 +1,225 @@
+/* store_meta.c: see store_meta.h. */
+#include "store_meta.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/analyze.h"
+
+/* Every decision table moves the 'decisions' tally on any write. */
+#define BUMP_DECISIONS " BEGIN UPDATE tallies SET value = value + 1 WHERE name = 'decisions'; END;"
+#define DECISION_TRIGGERS(t) \
+	"CREATE TRIGGER decide_" t "_ins AFTER INSERT ON " t BUMP_DECISIONS \
+	"CREATE TRIGGER decide_" t "_upd AFTER UPDATE ON " t BUMP_DECISIONS \
+	"CREATE TRIGGER decide_" t "_del AFTER DELETE ON " t BUMP_DECISIONS
+
+/* Why triggers: every writer (kithd's sync, the CLI's decisions, a
+ * forgotten folder) keeps the counts exact without knowing of them; per
+ * stored message they cost about a microsecond, against the hundreds the
+ * insert itself costs.  A location's upsert that updates fires no insert
+ * trigger, so a message fetched twice is counted once. */
+const char kith_store_meta_schema_v3[] =
+	"CREATE TABLE tallies(name TEXT PRIMARY KEY, value INTEGER NOT NULL DEFAULT 0)"
+	" WITHOUT ROWID;"
+	"INSERT INTO tallies SELECT 'messages', count(*) FROM messages;"
+	"INSERT INTO tallies SELECT 'messages_out', count(*) FROM messages"
+	" WHERE direction = 'out';"
+	"INSERT INTO tallies SELECT 'locations', count(*) FROM locations;"
+	"INSERT INTO tallies SELECT 'locations:' || account, count(*) FROM locations"
+	" GROUP BY account;"
+	"INSERT INTO tallies VALUES('messages_changed', 0), ('decisions', 0);"
+	"INSERT INTO tallies SELECT 'conversations_two_way', count(*) FROM conversations"
+	" WHERE turns_user > 0 AND turns_them > 0;"
+	"CREATE TRIGGER tally_msg_ins AFTER INSERT ON messages BEGIN"
+	" UPDATE tallies SET value = value + 1 WHERE name = 'messages'; END;"
+	"CREATE TRIGGER tally_msg_ins_out AFTER INSERT ON messages"
+	" WHEN new.direction = 'out' BEGIN"
+	" UPDATE tallies SET value = value + 1 WHERE name = 'messages_out'; END;"
+	"CREATE TRIGGER tally_msg_del AFTER DELETE ON messages BEGIN"
+	" UPDATE tallies SET value = value + CASE name WHEN 'messages' THEN -1"
+	"  WHEN 'messages_out' THEN -(old.direction = 'out') ELSE 1 END"
+	"  WHERE name IN ('messages', 'messages_out', 'messages_changed'); END;"
+	"CREATE TRIGGER tally_msg_upd AFTER UPDATE ON messages BEGIN"
+	" UPDATE tallies SET value = value + CASE name"
+	"  WHEN 'messages_out' THEN (new.direction = 'out') - (old.direction = 'out') ELSE 1 END"
+	"  WHERE name IN ('messages_out', 'messages_changed'); END;"
+	"CREATE TRIGGER tally_loc_ins AFTER INSERT ON locations BEGIN"
+	" INSERT INTO tallies(name, value) VALUES('locations', 1), ('locations:' || new.account, 1)"
+	"  ON CONFLICT(name) DO UPDATE SET value = value + 1; END;"
+	"CREATE TRIGGER tally_loc_del AFTER DELETE ON locations BEGIN"
+	" UPDATE tallies SET value = value - 1"
+	"  WHERE name IN ('locations', 'locations:' || old.account); END;"
+	DECISION_TRIGGERS("pins") DECISION_TRIGGERS("ignores")
+	DECISION_TRIGGERS("merge_groups") DECISION_TRIGGERS("merge_addrs")
+	DECISION_TRIGGERS("splits") DECISION_TRIGGERS("snoozes")
+	/* `kith done`: an open task (0) marked done by hand (4) */
+	"CREATE TRIGGER decide_task_done AFTER UPDATE OF status ON tasks"
+	" WHEN old.status = 0 AND new.status = 4" BUMP_DECISIONS
+	"CREATE TABLE analysis_basis(id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" version TEXT NOT NULL, config INTEGER NOT NULL, day INTEGER NOT NULL,"
+	" max_msg INTEGER NOT NULL, messages INTEGER NOT NULL,"
+	" messages_changed INTEGER NOT NULL, decisions INTEGER NOT NULL,"
+	" tasks_mtime_s INTEGER NOT NULL, tasks_mtime_ns INTEGER NOT NULL,"
+	" with_tasks INTEGER NOT NULL, at INTEGER NOT NULL);";
+
+static int meta_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return 0;
+	case SQLITE_NOMEM: return -ENOMEM;
+	case SQLITE_BUSY: case SQLITE_LOCKED: return -EBUSY;
+	case SQLITE_READONLY: return -EROFS;
+	default: return -EIO;
+	}
+}
+
+static int64_t tally(sqlite3 *db, const char *name, int *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+	int rc = sqlite3_prepare_v2(db, "SELECT value FROM tallies WHERE name = ?1", -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && err && !*err)
+		*err = meta_err(rc) ? meta_err(rc) : -EIO;
+	return v;
+}
+
+/* max(id) on an INTEGER PRIMARY KEY is one descent of the b-tree. */
+static int64_t max_msg(sqlite3 *db, int *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+	int rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM messages", -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && !*err)
+		*err = meta_err(rc) ? meta_err(rc) : -EIO;
+	return v;
+}
+
+/* Why one read transaction: the six values must describe one state of the
+ * database, even while another connection commits. */
+int kith_store_tallies(struct kith_store *s, struct kith_store_tallies *t)
+{
+	sqlite3 *db = kith_store_sqlite(s);
+	int err = 0, own = sqlite3_get_autocommit(db);
+
+	memset(t, 0, sizeof(*t));
+	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	t->messages = tally(db, "messages", &err);
+	t->messages_out = tally(db, "messages_out", &err);
+	t->locations = tally(db, "locations", &err);
+	t->messages_changed = tally(db, "messages_changed", &err);
+	t->decisions = tally(db, "decisions", &err);
+	t->max_msg = max_msg(db, &err);
+	if (own)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return err;
+}
+
+int64_t kith_store_account_locations(struct kith_store *s, const char *account)
+{
+	char name[512];
+
+	snprintf(name, sizeof(name), "locations:%s", account ? account : "");
+	return tally(kith_store_sqlite(s), name, NULL);
+}
+
+#define BASIS_COLS "version, config, day, max_msg, messages, messages_changed, decisions," \
+	" tasks_mtime_s, tasks_mtime_ns, with_tasks, at"
+
+static void basis_decode(sqlite3_stmt *st, struct kith_store_basis *b)
+{
+	const char *v = (const char *)sqlite3_column_text(st, 0);
+
+	snprintf(b->version, sizeof(b->version), "%s", v ? v : "");
+	b->config = (uint64_t)sqlite3_column_int64(st, 1);
+	b->day = sqlite3_column_int64(st, 2);
+	b->t.max_msg = sqlite3_column_int64(st, 3);
+	b->t.messages = sqlite3_column_int64(st, 4);
+	b->t.messages_changed = sqlite3_column_int64(st, 5);
+	b->t.decisions = sqlite3_column_int64(st, 6);
+	b->tasks_mtime_s = sqlite3_column_int64(st, 7);
+	b->tasks_mtime_ns = sqlite3_column_int64(st, 8);
+	b->with_tasks = sqlite3_column_int(st, 9);
+	b->at = sqlite3_column_int64(st, 10);
+}
+
+int kith_store_basis_load(struct kith_store *s, struct kith_store_basis *b)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(kith_store_sqlite(s),
+				    "SELECT " BASIS_COLS " FROM analysis_basis WHERE id = 1",
+				    -1, &st, NULL);
+
+	memset(b, 0, sizeof(*b));
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		basis_decode(st, b);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : (meta_err(rc) ? meta_err(rc) : -EIO);
+}
+
+int kith_store_basis_save(struct kith_store *s, const struct kith_store_basis *b)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(kith_store_sqlite(s),
+				    "INSERT OR REPLACE INTO analysis_basis(id, " BASIS_COLS ")"
+				    " VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, b->version, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, (int64_t)b->config);
+		sqlite3_bind_int64(st, 3, b->day);
+		sqlite3_bind_int64(st, 4, b->t.max_msg);
+		sqlite3_bind_int64(st, 5, b->t.messages);
+		sqlite3_bind_int64(st, 6, b->t.messages_changed);
+		sqlite3_bind_int64(st, 7, b->t.decisions);
+		sqlite3_bind_int64(st, 8, b->tasks_mtime_s);
+		sqlite3_bind_int64(st, 9, b->tasks_mtime_ns);
+		sqlite3_bind_int(st, 10, b->with_tasks);
+		sqlite3_bind_int64(st, 11, b->at);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : (meta_err(rc) ? meta_err(rc) : -EIO);
+}
+
+/* Why counted here: the saved conversations are 240k rows at a million
+ * messages, and `kith status` shows how many went both ways. */
+int kith_store_tally_analysis(struct kith_store *s, const struct kith_analysis *a)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t two_way = 0;
+	int rc;
+
+	for (size_t i = 0; i < a->n_conversations; i++)
+		two_way += a->conversations[i].turns_user > 0 && a->conversations[i].turns_them > 0;
+	rc = sqlite3_prepare_v2(kith_store_sqlite(s),
+				"INSERT OR REPLACE INTO tallies(name, value)"
+				" VALUES('conversations_two_way', ?1)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, two_way);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : (meta_err(rc) ? meta_err(rc) : -EIO);
+}
+
+int64_t kith_store_tally(struct kith_store *s, const char *name)
+{
+	return tally(kith_store_sqlite(s), name, NULL);
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# e2e_quiet_once.sh: a `kithd --once` with nothing new keeps the saved
+# analysis (no re-analysis, no task writing); new mail, each kind of user
+# decision (pin, ignore, merge, split, done), another day, an edited
+# configuration and a change in the task folder each make it analyse again.
+#
+# How "analysed" is seen, without timing: a derived row is tampered with
+# between runs (people.reason); a re-analysis rewrites it, a kept analysis
+# leaves it.  kithd's log says which happened, too.
+set -u
+. "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
+. "$KITH_TOP/tests/lib/certs.sh"
+. "$KITH_TOP/tests/lib/dovecot.sh"
+kt_need_kithd
+kt_need_tools dovecot doveadm certtool sqlite3 python3
+K=$KITH_BUILD/kith
+
+kt_e2e_server "$KITH_TOP/demo/mail"
+kt_run_kithd "$E2E/run0.log" "$E2E_CONF" --once || kt_die "first sync failed"
+kt_contains "the first run analyses" "tasks open (" "$(cat "$E2E/run0.log")"
+kt_eq "the basis is recorded" 1 "$(kt_sql "$E2E_DB" 'SELECT with_tasks FROM analysis_basis')"
+kt_eq "tallies: messages" "$(kt_sql "$E2E_DB" 'SELECT count(*) FROM messages')" \
+	"$(kt_sql "$E2E_DB" "SELECT value FROM tallies WHERE name = 'messages'")"
+kt_eq "tallies: the user's messages" \
+	"$(kt_sql "$E2E_DB" "SELECT count(*) FROM messages WHERE direction = 'out'")" \
+	"$(kt_sql "$E2E_DB" "SELECT value FROM tallies WHERE name = 'messages_out'")"
+kt_eq "tallies: locations" "$(kt_sql "$E2E_DB" 'SELECT count(*) FROM locations')" \
+	"$(kt_sql "$E2E_DB" "SELECT value FROM tallies WHERE name = 'locations'")"
+
+n=0
+tamper() { kt_sql "$E2E_DB" "UPDATE people SET reason = 'tampered'" >/dev/null; }
+tampered() { kt_sql "$E2E_DB" "SELECT count(*) FROM people WHERE reason = 'tampered'"; }
+# once WHAT kept|analysed [ARGS]: tamper, run --once, check which happened
+once() {
+	local what=$1 want=$2 log; shift 2
+	n=$((n + 1)); log=$E2E/run$n.log
+	tamper
+	kt_run_kithd "$log" "$E2E_CONF" --once "$@"
+	kt_eq "$what: exit status" 0 $?
+	if [ "$want" = kept ]; then
+		kt_contains "$what: the log says kept" "nothing new since the analysis" "$(cat "$log")"
+		kt_not_contains "$what: no analysis ran" "tasks open (" "$(cat "$log")"
+		kt_ne "$what: the derived rows were left alone" 0 "$(tampered)"
+	else
+		kt_contains "$what: analysed" "tasks open (" "$(cat "$log")"
+		kt_eq "$what: the derived rows were rewritten" 0 "$(tampered)"
+	fi
+}
+
+once "nothing new" kept
+once "nothing new, again" kept
+
+new=$E2E/new; mkdir -p "$new"
+printf 'From: Tomás Okafor <tomas@fernwood-studio.example>\nTo: maya@lindqvist.example\nSubject: Quiet\nDate: Mon, 16 Nov 2026 10:00:00 +0100\nMessage-ID: <quiet-1@fernwood-studio.example>\n\nbody\n' >"$new/1.eml"
+kt_dovecot_save INBOX "$new/1.eml" || kt__fail "doveadm save"
+once "new mail" analysed
+once "after the new mail" kept
+
+who=$(kt_sql "$E2E_DB" "SELECT key FROM people ORDER BY rank LIMIT 1")
+other=$(kt_sql "$E2E_DB" "SELECT key FROM people ORDER BY rank LIMIT 1 OFFSET 1")
+"$K" -c "$E2E_CONF" pin "$who" close >/dev/null || kt__fail "kith pin"
+once "a pin" analysed
+"$K" -c "$E2E_CONF" ignore "$other" >/dev/null || kt__fail "kith ignore"
+once "an ignore" analysed
+"$K" -c "$E2E_CONF" merge a-quiet@example.org b-quiet@example.org >/dev/null || kt__fail "kith merge"
+once "a merge" analysed
+"$K" -c "$E2E_CONF" split b-quiet@example.org >/dev/null || kt__fail "kith split"
+once "a split" analysed
+once "after the decisions" kept
+open_for=$(kt_sql "$E2E_DB" "SELECT person_key FROM tasks WHERE status = 0 LIMIT 1")
+if [ -n "$open_for" ]; then
+	"$K" -c "$E2E_CONF" done "$open_for" >/dev/null || kt__fail "kith done"
+	once "kith done" analysed
+else
+	kt__fail "the demo mailbox should leave an open task"
+fi
+
+echo "# edited" >>"$E2E_CONF"
+once "an edited configuration" analysed
+touch "$E2E/tasks/stray.ics" # what a task app does: a file appears or goes
+once "a change in the task folder" analysed
+once "after that" kept
+
+once "a fixed day" analysed --as-of 2026-11-20
+once "the same fixed day" kept --as-of 2026-11-20
+once "the next day" analysed --as-of 2026-11-21
+
+# the tallies stayed exact through all of it (inserts, decisions)
+kt_eq "tallies after all: messages" "$(kt_sql "$E2E_DB" 'SELECT count(*) FROM messages')" \
+	"$(kt_sql "$E2E_DB" "SELECT value FROM tallies WHERE name = 'messages'")"
+kt_eq "kith status shows the tallied count" \
+	"$(kt_sql "$E2E_DB" 'SELECT count(*) FROM messages')" \
+	"$("$K" -c "$E2E_CONF" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["messages"])')"
+kt_done
