@@ -129,9 +129,12 @@ def replicate(src, out, count):
         raise SystemExit("no headers found under %s" % src)
     os.makedirs(out, exist_ok=True)
     base = 1735689600  # 2025-01-01
+    # 617 s apart up to 100k messages (two years); a larger mailbox is
+    # packed into the same two years, so that none is dated in the future
+    step = min(617, 61700000 // max(count, 1))
     for i in range(count):
         h = heads[i % len(heads)]
-        date = email.utils.formatdate(base + i * 617, localtime=False)
+        date = email.utils.formatdate(base + i * step, localtime=False)
         raw = (h + b"Date: " + date.encode() + b"\r\nMessage-ID: <bulk.%d.%d@replica.example>\r\n\r\n"
                % (i, count) + b"body %d\r\n" % i)
         with open(os.path.join(out, "%06d.eml" % i), "wb") as fh:
