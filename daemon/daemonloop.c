@@ -156,20 +156,31 @@ static int rethink(struct kith_daemon *d, int with_tasks)
 	return r;
 }
 
+/* 1 when the saved analysis was made from what the database holds now
+ * (and, when max_age > 0, at most max_age seconds ago); *at gets its time. */
+static int saved_analysis_holds(struct kith_daemon *d, int with_tasks, int64_t max_age,
+				int64_t *at)
+{
+	struct kith_store_basis was, cur;
+
+	if (kith_basis_now(d->config, d->store, think_time(d), &cur) < 0 ||
+	    kith_store_basis_load(d->store, &was) < 0 || !kith_basis_holds(&was, &cur, with_tasks))
+		return 0;
+	if (max_age > 0 && (cur.at < was.at || cur.at - was.at >= max_age))
+		return 0;
+	log_info("nothing new since the analysis as of %lld: kept", (long long)was.at);
+	*at = was.at;
+	return 1;
+}
+
 /* Why: a --once run from cron or a timer with nothing new would otherwise
  * analyse the whole mailbox again (seconds at a million messages) to save
  * the same result.  See basis.h for what "nothing new" covers. */
 static int rethink_if_changed(struct kith_daemon *d, int with_tasks)
 {
-	struct kith_store_basis was, cur;
+	int64_t at;
 
-	if (kith_basis_now(d->config, d->store, think_time(d), &cur) == 0 &&
-	    kith_store_basis_load(d->store, &was) == 0 &&
-	    kith_basis_holds(&was, &cur, with_tasks)) {
-		log_info("nothing new since the analysis as of %lld: kept", (long long)was.at);
-		return 0;
-	}
-	return rethink(d, with_tasks);
+	return saved_analysis_holds(d, with_tasks, 0, &at) ? 0 : rethink(d, with_tasks);
 }
 
 int kith_daemon_once(struct kith_daemon *d)
@@ -353,6 +364,15 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	    now >= l->thought_at) {
 		log_debug("nothing changed since the analysis of %lld s ago: kept",
 			  (long long)(now - l->thought_at));
+		return;
+	}
+	/* a restarted daemon: the analysis saved before may still hold */
+	if (!l->thought && known && !l->d->as_of &&
+	    saved_analysis_holds(l->d, with_tasks, RETHINK_MAX_AGE_S, &l->thought_at)) {
+		l->thought = 1;
+		l->thought_fp = fp;
+		l->thought_tasks_mtime = tm;
+		l->thought_tasks = with_tasks;
 		return;
 	}
 	l->thought = rethink(l->d, with_tasks) == 0 && known;

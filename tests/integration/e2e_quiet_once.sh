@@ -3,6 +3,8 @@
 # analysis (no re-analysis, no task writing); new mail, each kind of user
 # decision (pin, ignore, merge, split, done), another day, an edited
 # configuration and a change in the task folder each make it analyse again.
+# A daemon started while the saved analysis holds keeps it as well, until
+# new mail arrives.
 #
 # How "analysed" is seen, without timing: a derived row is tampered with
 # between runs (people.reason); a re-analysis rewrites it, a kept analysis
@@ -84,6 +86,37 @@ once "after that" kept
 once "a fixed day" analysed --as-of 2026-11-20
 once "the same fixed day" kept --as-of 2026-11-20
 once "the next day" analysed --as-of 2026-11-21
+
+# a daemon started on a database whose saved analysis holds keeps it too
+# (within the hour): the end of its first session (a `kith sync`)
+# analyses nothing; new mail then does
+printf 'runtime_dir = "%s/run";\npoll_interval = 3600;\n' "$E2E" >>"$E2E_CONF"
+once "before the daemon" analysed # the edit above
+tamper
+dlog=$E2E/daemon.log
+"$KITH_BUILD/kithd" -c "$E2E_CONF" -v >"$dlog" 2>&1 &
+dpid=$!
+kt_on_exit "kill $dpid 2>/dev/null"
+# wait_for PATTERN N: until the daemon's log holds PATTERN N times (20 s at most)
+wait_for() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ "$(grep -c -- "$1" "$dlog")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+for ((i = 0; i < 400; i++)); do [ -S "$E2E/run/control" ] && break; sleep 0.05; done
+kt_true "daemon: control socket" test -S "$E2E/run/control"
+"$K" -c "$E2E_CONF" sync >/dev/null; kt_eq "daemon: kith sync accepted" 0 $?
+kt_true "daemon: the saved analysis is kept" wait_for "nothing new since the analysis" 1
+kt_eq "daemon: no analysis ran" 0 "$(grep -c 'tasks open (' "$dlog")"
+kt_ne "daemon: the derived rows were left alone" 0 "$(tampered)"
+printf 'From: Tomás Okafor <tomas@fernwood-studio.example>\nTo: maya@lindqvist.example\nSubject: Quiet 2\nDate: Mon, 16 Nov 2026 11:00:00 +0100\nMessage-ID: <quiet-2@fernwood-studio.example>\n\nbody\n' >"$new/2.eml"
+kt_dovecot_save INBOX "$new/2.eml" || kt__fail "doveadm save"
+kt_true "daemon: new mail is analysed" wait_for "tasks open (" 1
+kt_eq "daemon: the derived rows were rewritten" 0 "$(tampered)"
+kill -TERM $dpid; wait $dpid
 
 # the tallies stayed exact through all of it (inserts, decisions)
 kt_eq "tallies after all: messages" "$(kt_sql "$E2E_DB" 'SELECT count(*) FROM messages')" \
