@@ -406,7 +406,19 @@ static void test_identities(void)
 	CHECK_INT(kith_store_add_message(s, "a3", "INBOX", 0, 1, 2, &m), 0);
 	kith_msg_free(&m);
 	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"), 2);
-	CHECK_INT(kith_store_set_identities(s, NULL, 0), 0);
+	{ /* the same list again changes nothing; the tally follows each change */
+		struct kith_store_tallies a, b;
+
+		CHECK_INT(kith_store_tallies(s, &a), 0);
+		CHECK_INT(kith_store_set_identities(s, ids, 1), 0);
+		CHECK_INT(kith_store_tallies(s, &b), 0);
+		CHECK_INT(b.messages_changed, a.messages_changed);
+		CHECK_INT(b.messages_out, sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"));
+		CHECK_INT(kith_store_set_identities(s, NULL, 0), 0);
+		CHECK_INT(kith_store_tallies(s, &a), 0);
+		CHECK(a.messages_changed > b.messages_changed);
+		CHECK_INT(a.messages_out, sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"));
+	}
 	CHECK_INT(sql_int("SELECT count(*) FROM messages WHERE direction = 'out'"), 0);
 	CHECK_INT(kith_store_forget_folder(s, "a3", "INBOX"), 0);
 	kith_store_close(s);
