@@ -2878,7 +2878,7 @@ int kith_store_status(struct kith_store *s, struct kith_store_status *o)
 	o->n_personal = scalar(s, "SELECT n_personal FROM analysis WHERE id = 1", &e);
 	o->n_list = scalar(s, "SELECT n_list FROM analysis WHERE id = 1", &e);
 	o->n_automated = scalar(s, "SELECT n_automated FROM analysis WHERE id = 1", &e);
-	o->people = scalar(s, "SELECT count(*) FROM people", &e);
+	o->people = scalar(s, "SELECT n_people FROM analysis WHERE id = 1", &e);
 	o->turns = scalar(s, "SELECT n_turns FROM analysis WHERE id = 1", &e);
 	o->conversations = kith_store_tally(s, "conversations_two_way");
 	o->tasks_open = scalar(s, "SELECT count(*) FROM tasks WHERE status = 0", &e);
