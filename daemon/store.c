@@ -118,7 +118,7 @@ static const char *const migrations[] = {
 
 /* Cached statements, prepared on first use. */
 enum stmt_id {
-	S_MSG_INSERT, S_MSG_ID_BY_KEY, S_LOC_UPSERT, S_MSG_MARK_SENT,
+	S_MSG_INSERT, S_MSG_ID_BY_KEY, S_LOC_INSERT, S_LOC_UPDATE, S_MSG_MARK_SENT,
 	S_FOLDER_UPSERT, S_FOLDERS, S_LOAD_MSGS,
 	S_COUNT, S_ACCT_OK, S_ACCT_ERR,
 	S_N
@@ -137,10 +137,14 @@ static const char *const stmt_sql[S_N] = {
 	" CASE WHEN ?17 OR EXISTS(SELECT 1 FROM identities WHERE addr = ?6)"
 	" THEN 'out' ELSE 'in' END)",
 	[S_MSG_ID_BY_KEY] = "SELECT id FROM messages WHERE key = ?1",
-	[S_LOC_UPSERT] =
-	"INSERT INTO locations(account, folder, uid, uidvalidity, msg, sent)"
-	" VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(account, folder, uid) DO UPDATE SET"
-	" uidvalidity = excluded.uidvalidity, msg = excluded.msg, sent = excluded.sent",
+	/* an insert, and an update when the row was there: the insert's
+	 * outcome is what the location tallies count */
+	[S_LOC_INSERT] =
+	"INSERT OR IGNORE INTO locations(account, folder, uid, uidvalidity, msg, sent)"
+	" VALUES(?1,?2,?3,?4,?5,?6)",
+	[S_LOC_UPDATE] =
+	"UPDATE locations SET uidvalidity = ?4, msg = ?5, sent = ?6"
+	" WHERE account = ?1 AND folder = ?2 AND uid = ?3",
 	[S_MSG_MARK_SENT] =
 	"UPDATE messages SET flags = flags | 1, direction = 'out'"
 	" WHERE id = ?1 AND (flags & 1) = 0",
@@ -172,6 +176,7 @@ struct kith_store {
 	int rdonly;
 	sqlite3_stmt *st[S_N];
 	char err[256];
+	struct kith_tally_pending pend; /* inserts not yet in the tallies */
 };
 
 /* Why: callers see negative errnos only; the SQLite text goes to s->err. */
@@ -311,7 +316,10 @@ static int tx_leave(struct kith_store *s, int own, int r)
 {
 	if (!own)
 		return r;
+	if (r == 0)
+		r = kith_tally_flush(s, &s->pend);
 	if (r < 0) {
+		kith_tally_drop(&s->pend);
 		exec(s, "ROLLBACK");
 		return r;
 	}
@@ -668,6 +676,7 @@ void kith_store_close(struct kith_store *s)
 		return;
 	for (size_t i = 0; i < S_N; i++)
 		sqlite3_finalize(s->st[i]);
+	kith_tally_free(&s->pend);
 	if (s->db) {
 		if (!s->rdonly)
 			sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -999,15 +1008,20 @@ int kith_store_begin(struct kith_store *s)
 
 int kith_store_commit(struct kith_store *s)
 {
-	int r = exec(s, "COMMIT");
+	int r = kith_tally_flush(s, &s->pend);
 
-	if (r < 0)
+	if (r == 0)
+		r = exec(s, "COMMIT");
+	if (r < 0) {
+		kith_tally_drop(&s->pend);
 		exec(s, "ROLLBACK");
+	}
 	return r;
 }
 
 int kith_store_rollback(struct kith_store *s)
 {
+	kith_tally_drop(&s->pend);
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return exec(s, "ROLLBACK");
@@ -1060,6 +1074,7 @@ static int insert_message(struct kith_store *s, const struct kith_msg *m, int se
 		goto out;
 	if (sqlite3_changes(s->db) == 1) {
 		*id = sqlite3_last_insert_rowid(s->db);
+		s->pend.messages++;
 		goto out;
 	}
 	r = -EIO;
@@ -1077,11 +1092,12 @@ out:
 	return r;
 }
 
-static int add_location(struct kith_store *s, const char *account, const char *folder,
-			uint32_t uidvalidity, uint32_t uid, int64_t id, int sent)
+/* Inserts a location, or updates the row already there (which: S_LOC_*). */
+static int put_location(struct kith_store *s, enum stmt_id which, const char *account,
+			const char *folder, uint32_t uidvalidity, uint32_t uid, int64_t id,
+			int sent)
 {
-	sqlite3_stmt *st = stmt(s, S_LOC_UPSERT);
-	int r;
+	sqlite3_stmt *st = stmt(s, which);
 
 	if (!st)
 		return -EIO;
@@ -1091,7 +1107,19 @@ static int add_location(struct kith_store *s, const char *account, const char *f
 	sqlite3_bind_int64(st, 4, uidvalidity);
 	sqlite3_bind_int64(st, 5, id);
 	sqlite3_bind_int(st, 6, sent);
-	r = step_done(s, st);
+	return step_done(s, st);
+}
+
+static int add_location(struct kith_store *s, const char *account, const char *folder,
+			uint32_t uidvalidity, uint32_t uid, int64_t id, int sent)
+{
+	sqlite3_stmt *st;
+	int r = put_location(s, S_LOC_INSERT, account, folder, uidvalidity, uid, id, sent);
+
+	if (r == 0 && sqlite3_changes(s->db) == 1)
+		r = kith_tally_note_location(s, &s->pend, account);
+	else if (r == 0)
+		r = put_location(s, S_LOC_UPDATE, account, folder, uidvalidity, uid, id, sent);
 	if (r < 0 || !sent)
 		return r;
 	st = stmt(s, S_MSG_MARK_SENT);

@@ -1,8 +1,9 @@
 /* store_meta.h: what the store keeps about itself (store_meta.c, beside
  * store.c: both see SQLite).
  *
- * Tallies: running counts kept by triggers in the same transaction as the
- * rows they count (messages, the user's messages, locations in all and per
+ * Tallies: running counts kept in the same transaction as the rows they
+ * count (the sync's inserts by store.c through kith_tally_*, the rest by
+ * triggers) (messages, the user's messages, locations in all and per
  * account), and two change counters: one moved by every update or delete
  * of a message, one by every decision the user makes (pin, ignore, merge,
  * split, snooze, `kith done`).  They make `kith status` and "did anything
@@ -60,6 +61,22 @@ struct kith_store_basis {
 int kith_store_basis_load(struct kith_store *s, struct kith_store_basis *b);
 /* Replaces the stored basis; 0 or a negative errno. */
 int kith_store_basis_save(struct kith_store *s, const struct kith_store_basis *b);
+
+/* The sync's inserts, counted in C until their transaction commits
+ * (store.c holds one in struct kith_store).  account is owned (strdup). */
+struct kith_tally_pending {
+	int64_t messages, locations, account_locations;
+	char *account;
+};
+/* A new location row of account (borrowed); 0 or a negative errno. */
+int kith_tally_note_location(struct kith_store *s, struct kith_tally_pending *p,
+			     const char *account);
+/* Writes the pending counts into the tallies: call inside the transaction,
+ * just before COMMIT.  0 or a negative errno. */
+int kith_tally_flush(struct kith_store *s, struct kith_tally_pending *p);
+/* Forgets the pending counts (the transaction rolled back). */
+void kith_tally_drop(struct kith_tally_pending *p);
+void kith_tally_free(struct kith_tally_pending *p);
 
 /* For store_meta.c only: the connection (borrowed, owned by s). */
 struct sqlite3 *kith_store_sqlite(struct kith_store *s);

@@ -3,7 +3,7 @@
 # with doveadm save, one dropped into the maildir's new/) give exactly three
 # new rows on the next run, fetched without re-reading the old ones; then a
 # UIDVALIDITY change on INBOX makes kithd rescan that folder without creating
-# a single duplicate.
+# a single duplicate, and the counts kept for `kith status` stay exact.
 set -u
 . "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/certs.sh"
@@ -66,4 +66,12 @@ kt_eq "Archive copy of the duplicate survived" 1 \
 		WHERE m.message_id = '$DEMO_DUP_ID' AND l.folder = 'Archive'")"
 kt_eq "no key stored twice" 0 \
 	"$(kt_sql "$E2E_DB" 'SELECT count(*) FROM (SELECT key FROM messages GROUP BY key HAVING count(*) > 1)')"
+# the tallies `kith status` shows stayed exact through the rescan
+for t in "messages|SELECT count(*) FROM messages" \
+	 "messages_out|SELECT count(*) FROM messages WHERE direction = 'out'" \
+	 "locations|SELECT count(*) FROM locations" \
+	 "locations:test|SELECT count(*) FROM locations WHERE account = 'test'"; do
+	kt_eq "tally ${t%%|*}" "$(kt_sql "$E2E_DB" "${t#*|}")" \
+		"$(kt_sql "$E2E_DB" "SELECT value FROM tallies WHERE name = '${t%%|*}'")"
+done
 kt_done
