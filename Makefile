@@ -81,6 +81,15 @@ $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libkithd.a $(B)/libkith.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libkithd.a $(B)/libkith.a $(PKG_LIBS) -lm
 
+# The CLI's renderers (not its main) for the unit tests that test them.
+$(B)/libkithcli.a: $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
+	@mkdir -p $(@D)
+	ar rcs $@ $^
+
+$(B)/tests/test_report: tests/unit/test_report.c tests/unit/t.h $(B)/libkithcli.a $(B)/libkithd.a $(B)/libkith.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -Icli $(LDFLAGS) -o $@ $< $(B)/libkithcli.a $(B)/libkithd.a $(B)/libkith.a $(PKG_LIBS) -lm
+
 $(B)/tools/%: tests/tools/%.c $(B)/libkithd.a $(B)/libkith.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libkithd.a $(B)/libkith.a $(PKG_LIBS) -lm

@@ -7,13 +7,21 @@
 #include "../lib/followup.h"
 #include "cli.h"
 
-/* Parses [--json] plus, when days/person are non-NULL, --days N and
- * --person P.  Returns -1 to go on or an exit code. */
-static int query_args(struct cli *c, int argc, char **argv, long *days, const char **person)
+/* What a query command was asked (NULL pointers: the option is not its). */
+struct qopts {
+	long *days;
+	const char **person;
+	int64_t *as_of;
+};
+
+/* Parses [--json] plus the options q points at: --days N, --person P,
+ * --as-of DATE.  Returns -1 to go on or an exit code. */
+static int query_args(struct cli *c, int argc, char **argv, const struct qopts *q)
 {
 	static const struct option longs[] = {
 		{ "json", no_argument, NULL, 'j' }, { "days", required_argument, NULL, 'd' },
-		{ "person", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 } };
+		{ "person", required_argument, NULL, 'p' }, { "as-of", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 } };
 	char *end;
 	int ch;
 
@@ -21,12 +29,15 @@ static int query_args(struct cli *c, int argc, char **argv, long *days, const ch
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		if (ch == 'j') {
 			c->json = 1;
-		} else if (ch == 'd' && days) {
-			*days = strtol(optarg, &end, 10);
-			if (*end || !*optarg || *days < 0)
+		} else if (ch == 'd' && q->days) {
+			*q->days = strtol(optarg, &end, 10);
+			if (*end || !*optarg || *q->days < 0)
 				return cli_err(c, "--days needs a number of days"), EX_USAGE_;
-		} else if (ch == 'p' && person) {
-			*person = optarg;
+		} else if (ch == 'p' && q->person) {
+			*q->person = optarg;
+		} else if (ch == 'a' && q->as_of) {
+			if (cli_parse_as_of(c, optarg, q->as_of))
+				return EX_USAGE_;
 		} else {
 			cli_err(c, "unknown option (see kith help %s)", c->cmd);
 			return EX_USAGE_;
@@ -40,9 +51,10 @@ static int query_args(struct cli *c, int argc, char **argv, long *days, const ch
 /* Why: status, followups and suggest-merges take only [--json] and read
  * the store read-only.  Parses the arguments and opens *s (the caller
  * closes it); returns -1 to go on or an exit code (*s NULL then). */
-static int query_open(struct cli *c, int argc, char **argv, struct kith_store **s)
+static int query_open(struct cli *c, int argc, char **argv, const struct qopts *q,
+		      struct kith_store **s)
 {
-	int r = query_args(c, argc, argv, NULL, NULL);
+	int r = query_args(c, argc, argv, q);
 
 	*s = NULL;
 	if (r >= 0)
@@ -168,7 +180,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	struct kith_store *s = NULL;
 	struct kith_store_status st;
 	char reply[1024] = "";
-	int ok = 0, r = query_open(c, argc, argv, &s), running;
+	int ok = 0, r = query_open(c, argc, argv, &(struct qopts){ 0 }, &s), running;
 
 	if (r >= 0)
 		return r;
@@ -237,9 +249,42 @@ static void recent_human(struct cli *c, const struct kith_store_turn *v, size_t 
 	}
 }
 
+/* The turns of recent: from the store, or with --as-of from a live
+ * analysis as of that day (then person is a name to resolve in it). */
+static int recent_load(struct cli *c, struct kith_store *s, const char *person, int64_t as_of,
+		       long days, struct kith_store_turn **v, size_t *n)
+{
+	struct cli_live L;
+	int64_t id = -1, ref = as_of;
+	int r = 0;
+
+	if (as_of != KITH_DATE_NONE) {
+		r = cli_live_open(c, s, as_of, &L);
+		if (r)
+			return r;
+		if (person)
+			r = cli_live_resolve(c, &L, person, &id);
+		if (r == 0 && cli_live_turns(&L, id, ref - (int64_t)days * 86400, v, n) < 0)
+			r = (cli_err(c, "cannot list turns: out of memory"), EX_NOTFOUND);
+		cli_live_close(&L);
+		return r;
+	}
+	if (person)
+		r = cli_resolve(c, s, person, &id);
+	ref = kith_store_as_of(s);
+	if (ref == KITH_DATE_NONE)
+		ref = c->now;
+	if (r == 0 && kith_store_recent(s, ref - (int64_t)days * 86400, id, 0, v, n) < 0) {
+		cli_err(c, "cannot read turns: %s", kith_store_errmsg(s));
+		r = EX_NOTFOUND;
+	}
+	return r;
+}
+
 /* Why: "recent" is measured from the analysis' as_of (which is now for a
  * running kithd, but the chosen date after `kithd --as-of`), so the window
- * always holds what the last analysis saw. */
+ * always holds what the last analysis saw; --as-of DATE shows what it
+ * showed on DATE. */
 int cmd_recent(struct cli *c, int argc, char **argv)
 {
 	struct kith_store *s = NULL;
@@ -247,23 +292,17 @@ int cmd_recent(struct cli *c, int argc, char **argv)
 	const char *person = NULL;
 	long days = 14;
 	size_t n = 0;
-	int64_t id = -1, ref;
-	int r = query_args(c, argc, argv, &days, &person);
+	int64_t as_of = KITH_DATE_NONE;
+	int r = query_args(c, argc, argv, &(struct qopts){ &days, &person, &as_of });
 
 	if (r >= 0)
 		return r;
 	r = cli_open(c, 1, &s);
 	if (r)
 		return r;
-	if (person)
-		r = cli_resolve(c, s, person, &id);
-	ref = kith_store_as_of(s);
-	if (ref == KITH_DATE_NONE)
-		ref = c->now;
-	if (r == 0 && kith_store_recent(s, ref - (int64_t)days * 86400, id, 0, &v, &n) < 0) {
-		cli_err(c, "cannot read turns: %s", kith_store_errmsg(s));
-		r = EX_NOTFOUND;
-	}
+	r = recent_load(c, s, person, as_of, days, &v, &n);
+	if (as_of != KITH_DATE_NONE)
+		c->now = as_of;
 	if (r == 0 && c->json)
 		recent_json(v, n);
 	else if (r == 0 && n)
@@ -319,15 +358,38 @@ static void followups_print(struct cli *c, const struct kith_task_record *v, siz
 		printf("no open follow-ups\n");
 }
 
+/* The open follow-ups on as_of, as kithd would have decided them then. */
+static int followups_live(struct cli *c, struct kith_store *s, int64_t as_of)
+{
+	struct kith_task_record *v = NULL;
+	struct cli_live L;
+	size_t n = 0;
+	int r = cli_live_open(c, s, as_of, &L);
+
+	if (r == 0 && cli_live_task_records(c, &L, NULL, &v, &n) < 0)
+		r = (cli_err(c, "cannot decide follow-ups: out of memory"), EX_NOTFOUND);
+	if (r == 0) {
+		c->now = as_of;
+		followups_print(c, v, n);
+	}
+	kith_task_records_free_store(v, n);
+	cli_live_close(&L);
+	kith_store_close(s);
+	return r;
+}
+
 int cmd_followups(struct cli *c, int argc, char **argv)
 {
 	struct kith_store *s = NULL;
 	struct kith_task_record *v = NULL;
 	size_t n = 0, k = 0;
-	int r = query_open(c, argc, argv, &s);
+	int64_t as_of = KITH_DATE_NONE;
+	int r = query_open(c, argc, argv, &(struct qopts){ .as_of = &as_of }, &s);
 
 	if (r >= 0)
 		return r;
+	if (as_of != KITH_DATE_NONE)
+		return followups_live(c, s, as_of);
 	if (kith_store_load_tasks(s, &v, &n) < 0)
 		return read_failed(c, s, "tasks");
 	for (size_t i = 0; i < n; i++) { /* open ones to the front, in order */
@@ -381,7 +443,7 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 	struct kith_store *s;
 	struct kith_merge_suggestion *v = NULL;
 	size_t n = 0;
-	int r = query_open(c, argc, argv, &s);
+	int r = query_open(c, argc, argv, &(struct qopts){ 0 }, &s);
 
 	if (r >= 0)
 		return r;

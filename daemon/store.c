@@ -7,6 +7,7 @@
  * the CLI uses.  The schema itself is documented in docs/schema.md.
  */
 #include "store.h"
+#include "store_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -2917,4 +2918,16 @@ int kith_store_suggestions(struct kith_store *s, struct kith_merge_suggestion **
 void kith_store_suggestions_free(struct kith_merge_suggestion *v, size_t n)
 {
 	rows_free(&suggestion_rows, v, n);
+}
+
+/* For the store's other files (store_report.c): the connection and the
+ * error mapping.  Borrowed: the handle lives as long as s. */
+sqlite3 *kith_store__db(struct kith_store *s)
+{
+	return s->db;
+}
+
+int kith_store__err(struct kith_store *s, int rc)
+{
+	return sql_err(s, rc);
 }

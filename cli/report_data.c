@@ -1,0 +1,270 @@
+/* report_data.c: what `kith report` shows, gathered from the store (the
+ * last analysis) or from a live analysis as of a date (--as-of). */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define YEAR (365 * 86400LL)
+
+/* Fills rp[] from the turns (already grouped by person, in people order):
+ * where each person's turns are, the span of their timeline (first
+ * exchange to the as-of date or the last exchange, whichever is later)
+ * and their exchanges in the last two years. */
+static int index_turns(struct rpt *r)
+{
+	size_t t = 0;
+
+	r->rp = calloc(r->n_people ? r->n_people : 1, sizeof(*r->rp));
+	if (!r->rp)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_people; i++) {
+		struct rpt_person *p = &r->rp[i];
+		const struct kith_person *kp = &r->people[i].p;
+		int64_t first = kp->first_exchange, last = r->as_of - 1;
+
+		p->turn0 = t;
+		for (; t < r->n_turns && r->turns[t].person == r->people[i].id; t++) {
+			int64_t d = r->turns[t].date;
+
+			p->last12 += d >= r->as_of - YEAR;
+			p->prev12 += d < r->as_of - YEAR && d >= r->as_of - 2 * YEAR;
+			if (first == KITH_DATE_NONE || d < first)
+				first = d;
+		}
+		p->n_turns = t - p->turn0;
+		if (kp->last_exchange != KITH_DATE_NONE && kp->last_exchange > last)
+			last = kp->last_exchange;
+		if (first != KITH_DATE_NONE && first <= last) {
+			p->m0 = month_index(first);
+			p->n_months = month_index(last) - p->m0 + 1;
+		}
+	}
+	return 0;
+}
+
+static int add_task(struct rpt *r, enum kith_task_kind kind, const char *key,
+		    const char *summary, int64_t due, int held)
+{
+	struct rpt_task *t = &r->tasks[r->n_tasks];
+
+	*t = (struct rpt_task){ kind, key ? strdup(key) : NULL,
+				strdup(summary ? summary : ""), due, held };
+	r->n_tasks++;
+	return (key && !t->person_key) || !t->summary ? -ENOMEM : 0;
+}
+
+static int task_order(const void *x, const void *y)
+{
+	const struct rpt_task *a = x, *b = y;
+
+	return (a->due > b->due) - (a->due < b->due);
+}
+
+/* Open tasks (the front of the list) by due date; the held-back ones
+ * after them keep their order (deepest first). */
+static void sort_tasks(struct rpt *r)
+{
+	size_t open = 0;
+
+	while (open < r->n_tasks && !r->tasks[open].held)
+		open++;
+	qsort(r->tasks, open, sizeof(*r->tasks), task_order);
+}
+
+/* ---- from the store ---------------------------------------------------- */
+
+static int has_open_task(const struct kith_task_record *v, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].status == KITH_TS_OPEN && key && v[i].person_key &&
+		    !strcmp(v[i].person_key, key))
+			return 1;
+	return 0;
+}
+
+/* Why recomputed: kithd stores the tasks it opened, not the candidates its
+ * keep-in-touch cap held back.  The follow-up rules rerun over the stored
+ * people and turns with the cap lifted (no messages: the reply and waiting
+ * kinds come from the store); a candidate with no open task was held back.
+ * Without the messages the quiet time counts from the last exchange only. */
+static int held_back(struct cli *c, struct kith_store *s, struct rpt *r,
+		     const struct kith_task_record *open, size_t n_open)
+{
+	struct kith_analysis a = { 0 };
+	struct kith_followup_params p = { 0 };
+	struct kith_store_policy sp;
+	struct kith_task_want *w = NULL;
+	size_t nw = 0;
+	int err = kith_store_load_policy(s, &sp);
+
+	a.people = calloc(r->n_people ? r->n_people : 1, sizeof(*a.people));
+	a.turns = calloc(r->n_turns ? r->n_turns : 1, sizeof(*a.turns));
+	if (err == 0 && (!a.people || !a.turns))
+		err = -ENOMEM;
+	for (size_t i = 0; err == 0 && i < r->n_people; i++) {
+		a.people[i] = r->people[i].p;
+		for (size_t t = r->rp[i].turn0; t < r->rp[i].turn0 + r->rp[i].n_turns; t++)
+			a.turns[a.n_turns++] = (struct kith_turn){ .person = i,
+				.date = r->turns[t].date, .by_user = r->turns[t].by_user };
+	}
+	a.n_people = r->n_people;
+	kith_config_followup_params(c->cfg, &p);
+	p.keep_in_touch_max = r->n_people > INT_MAX ? INT_MAX : (int)r->n_people;
+	if (err == 0)
+		err = kith_followups_decide(&a, NULL, 0, &p, sp.snoozes, sp.n_snoozes, r->as_of,
+					    &w, &nw);
+	for (size_t i = 0; err == 0 && i < nw; i++)
+		if (w[i].kind == KITH_TASK_KEEP_IN_TOUCH && !has_open_task(open, n_open, w[i].person_key))
+			err = add_task(r, w[i].kind, w[i].person_key, w[i].summary, w[i].due, 1);
+	kith_task_wants_free(w, nw);
+	free(a.people);
+	free(a.turns);
+	kith_store_policy_free(&sp);
+	return err;
+}
+
+static int store_tasks(struct cli *c, struct kith_store *s, struct rpt *r)
+{
+	struct kith_task_record *v = NULL;
+	size_t n = 0;
+	int err = kith_store_load_tasks(s, &v, &n);
+
+	if (err == 0 && !(r->tasks = calloc(n + r->n_people + 1, sizeof(*r->tasks))))
+		err = -ENOMEM;
+	for (size_t i = 0; err == 0 && i < n; i++)
+		if (v[i].status == KITH_TS_OPEN)
+			err = add_task(r, v[i].kind, v[i].person_key, v[i].summary, v[i].due, 0);
+	if (err == 0)
+		err = held_back(c, s, r, v, n);
+	kith_task_records_free_store(v, n);
+	sort_tasks(r);
+	return err;
+}
+
+int rpt_load_store(struct cli *c, struct kith_store *s, struct rpt *r)
+{
+	struct kith_store_people_query q = { .tier = -1, .id = -1 };
+	int64_t *ids = NULL;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->as_of = kith_store_as_of(s);
+	if (r->as_of == KITH_DATE_NONE)
+		r->as_of = c->now;
+	r->keep_max = c->cfg->keep_in_touch_max;
+	err = kith_store_people(s, &q, &r->people, &r->n_people);
+	if (err == 0 && !(ids = malloc((r->n_people + 1) * sizeof(*ids))))
+		err = -ENOMEM;
+	for (size_t i = 0; err == 0 && i < r->n_people; i++)
+		ids[i] = r->people[i].id;
+	if (err == 0)
+		err = kith_store_turns_of(s, ids, r->n_people, &r->turns, &r->n_turns);
+	free(ids);
+	if (err == 0)
+		err = index_turns(r);
+	if (err == 0)
+		err = store_tasks(c, s, r);
+	return err;
+}
+
+/* ---- from a live analysis ---------------------------------------------- */
+
+/* The live turns of the ranked people, grouped in people order. */
+static int live_turns(const struct kith_analysis *a, struct rpt *r)
+{
+	size_t *slot = calloc(a->n_people + 1, sizeof(*slot)), *start;
+	int err = 0;
+
+	r->turns = calloc(a->n_turns ? a->n_turns : 1, sizeof(*r->turns));
+	start = calloc(r->n_people + 1, sizeof(*start));
+	if (!slot || !r->turns || !start)
+		err = -ENOMEM;
+	for (size_t i = 0; err == 0 && i < r->n_people; i++)
+		slot[r->people[i].id] = i + 1; /* 0: not on the page */
+	for (size_t t = 0; err == 0 && t < a->n_turns; t++)
+		if (slot[a->turns[t].person] && a->turns[t].date != KITH_DATE_NONE)
+			start[slot[a->turns[t].person]]++;
+	for (size_t i = 1; err == 0 && i <= r->n_people; i++)
+		start[i] += start[i - 1];
+	for (size_t t = 0; err == 0 && t < a->n_turns; t++) {
+		const struct kith_turn *k = &a->turns[t];
+
+		if (slot[k->person] && k->date != KITH_DATE_NONE)
+			r->turns[start[slot[k->person] - 1]++] = (struct kith_store_turn_row){
+				(int64_t)k->person, k->date, k->by_user };
+	}
+	if (err == 0)
+		r->n_turns = start[r->n_people];
+	free(slot);
+	free(start);
+	return err;
+}
+
+/* Keeps the ranked people (a tier, fading included), freeing the rest. */
+static void keep_ranked(struct rpt *r)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n_people; i++) {
+		if (r->people[i].p.tier != KITH_TIER_NONE)
+			r->people[k++] = r->people[i];
+		else
+			kith_store_people_free_one(&r->people[i]);
+	}
+	r->n_people = k;
+}
+
+static int live_tasks(struct cli *c, const struct cli_live *L, struct rpt *r)
+{
+	struct kith_task_want *w = NULL;
+	size_t n = 0, keep = 0;
+	int err = cli_live_tasks(c, L, (int)(L->a->n_people > INT_MAX ? INT_MAX : L->a->n_people),
+				 &w, &n);
+
+	if (err == 0 && !(r->tasks = calloc(n + 1, sizeof(*r->tasks))))
+		err = -ENOMEM;
+	for (size_t i = 0; err == 0 && i < n; i++) {
+		int held = w[i].kind == KITH_TASK_KEEP_IN_TOUCH && keep++ >= (size_t)r->keep_max;
+
+		err = add_task(r, w[i].kind, w[i].person_key, w[i].summary, w[i].due, held);
+	}
+	kith_task_wants_free(w, n);
+	if (err == 0) { /* held ones after the open ones, each in order */
+		struct rpt_task *v = malloc((r->n_tasks + 1) * sizeof(*v));
+		size_t k = 0;
+
+		if (!v)
+			return -ENOMEM;
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < r->n_tasks; i++)
+				if (r->tasks[i].held == pass)
+					v[k++] = r->tasks[i];
+		free(r->tasks);
+		r->tasks = v;
+		sort_tasks(r);
+	}
+	return err;
+}
+
+int rpt_load_live(struct cli *c, const struct cli_live *L, struct rpt *r)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->as_of = L->as_of;
+	r->live = 1;
+	r->keep_max = c->cfg->keep_in_touch_max;
+	err = cli_live_people(L, &r->people, &r->n_people);
+	if (err == 0)
+		keep_ranked(r);
+	if (err == 0)
+		err = live_turns(L->a, r);
+	if (err == 0)
+		err = index_turns(r);
+	if (err == 0)
+		err = live_tasks(c, L, r);
+	return err;
+}
