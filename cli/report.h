@@ -45,7 +45,16 @@ struct rpt {
 	struct rpt_task *tasks;            /* owned: open ones by due, then held back */
 	size_t n_tasks;
 	int keep_max;                      /* the keep-in-touch cap */
+	size_t fading_left_out;            /* fading ties beyond RPT_FADING_MAX */
 };
+
+/* The page shows everyone in the four layers, and only the deepest of the
+ * fading ties (a mailbox of years can hold hundreds; each costs a section
+ * of the page's 300 KB budget): the others are counted. */
+#define RPT_FADING_MAX 50
+#define RPT_FADING_MAX_S "50"
+/* Held-back follow-ups listed (the others are counted). */
+#define RPT_HELD_MAX 20
 
 /* --- report_data.c: 0 or a negative errno (the store's text in errmsg) --- */
 int rpt_load_store(struct cli *c, struct kith_store *s, struct rpt *r);
@@ -53,6 +62,9 @@ int rpt_load_live(struct cli *c, const struct cli_live *L, struct rpt *r);
 
 /* --- report_model.c --- */
 void rpt_free(struct rpt *r);
+/* Drops the people the page does not show (no tier; fading ties beyond
+ * RPT_FADING_MAX, counted in fading_left_out), keeping the order. */
+void rpt_keep_shown(struct rpt *r);
 /* Index of the person whose key is `key`, or -1. */
 long rpt_find(const struct rpt *r, const char *key);
 

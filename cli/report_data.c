@@ -85,11 +85,48 @@ static int has_open_task(const struct kith_task_record *v, size_t n, const char 
 	return 0;
 }
 
+/* Days a person of tier t may be quiet before a keep-in-touch task, as the
+ * follow-up rules count them (docs/tasks.md: fading like active). */
+static int64_t cadence_days(const struct kith_followup_params *p, enum kith_tier t)
+{
+	struct kith_followup_params d;
+	int i = t == KITH_TIER_INNER ? 0 : t == KITH_TIER_CLOSE ? 1 : t == KITH_TIER_WIDER ? 3 : 2;
+
+	kith_followup_params_defaults(&d);
+	return p->cadence_days[i] > 0 ? p->cadence_days[i] : d.cadence_days[i];
+}
+
+/* The people quiet for at least their tier's cadence (the only possible
+ * keep-in-touch candidates) and their turns, as an analysis borrowing
+ * r's people; the caller frees a->people and a->turns. */
+static int quiet_people(const struct rpt *r, const struct kith_followup_params *p,
+			struct kith_analysis *a)
+{
+	a->people = calloc(r->n_people + 1, sizeof(*a->people));
+	a->turns = calloc(r->n_turns + 1, sizeof(*a->turns));
+	if (!a->people || !a->turns)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_people; i++) {
+		const struct kith_person *kp = &r->people[i].p;
+
+		if (kp->last_exchange == KITH_DATE_NONE ||
+		    r->as_of - kp->last_exchange < cadence_days(p, kp->tier) * 86400)
+			continue;
+		for (size_t t = r->rp[i].turn0; t < r->rp[i].turn0 + r->rp[i].n_turns; t++)
+			a->turns[a->n_turns++] = (struct kith_turn){ .person = a->n_people,
+				.date = r->turns[t].date, .by_user = r->turns[t].by_user };
+		a->people[a->n_people++] = *kp;
+	}
+	return 0;
+}
+
 /* Why recomputed: kithd stores the tasks it opened, not the candidates its
  * keep-in-touch cap held back.  The follow-up rules rerun over the stored
  * people and turns with the cap lifted (no messages: the reply and waiting
  * kinds come from the store); a candidate with no open task was held back.
- * Without the messages the quiet time counts from the last exchange only. */
+ * Without the messages the quiet time counts from the last exchange only.
+ * Only the people quiet long enough go in: the rules' rhythm reads every
+ * turn once per candidate. */
 static int held_back(struct cli *c, struct kith_store *s, struct rpt *r,
 		     const struct kith_task_record *open, size_t n_open)
 {
@@ -100,18 +137,9 @@ static int held_back(struct cli *c, struct kith_store *s, struct rpt *r,
 	size_t nw = 0;
 	int err = kith_store_load_policy(s, &sp);
 
-	a.people = calloc(r->n_people ? r->n_people : 1, sizeof(*a.people));
-	a.turns = calloc(r->n_turns ? r->n_turns : 1, sizeof(*a.turns));
-	if (err == 0 && (!a.people || !a.turns))
-		err = -ENOMEM;
-	for (size_t i = 0; err == 0 && i < r->n_people; i++) {
-		a.people[i] = r->people[i].p;
-		for (size_t t = r->rp[i].turn0; t < r->rp[i].turn0 + r->rp[i].n_turns; t++)
-			a.turns[a.n_turns++] = (struct kith_turn){ .person = i,
-				.date = r->turns[t].date, .by_user = r->turns[t].by_user };
-	}
-	a.n_people = r->n_people;
 	kith_config_followup_params(c->cfg, &p);
+	if (err == 0)
+		err = quiet_people(r, &p, &a);
 	p.keep_in_touch_max = r->n_people > INT_MAX ? INT_MAX : (int)r->n_people;
 	if (err == 0)
 		err = kith_followups_decide(&a, NULL, 0, &p, sp.snoozes, sp.n_snoozes, r->as_of,
@@ -156,6 +184,8 @@ int rpt_load_store(struct cli *c, struct kith_store *s, struct rpt *r)
 		r->as_of = c->now;
 	r->keep_max = c->cfg->keep_in_touch_max;
 	err = kith_store_people(s, &q, &r->people, &r->n_people);
+	if (err == 0)
+		rpt_keep_shown(r);
 	if (err == 0 && !(ids = malloc((r->n_people + 1) * sizeof(*ids))))
 		err = -ENOMEM;
 	for (size_t i = 0; err == 0 && i < r->n_people; i++)
@@ -203,20 +233,6 @@ static int live_turns(const struct kith_analysis *a, struct rpt *r)
 	return err;
 }
 
-/* Keeps the ranked people (a tier, fading included), freeing the rest. */
-static void keep_ranked(struct rpt *r)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < r->n_people; i++) {
-		if (r->people[i].p.tier != KITH_TIER_NONE)
-			r->people[k++] = r->people[i];
-		else
-			kith_store_people_free_one(&r->people[i]);
-	}
-	r->n_people = k;
-}
-
 static int live_tasks(struct cli *c, const struct cli_live *L, struct rpt *r)
 {
 	struct kith_task_want *w = NULL;
@@ -259,7 +275,7 @@ int rpt_load_live(struct cli *c, const struct cli_live *L, struct rpt *r)
 	r->keep_max = c->cfg->keep_in_touch_max;
 	err = cli_live_people(L, &r->people, &r->n_people);
 	if (err == 0)
-		keep_ranked(r);
+		rpt_keep_shown(r);
 	if (err == 0)
 		err = live_turns(L->a, r);
 	if (err == 0)

@@ -5,6 +5,7 @@
  * Every string that came from mail (names, addresses, subjects in task
  * summaries) goes through html_text. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,9 @@ static const char css[] =
 	".t{font-size:12px;border:1px solid #555;border-radius:3px;padding:0 .3em;"
 	"margin-left:.5em;font-weight:normal}"
 	".tl{width:100%;height:44px;display:block;margin-top:.3em}"
-	".yr,.zl{vector-effect:non-scaling-stroke;fill:none;stroke:#bbb}.zl{stroke:#000}"
+	".yr{vector-effect:non-scaling-stroke;fill:none;stroke:#bbb}"
 	".th{fill:#0072B2}.yo{fill:#E69F00}"
+	".tl{background:linear-gradient(#000,#000) 0 50%/100% 1px no-repeat}"
 	".ax{display:flex;justify-content:space-between;font-size:12px}"
 	".due{font-weight:bold}"
 	"@media print{nav{display:none}a{color:#000;text-decoration:none}"
@@ -110,7 +112,10 @@ static void tier_list(FILE *f, const struct rpt *r, enum kith_tier t, int key)
 		fputs(k++ ? ", " : "", f);
 		person_link(f, r, i);
 	}
-	fputs(n ? "</p>" : "nobody</p>", f);
+	if (t == KITH_TIER_FADING && r->fading_left_out)
+		fprintf(f, "%sand %zu more, not shown here (<code>kith people --fading</code>)",
+			n ? "; " : "", r->fading_left_out);
+	fputs(n || (t == KITH_TIER_FADING && r->fading_left_out) ? "</p>" : "nobody</p>", f);
 }
 
 static void layers_section(FILE *f, const struct rpt *r)
@@ -244,7 +249,7 @@ static void task_row(FILE *f, const struct rpt *r, const struct rpt_task *t)
 
 static void task_table(FILE *f, const struct rpt *r, int held, const char *caption)
 {
-	size_t n = 0;
+	size_t n = 0, shown = 0, most = held ? RPT_HELD_MAX : (size_t)-1;
 
 	for (size_t i = 0; i < r->n_tasks; i++)
 		n += r->tasks[i].held == held;
@@ -254,10 +259,12 @@ static void task_table(FILE *f, const struct rpt *r, int held, const char *capti
 	}
 	fprintf(f, "<table><caption>%s</caption><tr><th>%s</th><th>kind</th><th>who</th>"
 		"<th>task</th></tr>", caption, held ? "would be due" : "due");
-	for (size_t i = 0; i < r->n_tasks; i++)
-		if (r->tasks[i].held == held)
+	for (size_t i = 0; i < r->n_tasks && shown < most; i++)
+		if (r->tasks[i].held == held && ++shown)
 			task_row(f, r, &r->tasks[i]);
 	fputs("</table>", f);
+	if (n > shown)
+		fprintf(f, "<p>And %zu more.</p>", n - shown);
 }
 
 static void followups_section(FILE *f, const struct rpt *r)
@@ -283,8 +290,8 @@ static void person_facts(FILE *f, const struct rpt *r, size_t i)
 	fmt_dur(p->latency_them, b, sizeof(b));
 	fmt_day(p->first_exchange, first, sizeof(first));
 	fmt_day(p->last_exchange, last, sizeof(last));
-	fprintf(f, "<p>Depth <b>%.0f</b>, rank %d%s · %u conversations · turns: them %u, you %u"
-		" · since %s, last %s · median reply: them %s, you %s</p>", p->depth, sp->rank,
+	fprintf(f, "<p>Depth <b>%.0f</b> · rank %d%s · %u conversations · turns them %u, you %u"
+		" · %s to %s · median reply them %s, you %s</p>", p->depth, sp->rank,
 		p->pinned ? " (pinned)" : "", p->conversations, p->turns_them, p->turns_user,
 		first, last, b, a);
 }
@@ -300,20 +307,29 @@ static void person_axis(FILE *f, const struct rpt_person *p)
 		(long long)(a % 12 + 1), (long long)(b / 12), (long long)(b % 12 + 1));
 }
 
+/* A factor's raw value, short: 0.601, 37, 1390. */
+static void factor_value(FILE *f, double v)
+{
+	fprintf(f, fabs(v) >= 100 ? "%.0f" : "%.3g", v);
+}
+
 static void person_factors(FILE *f, const struct kith_store_person *sp)
 {
 	if (!sp->n_factors)
 		return;
-	fputs("<table class=f><caption>Depth by factor</caption>", f);
+	fputs("<p class=f>Depth by factor: ", f);
 	for (size_t k = 0; k < sp->n_factors; k++) {
 		const struct kith_store_factor *x = &sp->factors[k];
-		fputs("<tr><th>", f);
+
+		fputs(k ? " · " : "", f);
 		html_text(f, x->name);
-		fprintf(f, "<td>%.3g ", x->value);
+		fprintf(f, " <b>%+.1f</b> (", x->points);
+		factor_value(f, x->value);
+		fputc(' ', f);
 		html_text(f, x->unit);
-		fprintf(f, "<td>%+.1f</tr>", x->points);
+		fputc(')', f);
 	}
-	fputs("</table>", f);
+	fputs("</p>", f);
 }
 
 static void person_tasks(FILE *f, const struct rpt *r, size_t i)

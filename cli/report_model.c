@@ -26,3 +26,20 @@ long rpt_find(const struct rpt *r, const char *key)
 			return (long)i;
 	return -1;
 }
+
+void rpt_keep_shown(struct rpt *r)
+{
+	size_t k = 0, fading = 0;
+
+	for (size_t i = 0; i < r->n_people; i++) {
+		enum kith_tier t = r->people[i].p.tier;
+		int keep = t != KITH_TIER_NONE && (t != KITH_TIER_FADING || fading++ < RPT_FADING_MAX);
+
+		if (keep)
+			r->people[k++] = r->people[i];
+		else
+			kith_store_people_free_one(&r->people[i]);
+	}
+	r->fading_left_out = fading > RPT_FADING_MAX ? fading - RPT_FADING_MAX : 0;
+	r->n_people = k;
+}

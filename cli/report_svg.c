@@ -15,7 +15,7 @@
 #define CX 340
 #define RING_NAMED 16 /* a layer with more people is not labelled on the chart */
 #define TL_H 9      /* a timeline's half height; its axis is y = 0 */
-#define TL_STEP 1   /* viewBox units per month */
+#define TL_STEP 2   /* viewBox units per month */
 #define TL_LEVELS 8 /* bar heights: fewer levels, longer runs, smaller pages */
 
 /* The layers from the centre out; fading ties sit at the edge. */
@@ -65,9 +65,29 @@ static const char *marker_end(enum kith_tier t)
 	}
 }
 
+/* One person's marker at angle a, radius rad; named and a link to their
+ * section when `named` (the link's text is the name). */
+static void place(FILE *f, const struct kith_person *p, size_t i, double a, double rad,
+		  int named)
+{
+	double x = CX + rad * cos(a), y = CX + rad * sin(a);
+
+	if (named)
+		fprintf(f, "<a href=#p%zu>", i);
+	marker(f, p->tier, x, y);
+	fputs(marker_end(p->tier), f);
+	if (!named)
+		return;
+	fprintf(f, "<text x=%.0f y=%.0f%s>", x + (cos(a) < 0 ? -10 : 10), y + 4,
+		cos(a) < 0 ? " text-anchor=end" : "");
+	html_text(f, p->name ? p->name : p->key);
+	fputs("</text></a>", f);
+}
+
 /* The people of one layer, deepest nearest the centre of its band, spread
- * evenly round it; named on the chart when the layer has few (the others
- * in their marker's title and in the list beside it). */
+ * evenly round it; named on the chart when the layer has few (a crowded
+ * layer's markers are bare: the list beside the chart names and links
+ * everyone). */
 static void ring_people(FILE *f, const struct rpt *r, const struct layer *L, size_t n)
 {
 	double lo = 101, hi = -1, a0 = L->tier * 0.7;
@@ -82,27 +102,12 @@ static void ring_people(FILE *f, const struct rpt *r, const struct layer *L, siz
 		const struct kith_person *p = &r->people[i].p;
 		double fr = hi > lo ? (hi - p->depth) / (hi - lo) : 0.5;
 		double rad = L->r_in + (L->r_out - L->r_in) * (0.25 + 0.5 * fr);
-		double a = a0 + 2 * M_PI * (double)k / (double)n, x, y;
 
 		if (p->tier != L->tier)
 			continue;
 		if (L->r_in == 0 && n == 1)
 			rad = 0;
-		x = CX + rad * cos(a);
-		y = CX + rad * sin(a);
-		k++;
-		fprintf(f, "<a href=#p%zu>", i);
-		marker(f, p->tier, x, y);
-		fputs("<title>", f);
-		html_text(f, p->name ? p->name : p->key);
-		fprintf(f, ", %s</title>%s", L->name, marker_end(p->tier));
-		if (n <= RING_NAMED) {
-			fprintf(f, "<text x=%.0f y=%.0f%s>", x + (cos(a) < 0 ? -10 : 10), y + 4,
-				cos(a) < 0 ? " text-anchor=end" : "");
-			html_text(f, p->name ? p->name : p->key);
-			fputs("</text>", f);
-		}
-		fputs("</a>", f);
+		place(f, p, i, a0 + 2 * M_PI * (double)k++ / (double)n, rad, n <= RING_NAMED);
 	}
 }
 
@@ -117,24 +122,27 @@ static size_t count_tier(const struct rpt *r, enum kith_tier t)
 
 void svg_rings(FILE *f, const struct rpt *r)
 {
-	size_t n[N_LAYERS];
+	size_t n[N_LAYERS], all[N_LAYERS]; /* shown; and with the fading left out */
 
-	for (size_t l = 0; l < N_LAYERS; l++)
+	for (size_t l = 0; l < N_LAYERS; l++) {
 		n[l] = count_tier(r, layers[l].tier);
+		all[l] = n[l] + (layers[l].tier == KITH_TIER_FADING ? r->fading_left_out : 0);
+	}
 	fprintf(f, "<svg class=\"rings\" viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"rt rd\">"
 		"<title id=\"rt\">Dunbar's layers</title><desc id=\"rd\">", 2 * CX, 2 * CX);
 	for (size_t l = 0; l < N_LAYERS; l++)
-		fprintf(f, "%s%s: %zu %s", l ? "; " : "", layers[l].name, n[l],
-			n[l] == 1 ? "person" : "people");
-	fputs(". Deeper ties sit nearer the centre of their ring; fading ties at the edge,"
-	      " marked with a cross. The list beside the chart names everyone.</desc>", f);
+		fprintf(f, "%s%s: %zu %s", l ? "; " : "", layers[l].name, all[l],
+			all[l] == 1 ? "person" : "people");
+	fprintf(f, ". Deeper ties sit nearer the centre of their ring; fading ties at the"
+		" edge, marked with a cross%s. The list beside the chart names them.</desc>",
+		r->fading_left_out ? " (the deepest " RPT_FADING_MAX_S " of them)" : "");
 	for (size_t l = N_LAYERS; l-- > 0;)
 		fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"%d\" fill=\"%s\"%s/>", CX, CX,
 			layers[l].r_out, layers[l].ring,
 			layers[l].tier == KITH_TIER_FADING ? " class=\"edge\"" : " stroke=\"#999\"");
 	for (size_t l = 0; l < N_LAYERS; l++)
 		fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%d\">%s · %zu</text>", CX,
-			CX - layers[l].r_out + 14, layers[l].name, n[l]);
+			CX - layers[l].r_out + 14, layers[l].name, all[l]);
 	fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%d\">you</text>", CX, CX + 4);
 	for (size_t l = 0; l < N_LAYERS; l++)
 		ring_people(f, r, &layers[l], n[l]);
@@ -159,29 +167,35 @@ static uint32_t month_counts(const struct rpt *r, size_t i, uint32_t *you, uint3
 	return max;
 }
 
-/* One direction's counts as a step area from the axis, up (dir -1) or down
- * (+1): a run of months of one height is one "h", so a steady tie of many
- * years costs a few bytes, not one bar per month. */
-static void bars(FILE *f, const uint32_t *c, int64_t n, uint32_t max, int dir, const char *cls)
+/* One direction's counts as an area from the axis, up (dir -1) or down
+ * (+1), a point per month at its middle.  Why relative lineto pairs and
+ * "h" for flat stretches: a timeline of years must cost few bytes (the
+ * page has one per person and a budget of 300 KB). */
+static void area(FILE *f, const uint32_t *c, int64_t n, uint32_t max, int dir, const char *cls)
 {
-	int64_t run = 0, cur = 0;
+	int64_t y = 0, flat = 0;
+	int mode = 0; /* 0: after "M", 'l': in a lineto run, 'h': flat run pending */
 
 	fprintf(f, "<path class=%s d=\"M0 0", cls);
-	for (int64_t m = 0; m <= n; m++) {
-		int64_t h = m == n ? -1 : c[m] ? ((int64_t)c[m] * TL_LEVELS + max - 1) / max : 0;
+	for (int64_t m = 0; m < n; m++) {
+		int64_t h = c[m] ? dir * (((int64_t)c[m] * TL_LEVELS + max - 1) / max) : 0;
+		int64_t dx = m ? TL_STEP : TL_STEP / 2;
 
-		if (h == cur) {
-			run++;
+		if (h == y && m) {
+			flat += dx;
 			continue;
 		}
-		if (run)
-			fprintf(f, "h%lld", (long long)(run * TL_STEP));
-		if (h >= 0)
-			fprintf(f, "V%lld", (long long)(dir * h));
-		cur = h;
-		run = 1;
+		if (flat) {
+			fprintf(f, "h%lld", (long long)flat);
+			flat = 0;
+			mode = 'h';
+		}
+		fprintf(f, mode == 'l' ? "%s%lld%s%lld" : "l%s%lld%s%lld", mode == 'l' ? " " : "",
+			(long long)dx, h - y < 0 ? "" : " ", (long long)(h - y));
+		mode = 'l';
+		y = h;
 	}
-	fputs("V0z\"/>", f);
+	fprintf(f, "h%lldV0z\"/>", (long long)(flat + TL_STEP / 2));
 }
 
 /* The text equivalent: exchanges per year each way. */
@@ -222,9 +236,8 @@ void svg_timeline(FILE *f, const struct rpt *r, size_t i)
 	for (int64_t m = (12 - p->m0 % 12) % 12; m < p->n_months; m += 12)
 		fprintf(f, "M%lld %dv%d", (long long)(m * TL_STEP), -TL_H, 2 * TL_H);
 	fputs("\"/>", f);
-	bars(f, them, p->n_months, max, -1, "th");
-	bars(f, you, p->n_months, max, 1, "yo");
-	fprintf(f, "<path class=zl d=\"M0 0H%lld\"/>", (long long)w);
+	area(f, them, p->n_months, max, -1, "th");
+	area(f, you, p->n_months, max, 1, "yo");
 	fputs("</svg>", f);
 	free(you);
 }

@@ -14,7 +14,7 @@ PACKAGES=(
 	libetpan-dev libical-dev libconfig-dev libsqlite3-dev libgnutls28-dev libsasl2-modules
 	sqlite3 gnutls-bin openssl dovecot-imapd dovecot-core
 	todoman vdirsyncer radicale python3 python3-icalendar
-	valgrind systemd binutils procps curl
+	valgrind systemd binutils procps curl chromium
 )
 
 deps() {
