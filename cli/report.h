@@ -77,6 +77,7 @@ int rpt_write_html(FILE *f, const struct rpt *r);
 
 /* --- report_svg.c --- */
 void svg_rings(FILE *f, const struct rpt *r);        /* Dunbar's layers */
+void svg_key(FILE *f, enum kith_tier t);             /* a layer's marker, for a legend */
 void svg_timeline(FILE *f, const struct rpt *r, size_t i); /* person i */
 
 #endif

@@ -28,11 +28,7 @@ static const char css[] =
 	".m1{fill:#D55E00}.m2{fill:#E69F00;stroke:#000;stroke-width:.5}.m3{fill:#009E73}"
 	".m4{fill:#0072B2}.m5{stroke:#CC79A7;stroke-width:3;fill:none}"
 	".edge{stroke:#777;stroke-dasharray:6 4}"
-	".k{display:inline-block;width:.8em;height:.8em;margin-right:.3em}"
-	".k1{background:#D55E00;border-radius:50%}.k2{background:#E69F00;outline:1px solid #000}"
-	".k3{background:#009E73;transform:rotate(45deg) scale(.8)}"
-	".k4{background:#0072B2;border-radius:50%;transform:scale(.6)}"
-	".k5{border:2px dashed #CC79A7;border-radius:50%}"
+	".k{width:1em;height:1em;margin-right:.3em;vertical-align:-.1em}"
 	".yrs{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:1em}"
 	".yrs ol{padding-left:1.4em;margin:.2em 0}"
 	".p{border-top:1px solid #bbb;padding:.3em 0;break-inside:avoid}.p h3{margin:.3em 0 0}"
@@ -99,13 +95,15 @@ static void head(FILE *f, const struct rpt *r)
 
 /* ---- Dunbar's layers ------------------------------------------------------ */
 
-static void tier_list(FILE *f, const struct rpt *r, enum kith_tier t, int key)
+static void tier_list(FILE *f, const struct rpt *r, enum kith_tier t)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n_people; i++)
 		n += r->people[i].p.tier == t;
-	fprintf(f, "<h3><span class=\"k k%d\"></span>%s · %zu</h3><p>", key, kith_tier_name(t), n);
+	fputs("<h3>", f);
+	svg_key(f, t);
+	fprintf(f, "%s · %zu</h3><p>", kith_tier_name(t), n);
 	for (size_t i = 0, k = 0; i < r->n_people; i++) {
 		if (r->people[i].p.tier != t)
 			continue;
@@ -127,7 +125,7 @@ static void layers_section(FILE *f, const struct rpt *r)
 	svg_rings(f, r);
 	fputs("<div class=\"tiers\">", f);
 	for (int t = KITH_TIER_INNER; t <= KITH_TIER_FADING; t++)
-		tier_list(f, r, (enum kith_tier)t, t);
+		tier_list(f, r, (enum kith_tier)t);
 	fputs("</div></div></section>\n", f);
 }
 

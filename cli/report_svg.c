@@ -15,23 +15,8 @@
 #define CX 340
 #define RING_NAMED 16 /* a layer with more people is not labelled on the chart */
 #define TL_H 9      /* a timeline's half height; its axis is y = 0 */
-#define TL_STEP 2   /* viewBox units per month */
+#define TL_STEP 1   /* viewBox units per month */
 #define TL_LEVELS 8 /* bar heights: fewer levels, longer runs, smaller pages */
-
-/* The layers from the centre out; fading ties sit at the edge. */
-static const struct layer {
-	enum kith_tier tier;
-	const char *name;
-	int r_in, r_out;
-	const char *ring;     /* the band's grey */
-} layers[] = {
-	{ KITH_TIER_INNER, "inner", 0, 70, "#d4d4d4" },
-	{ KITH_TIER_CLOSE, "close", 70, 140, "#e0e0e0" },
-	{ KITH_TIER_ACTIVE, "active", 140, 210, "#ebebeb" },
-	{ KITH_TIER_WIDER, "wider", 210, 280, "#f5f5f5" },
-	{ KITH_TIER_FADING, "fading", 280, 325, "#fff" },
-};
-#define N_LAYERS (sizeof(layers) / sizeof(layers[0]))
 
 /* A marker of the layer's shape at (x, y), its own link's content. */
 static void marker(FILE *f, enum kith_tier t, double x, double y)
@@ -65,6 +50,42 @@ static const char *marker_end(enum kith_tier t)
 	}
 }
 
+#define R_ALL 325   /* the outer edge's radius */
+
+/* The layers from the centre out; fading ties sit at the edge. */
+static const struct layer {
+	enum kith_tier tier;
+	const char *name;
+	const char *ring;     /* the band's grey */
+} layers[] = {
+	{ KITH_TIER_INNER, "inner", "#d4d4d4" },
+	{ KITH_TIER_CLOSE, "close", "#e0e0e0" },
+	{ KITH_TIER_ACTIVE, "active", "#ebebeb" },
+	{ KITH_TIER_WIDER, "wider", "#f5f5f5" },
+	{ KITH_TIER_FADING, "fading", "#fff" },
+};
+#define N_LAYERS (sizeof(layers) / sizeof(layers[0]))
+
+/* Each band's outer radius: a band is wider the more people it holds
+ * (by the square root: room for markers and names), never too thin to
+ * read, and the bands fill R_ALL. */
+static void band_radii(const size_t *n, double *r_out)
+{
+	double w[N_LAYERS], sum = 0, r = 0;
+
+	for (size_t l = 0; l < N_LAYERS; l++)
+		sum += w[l] = 30 + 12 * sqrt((double)n[l]);
+	for (size_t l = 0; l < N_LAYERS; l++)
+		r_out[l] = r += R_ALL * w[l] / sum;
+}
+
+void svg_key(FILE *f, enum kith_tier t)
+{
+	fputs("<svg class=k viewBox=\"-8 -8 16 16\" aria-hidden=true>", f);
+	marker(f, t, 0, 0);
+	fprintf(f, "%s</svg>", marker_end(t));
+}
+
 /* One person's marker at angle a, radius rad; named and a link to their
  * section when `named` (the link's text is the name). */
 static void place(FILE *f, const struct kith_person *p, size_t i, double a, double rad,
@@ -88,9 +109,10 @@ static void place(FILE *f, const struct kith_person *p, size_t i, double a, doub
  * evenly round it; named on the chart when the layer has few (a crowded
  * layer's markers are bare: the list beside the chart names and links
  * everyone). */
-static void ring_people(FILE *f, const struct rpt *r, const struct layer *L, size_t n)
+static void ring_people(FILE *f, const struct rpt *r, const struct layer *L, size_t n,
+			double r_in, double r_out)
 {
-	double lo = 101, hi = -1, a0 = L->tier * 0.7;
+	double lo = 101, hi = -1, a0 = L->tier * 2.39996; /* the golden angle: rings out of step */
 	size_t k = 0;
 
 	for (size_t i = 0; i < r->n_people; i++)
@@ -101,11 +123,11 @@ static void ring_people(FILE *f, const struct rpt *r, const struct layer *L, siz
 	for (size_t i = 0; i < r->n_people; i++) {
 		const struct kith_person *p = &r->people[i].p;
 		double fr = hi > lo ? (hi - p->depth) / (hi - lo) : 0.5;
-		double rad = L->r_in + (L->r_out - L->r_in) * (0.25 + 0.5 * fr);
+		double rad = r_in + (r_out - r_in) * (0.25 + 0.5 * fr);
 
 		if (p->tier != L->tier)
 			continue;
-		if (L->r_in == 0 && n == 1)
+		if (r_in == 0 && n == 1)
 			rad = 0;
 		place(f, p, i, a0 + 2 * M_PI * (double)k++ / (double)n, rad, n <= RING_NAMED);
 	}
@@ -123,11 +145,13 @@ static size_t count_tier(const struct rpt *r, enum kith_tier t)
 void svg_rings(FILE *f, const struct rpt *r)
 {
 	size_t n[N_LAYERS], all[N_LAYERS]; /* shown; and with the fading left out */
+	double ro[N_LAYERS];
 
 	for (size_t l = 0; l < N_LAYERS; l++) {
 		n[l] = count_tier(r, layers[l].tier);
 		all[l] = n[l] + (layers[l].tier == KITH_TIER_FADING ? r->fading_left_out : 0);
 	}
+	band_radii(n, ro);
 	fprintf(f, "<svg class=\"rings\" viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"rt rd\">"
 		"<title id=\"rt\">Dunbar's layers</title><desc id=\"rd\">", 2 * CX, 2 * CX);
 	for (size_t l = 0; l < N_LAYERS; l++)
@@ -137,15 +161,15 @@ void svg_rings(FILE *f, const struct rpt *r)
 		" edge, marked with a cross%s. The list beside the chart names them.</desc>",
 		r->fading_left_out ? " (the deepest " RPT_FADING_MAX_S " of them)" : "");
 	for (size_t l = N_LAYERS; l-- > 0;)
-		fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"%d\" fill=\"%s\"%s/>", CX, CX,
-			layers[l].r_out, layers[l].ring,
+		fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"%.0f\" fill=\"%s\"%s/>", CX, CX,
+			ro[l], layers[l].ring,
 			layers[l].tier == KITH_TIER_FADING ? " class=\"edge\"" : " stroke=\"#999\"");
 	for (size_t l = 0; l < N_LAYERS; l++)
-		fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%d\">%s · %zu</text>", CX,
-			CX - layers[l].r_out + 14, layers[l].name, all[l]);
+		fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%.0f\">%s · %zu</text>", CX,
+			CX - ro[l] + 14, layers[l].name, all[l]);
 	fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%d\">you</text>", CX, CX + 4);
 	for (size_t l = 0; l < N_LAYERS; l++)
-		ring_people(f, r, &layers[l], n[l]);
+		ring_people(f, r, &layers[l], n[l], l ? ro[l - 1] : 0, ro[l]);
 	fputs("</svg>", f);
 }
 
@@ -167,35 +191,30 @@ static uint32_t month_counts(const struct rpt *r, size_t i, uint32_t *you, uint3
 	return max;
 }
 
-/* One direction's counts as an area from the axis, up (dir -1) or down
- * (+1), a point per month at its middle.  Why relative lineto pairs and
- * "h" for flat stretches: a timeline of years must cost few bytes (the
- * page has one per person and a budget of 300 KB). */
-static void area(FILE *f, const uint32_t *c, int64_t n, uint32_t max, int dir, const char *cls)
+/* One direction's counts as a step area (a bar per month, no gaps) from
+ * the axis, up (dir -1) or down (+1).  Why "V" and "h" with runs merged: a
+ * timeline of years must cost few bytes (the page has one per person and
+ * a budget of 300 KB), and a steady tie repeats one height for months. */
+static void steps(FILE *f, const uint32_t *c, int64_t n, uint32_t max, int dir, const char *cls)
 {
-	int64_t y = 0, flat = 0;
-	int mode = 0; /* 0: after "M", 'l': in a lineto run, 'h': flat run pending */
+	int64_t run = 0, cur = 0;
 
 	fprintf(f, "<path class=%s d=\"M0 0", cls);
-	for (int64_t m = 0; m < n; m++) {
-		int64_t h = c[m] ? dir * (((int64_t)c[m] * TL_LEVELS + max - 1) / max) : 0;
-		int64_t dx = m ? TL_STEP : TL_STEP / 2;
+	for (int64_t m = 0; m <= n; m++) {
+		int64_t h = m == n ? -1 : c[m] ? ((int64_t)c[m] * TL_LEVELS + max - 1) / max : 0;
 
-		if (h == y && m) {
-			flat += dx;
+		if (h == cur) {
+			run++;
 			continue;
 		}
-		if (flat) {
-			fprintf(f, "h%lld", (long long)flat);
-			flat = 0;
-			mode = 'h';
-		}
-		fprintf(f, mode == 'l' ? "%s%lld%s%lld" : "l%s%lld%s%lld", mode == 'l' ? " " : "",
-			(long long)dx, h - y < 0 ? "" : " ", (long long)(h - y));
-		mode = 'l';
-		y = h;
+		if (run)
+			fprintf(f, "h%lld", (long long)(run * TL_STEP));
+		if (h >= 0)
+			fprintf(f, "V%lld", (long long)(dir * h));
+		cur = h;
+		run = 1;
 	}
-	fprintf(f, "h%lldV0z\"/>", (long long)(flat + TL_STEP / 2));
+	fputs("V0z\"/>", f);
 }
 
 /* The text equivalent: exchanges per year each way. */
@@ -236,8 +255,8 @@ void svg_timeline(FILE *f, const struct rpt *r, size_t i)
 	for (int64_t m = (12 - p->m0 % 12) % 12; m < p->n_months; m += 12)
 		fprintf(f, "M%lld %dv%d", (long long)(m * TL_STEP), -TL_H, 2 * TL_H);
 	fputs("\"/>", f);
-	area(f, them, p->n_months, max, -1, "th");
-	area(f, you, p->n_months, max, 1, "yo");
+	steps(f, them, p->n_months, max, -1, "th");
+	steps(f, you, p->n_months, max, 1, "yo");
 	fputs("</svg>", f);
 	free(you);
 }

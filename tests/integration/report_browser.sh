@@ -104,7 +104,7 @@ class P(HTMLParser):
         a = dict(a)
         if "id" in a: s.ids.add(a["id"])
         if tag == "a" and "href" in a: s.hrefs.append(a["href"])
-        if tag == "svg":
+        if tag == "svg" and a.get("aria-hidden") != "true":  # legend keys are decoration
             s.svgs += 1
             s.labelled += a.get("role") == "img" and bool(a.get("aria-label") or a.get("aria-labelledby"))
         if tag == "section": s.sec.append("p" if a.get("class") == "p" else a.get("id"))
