@@ -176,6 +176,7 @@ int rpt_load_store(struct cli *c, struct kith_store *s, struct rpt *r)
 {
 	struct kith_store_people_query q = { .tier = -1, .id = -1 };
 	int64_t *ids = NULL;
+	size_t expect = 0;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -188,10 +189,12 @@ int rpt_load_store(struct cli *c, struct kith_store *s, struct rpt *r)
 		rpt_keep_shown(r);
 	if (err == 0 && !(ids = malloc((r->n_people + 1) * sizeof(*ids))))
 		err = -ENOMEM;
-	for (size_t i = 0; err == 0 && i < r->n_people; i++)
+	for (size_t i = 0; err == 0 && i < r->n_people; i++) {
 		ids[i] = r->people[i].id;
+		expect += r->people[i].p.turns_user + r->people[i].p.turns_them;
+	}
 	if (err == 0)
-		err = kith_store_turns_of(s, ids, r->n_people, &r->turns, &r->n_turns);
+		err = kith_store_turns_of(s, ids, r->n_people, expect, &r->turns, &r->n_turns);
 	free(ids);
 	if (err == 0)
 		err = index_turns(r);

@@ -18,8 +18,10 @@ struct kith_store_turn_row {
 
 /* The turns of persons[0..n_persons) (people.id), grouped by person in the
  * order given, oldest first within each person; turns without a date are
- * left out.  *out is the caller's (free()); 0 or a negative errno. */
+ * left out.  expect: about how many there are (the people's turns_user +
+ * turns_them), to choose between the index and a scan of the table.
+ * *out is the caller's (free()); 0 or a negative errno. */
 int kith_store_turns_of(struct kith_store *s, const int64_t *persons, size_t n_persons,
-			struct kith_store_turn_row **out, size_t *n);
+			size_t expect, struct kith_store_turn_row **out, size_t *n);
 
 #endif
