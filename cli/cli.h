@@ -1,6 +1,6 @@
 /* cli.h: shared pieces of the `kith` command-line tool.
  *
- * The CLI is thin: it reads the SQLite store (through daemon/store.h, read
+ * The CLI is thin: it reads the SQLite store (through store/store.h, read
  * only for queries), writes the user's decisions in short transactions, and
  * talks to kithd's control socket for sync/reload.  Output is either human
  * (aligned, coloured only on a TTY without NO_COLOR) or JSON with the stable
@@ -14,8 +14,8 @@
 #include <stdio.h>
 
 #include "../lib/analyze.h"
-#include "../daemon/config.h"
-#include "../daemon/store.h"
+#include "../config/config.h"
+#include "../store/store.h"
 
 /* Exit codes (sysexits where one fits). */
 #define EX_OK_ 0

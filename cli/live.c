@@ -7,28 +7,8 @@
 #include <string.h>
 
 #include "../lib/analyze.h"
-#include "cycle.h"
+#include "../analysis/run.h"
 #include "cli.h"
-
-/* Config merges first, then the stored ones (as kithd does). */
-static int live_merges(const struct kith_config *cfg, const struct kith_store_policy *sp,
-		       struct kith_merge **out, size_t *n)
-{
-	size_t k = 0, total = cfg->n_people + sp->n_merges;
-	struct kith_merge *v = calloc(total ? total : 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < cfg->n_people; i++)
-		v[k++] = (struct kith_merge){ .name = cfg->people[i].name,
-			.addrs = (const char *const *)cfg->people[i].addrs,
-			.n_addrs = cfg->people[i].n_addrs };
-	for (size_t i = 0; i < sp->n_merges; i++)
-		v[k++] = sp->merges[i];
-	*out = v;
-	*n = k;
-	return 0;
-}
 
 /* Deep-copies one analysed person into the stored-row shape. */
 static int copy_person(const struct kith_person *p, size_t rank, struct kith_store_person *o)
@@ -81,44 +61,13 @@ static int copy_people(const struct kith_analysis *a, struct kith_store_person *
 	return 0;
 }
 
-static int analyse(struct cli *c, struct kith_store *s, int64_t as_of,
-		   const struct kith_store_policy *sp, struct kith_analysis **a)
-{
-	struct kith_msgset set = { 0 };
-	struct kith_merge *merges = NULL;
-	const char **ids = NULL;
-	size_t n_ids = 0, n_merges = 0;
-	int r = kith_cycle_identities(c->cfg, &ids, &n_ids);
-
-	if (r == 0)
-		r = live_merges(c->cfg, sp, &merges, &n_merges);
-	if (r == 0)
-		r = kith_store_load_msgset(s, as_of, &set);
-	if (r == 0) {
-		struct kith_policy pol = {
-			.identities = ids, .n_identities = n_ids,
-			.merges = merges, .n_merges = n_merges,
-			.splits = (const char *const *)sp->splits, .n_splits = sp->n_splits,
-			.ignores = (const char *const *)sp->ignores, .n_ignores = sp->n_ignores,
-			.pins = sp->pins, .n_pins = sp->n_pins,
-			.strip_plus_tags = c->cfg->strip_plus_tags,
-			.half_life_days = c->cfg->half_life_days };
-
-		r = kith_analyze(set.v, set.n, &pol, as_of, a);
-	}
-	kith_msgset_free(&set);
-	free(merges);
-	free(ids);
-	return r;
-}
-
 /* Why live: the derived tables hold one analysis, as of kithd's last cycle;
  * "who was close in 2001" needs the analysis re-run on the messages before
  * that date, which is what kithd would have computed then. */
 int cli_people_live(struct cli *c, struct kith_store *s, int64_t as_of,
 		    struct kith_store_person **out, size_t *n)
 {
-	struct kith_store_policy sp;
+	struct kith_run_policy rp = { 0 };
 	struct kith_analysis *a = NULL;
 	int r = cli_config(c);
 
@@ -126,16 +75,18 @@ int cli_people_live(struct cli *c, struct kith_store *s, int64_t as_of,
 	*n = 0;
 	if (r)
 		return r;
-	if (kith_store_load_policy(s, &sp) < 0) {
+	if (kith_store_load_policy(s, &rp.sp) < 0) {
 		cli_err(c, "cannot read decisions: %s", kith_store_errmsg(s));
 		return EX_NOTFOUND;
 	}
-	r = analyse(c, s, as_of, &sp, &a);
+	r = kith_run_policy_build(c->cfg, &rp);
+	if (r == 0)
+		r = kith_run_as_of(s, &rp, as_of, &a);
 	if (r == 0)
 		r = copy_people(a, out, n);
 	if (r < 0)
 		cli_err(c, "analysis failed: %s", strerror(-r));
 	kith_analysis_free(a);
-	kith_store_policy_free(&sp);
+	kith_run_policy_free(&rp);
 	return r < 0 ? EX_NOTFOUND : 0;
 }

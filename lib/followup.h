@@ -2,7 +2,7 @@
  *
  * Three kinds: the user owes a reply, the user waits on them, and keep in
  * touch.  Decided from the analysis, the messages and the user's snoozes, as
- * of `now`.  The task writer (daemon/tasks_ical.c) turns these into files.
+ * of `now`.  The task writer (tasks/tasks_ical.c) turns these into files.
  */
 #ifndef KITH_FOLLOWUP_H
 #define KITH_FOLLOWUP_H

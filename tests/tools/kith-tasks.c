@@ -28,7 +28,7 @@
 #include <time.h>
 
 #include "../../lib/followup.h"
-#include "../../daemon/tasks.h"
+#include "../../tasks/tasks.h"
 
 #define MAXP 64
 #define DAY 86400.0

@@ -1,4 +1,4 @@
-/* test_source_child: kith_imap_session_contained (daemon/source_child.c)
+/* test_source_child: kith_imap_session_contained (source/source_child.c)
  * against a tiny scripted IMAP server forked by the test: the records that
  * cross the pipe equal those of the in-process session; a sink error stops
  * the child; a libetpan crash, a BYE and a stall each come back as the
