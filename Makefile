@@ -81,7 +81,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libkithd.a $(B)/libkith.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libkithd.a $(B)/libkith.a $(PKG_LIBS) -lm
 
-$(B)/tools/%: tests/tools/%.c $(B)/libkithd.a $(B)/libkith.a
+$(B)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(B)/libkithd.a $(B)/libkith.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libkithd.a $(B)/libkith.a $(PKG_LIBS) -lm
 
