@@ -18,7 +18,9 @@ enum kith_task_status {
 	KITH_TS_DONE = 1,          /* kith completed it: the exchange happened */
 	KITH_TS_USER_DONE = 2,     /* completed or cancelled in the user's app */
 	KITH_TS_USER_DELETED = 3,  /* the user deleted the file: never recreate */
-	KITH_TS_DONE_BY_HAND = 4   /* `kith done PERSON` */
+	KITH_TS_DONE_BY_HAND = 4,  /* `kith done PERSON` */
+	KITH_TS_HELD = 5           /* wanted but held back by the cap (tasks_plan.h):
+				    * never handed to the writer */
 };
 
 /* What kith remembers of one task it wrote. */
@@ -50,6 +52,9 @@ int kith_tasks_sync(const struct kith_task_opts *o,
 		    int64_t now, char *err, size_t errlen);
 
 void kith_task_records_free(struct kith_task_record *v, size_t n);
+
+/* Frees the strings one record owns and zeroes it (not the record). */
+void kith_task_record_clear(struct kith_task_record *r);
 
 /* Checks that a file is a task as kith would write it: one VCALENDAR with
  * VERSION:2.0 and PRODID holding exactly one VTODO or VEVENT with a UID and
