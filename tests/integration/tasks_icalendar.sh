@@ -31,7 +31,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 	echo "sent -90 dee@example.com <d0@kith.test> Hello"
 	echo "msg -3 ana@example.com <weird/id%with?chars#@kith.test> Budget; plans, and \"quotes\" \\ backslash"
 	echo "msg -4 bo@example.com <b1@kith.test> 会议纪要：第三季度预算和下一步的计划，请尽快回复。这是一个很长的主题行，用来测试折行是否会把多字节字符切开。"
-	printf 'msg -6 dee@example.com <d1@kith.test> Bad \xc3 bytes \x07 bell and a tab\there\n'
+	printf 'msg -4.5 dee@example.com <d1@kith.test> Bad \xc3 bytes \x07 bell and a tab\there\n'
 	echo "sent -6 cy@example.com <c1@kith.test> $(printf 'Long question %.0s' $(seq 30))?"
 	echo "turn -400 eve@example.com"
 } >"$work/scenario"

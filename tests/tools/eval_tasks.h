@@ -492,3 +492,33 @@ static int eval_tasks(const struct box *b, const char *name)
 	printf("\n");
 	return rc;
 }
+
+/* --tasks-list: the wants as of t, most important first, as the rules give
+ * them (before the daemon's cap), for checking by hand. */
+static int list_tasks(const struct box *b, int64_t t)
+{
+	struct kith_policy pol = policy_for(b);
+	struct kith_followup_params fp;
+	struct kith_analysis *a = NULL;
+	struct kith_task_want *w = NULL;
+	size_t nw = 0, i;
+	char due[32];
+	int rc;
+
+	kith_followup_params_defaults(&fp);
+	fp.identities = b->ids;
+	fp.n_identities = b->n_ids;
+	rc = kith_analyze(b->m, b->n, &pol, t, &a);
+	if (rc == 0)
+		rc = kith_followups_decide(a, b->m, b->n, &fp, NULL, 0, t, &w, &nw);
+	for (i = 0; rc == 0 && i < nw; i++) {
+		time_t tt = (time_t)w[i].due;
+
+		strftime(due, sizeof(due), "%Y-%m-%d", gmtime(&tt));
+		printf("%2zu %-13s due %s %-7s %s\n", i + 1, kith_task_kind_name(w[i].kind), due,
+		       kith_tier_name(w[i].tier), w[i].summary);
+	}
+	kith_task_wants_free(w, nw);
+	kith_analysis_free(a);
+	return rc;
+}

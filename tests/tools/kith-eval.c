@@ -23,6 +23,7 @@
  *   --tasks        the follow-up check (eval_tasks.h): rules as of rolling
  *                  dates against what the mail shows afterwards
  *   --tasks-dump   with --tasks: one line per reply candidate, for study
+ *   --tasks-list   the follow-ups as of --as-of (or --at), for checking by hand
  *
  * Reads corpus files directly with kith_hdr_parse.  Prints plain text.
  */
@@ -692,7 +693,7 @@ int main(int argc, char **argv)
 	int i, people = 0, do_pred = 0, do_bulk = 0, do_time = 0, do_tasks = 0, rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--time] [--tasks|--tasks-dump]\n");
+		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--time] [--tasks|--tasks-dump|--tasks-list]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -714,6 +715,8 @@ int main(int argc, char **argv)
 			do_time = 1;
 		else if (!strcmp(argv[i], "--tasks") || !strcmp(argv[i], "--tasks-dump"))
 			do_tasks = 1 + (argv[i][7] == '-');
+		else if (!strcmp(argv[i], "--tasks-list"))
+			do_tasks = 3;
 	}
 	if ((rc = load_box(&b, argv[1], argv[2], bulk)) < 0) {
 		fprintf(stderr, "kith-eval: cannot read %s: %s\n", argv[2], strerror(-rc));
@@ -725,7 +728,9 @@ int main(int argc, char **argv)
 		rc = predict(&b, at);
 	if (do_bulk && rc == 0)
 		rc = bulkcheck(&b);
-	if (do_tasks && rc == 0) {
+	if (do_tasks == 3 && rc == 0)
+		rc = list_tasks(&b, as_of ? as_of : date_quantile(&b, at < 1.0 ? at : 1.0) + (at >= 1.0));
+	else if (do_tasks && rc == 0) {
 		tk_dump = do_tasks == 2;
 		rc = eval_tasks(&b, argv[1]);
 	}
