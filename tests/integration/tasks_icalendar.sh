@@ -43,6 +43,15 @@ fail() { echo "FAIL: $*"; exit 1; }
 n=$(wc -l <"$work/wants")
 [ "$n" -eq 5 ] || { cat "$work/wants"; fail "expected 5 tasks, got $n"; }
 
+# the cap: with max_open 2 only the two most important are written (the
+# replies to Bo, depth 95, and Ana, 70); the rest are held in the records
+{ cat "$work/scenario"; echo "param max_open 2"; } >"$work/scenario-cap"
+"$tool" --dir "$work/capped" --state "$work/state3" "$work/scenario-cap" >"$work/wants-cap" ||
+	fail "kith-tasks (cap)"
+[ "$(ls "$work"/capped/*.ics | wc -l)" -eq 2 ] || fail "the cap did not hold: $(ls "$work"/capped)"
+[ "$(grep -c '^held:' "$work/wants-cap")" -eq 3 ] || { cat "$work/wants-cap"; fail "expected 3 held"; }
+head -2 "$work/wants-cap" | cut -f3 | grep -q '^Reply to Bo' || fail "Bo's reply is not first"
+
 "$tool" --check "$work"/todo/*.ics "$work"/events/*.ics >/dev/null || fail "libical rejects a file"
 
 "$py" - "$work" <<'EOF' || fail "python icalendar check"

@@ -31,6 +31,7 @@
 #define TK_WAIT_WIN (21 * 86400LL)
 #define TK_NAIVE_AGE (21 * 86400LL)
 #define TK_MAX_DATES 64
+#define TK_CAP 12 /* followups.max_open's default: what kithd shows */
 
 struct tk_sums {
 	size_t dates;
@@ -378,8 +379,10 @@ static int tk_one_date(const struct box *b, int64_t t, struct tk_sums *s)
 	if (rc == 0) {
 		tk_reply_tasks(&d, s);
 		tk_naive(&d, s);
-		if (s->dates < TK_MAX_DATES)
+		if (s->dates < TK_MAX_DATES) {
+			s->shown[s->dates] = d.nw < TK_CAP ? d.nw : TK_CAP;
 			s->open[s->dates++] = d.nw;
+		}
 	}
 	tk_free(&d);
 	return rc;
@@ -433,10 +436,12 @@ static int tk_size_cmp(const void *x, const void *y)
 
 static void tk_print(const char *name, const struct tk_sums *s)
 {
-	size_t o[TK_MAX_DATES], n = s->dates < TK_MAX_DATES ? s->dates : TK_MAX_DATES;
+	size_t o[TK_MAX_DATES], sh[TK_MAX_DATES], n = s->dates < TK_MAX_DATES ? s->dates : TK_MAX_DATES;
 
 	memcpy(o, s->open, n * sizeof(*o));
 	qsort(o, n, sizeof(*o), tk_size_cmp);
+	memcpy(sh, s->shown, n * sizeof(*sh));
+	qsort(sh, n, sizeof(*sh), tk_size_cmp);
 	printf("%-9s dates %zu | reply P %.2f (%zu/%zu) | naive P %.2f (%zu/%zu) | ratio %.1f"
 	       " | recall %.2f (%zu/%zu), tiered %.2f (%zu/%zu)\n",
 	       name, s->dates, tk_ratio(s->reply_hit, s->reply), s->reply_hit, s->reply,
@@ -445,10 +450,10 @@ static void tk_print(const char *name, const struct tk_sums *s)
 	       tk_ratio(s->want_task, s->want), s->want_task, s->want,
 	       tk_ratio(s->want_t_task, s->want_t), s->want_t_task, s->want_t);
 	printf("%-9s waiting P %.2f (%zu/%zu) | keep %zu (inner %zu close %zu active %zu wider %zu fading %zu)"
-	       " | open per date median %zu max %zu\n",
+	       " | wanted per date median %zu max %zu; open after the cap of %d: median %zu max %zu\n",
 	       "", tk_ratio(s->wait_hit, s->wait), s->wait_hit, s->wait, s->keep, s->keep_tier[1],
 	       s->keep_tier[2], s->keep_tier[3], s->keep_tier[4], s->keep_tier[5],
-	       n ? o[n / 2] : 0, n ? o[n - 1] : 0);
+	       n ? o[n / 2] : 0, n ? o[n - 1] : 0, TK_CAP, n ? sh[n / 2] : 0, n ? sh[n - 1] : 0);
 	printf("%-9s unanswered reply tasks by pending message: new %zu, answer to the user's opening %zu,"
 	       " closing (answers the user's answer) %zu; missed: %zu / %zu / %zu\n",
 	       "", s->fp_kind[0], s->fp_kind[1], s->fp_kind[2], s->miss_kind[0], s->miss_kind[1],
@@ -489,6 +494,9 @@ static int eval_tasks(const struct box *b, const char *name)
 	       s.fp_kind[1], s.fp_kind[2], s.miss_kind[0], s.miss_kind[1], s.miss_kind[2]);
 	for (size_t i = 0; i < s.dates; i++)
 		printf("%zu%s", s.open[i], i + 1 < s.dates ? "," : "");
+	printf(" shown=");
+	for (size_t i = 0; i < s.dates; i++)
+		printf("%zu%s", s.shown[i], i + 1 < s.dates ? "," : "");
 	printf("\n");
 	return rc;
 }
