@@ -35,7 +35,7 @@ print("|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     p = r["reply_hit"] / r["reply"] if r["reply"] else 0
     nv = r["naive_hit"] / r["naive"] if r["naive"] else 0
-    print("| %s | %d | %s | %s | %s | %s | %s | %s | %d (%d/%d/%d/%d/%d) | %d, %d | %d, %d |" % (
+    print("| %s | %d | %s | %s | %s | %s | %s | %s | %d (%d/%d/%d/%d/%d) | %g, %d | %g, %d |" % (
         r["name"], r["dates"], ratio(r["reply_hit"], r["reply"]),
         ratio(r["naive_hit"], r["naive"]), "%.1f" % (p / nv) if nv else "-",
         ratio(r["want_task"], r["want"]), ratio(r["want_t_task"], r["want_t"]),

@@ -434,6 +434,14 @@ static int tk_size_cmp(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* The median of v[0..n), sorted. */
+static double tk_median(const size_t *v, size_t n)
+{
+	if (!n)
+		return 0;
+	return n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2;
+}
+
 static void tk_print(const char *name, const struct tk_sums *s)
 {
 	size_t o[TK_MAX_DATES], sh[TK_MAX_DATES], n = s->dates < TK_MAX_DATES ? s->dates : TK_MAX_DATES;
@@ -450,10 +458,10 @@ static void tk_print(const char *name, const struct tk_sums *s)
 	       tk_ratio(s->want_task, s->want), s->want_task, s->want,
 	       tk_ratio(s->want_t_task, s->want_t), s->want_t_task, s->want_t);
 	printf("%-9s waiting P %.2f (%zu/%zu) | keep %zu (inner %zu close %zu active %zu wider %zu fading %zu)"
-	       " | wanted per date median %zu max %zu; open after the cap of %d: median %zu max %zu\n",
+	       " | wanted per date median %g max %zu; open after the cap of %d: median %g max %zu\n",
 	       "", tk_ratio(s->wait_hit, s->wait), s->wait_hit, s->wait, s->keep, s->keep_tier[1],
 	       s->keep_tier[2], s->keep_tier[3], s->keep_tier[4], s->keep_tier[5],
-	       n ? o[n / 2] : 0, n ? o[n - 1] : 0, TK_CAP, n ? sh[n / 2] : 0, n ? sh[n - 1] : 0);
+	       tk_median(o, n), n ? o[n - 1] : 0, TK_CAP, tk_median(sh, n), n ? sh[n - 1] : 0);
 	printf("%-9s unanswered reply tasks by pending message: new %zu, answer to the user's opening %zu,"
 	       " closing (answers the user's answer) %zu; missed: %zu / %zu / %zu\n",
 	       "", s->fp_kind[0], s->fp_kind[1], s->fp_kind[2], s->miss_kind[0], s->miss_kind[1],
