@@ -286,7 +286,7 @@ static const char *tier_word(enum kith_tier t)
  * more). */
 static const char *article(const char *word)
 {
-	return word && strchr("aeiouAEIOU", word[0]) && word[0] ? "an" : "a";
+	return word && word[0] && strchr("aeiouAEIOU", word[0]) ? "an" : "a";
 }
 
 const char *kith_task_kind_name(enum kith_task_kind k)
@@ -778,8 +778,8 @@ static int wait_delay(const struct fu *f, enum kith_tier t)
  * people the user wrote to once) were answered within 14 days 0 of 117
  * times (Enron) and 12 of 78 (linux-man), relationships 17 of 57 and 2 of
  * 27; and why the short window: a relationship's mail still unanswered
- * after 5 days was answered 3 times in 30 (linux-man), against 14 in 27
- * before (docs/tasks.md, "Measured"). */
+ * after 5 days was answered 3 times in 30 (linux-man), younger mail 14
+ * times in 27 (docs/tasks.md, "Measured"). */
 static int reply_wanted(const struct fu *f, size_t p)
 {
 	const struct pstate *s = &f->ps[p];
