@@ -226,7 +226,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 		return r;
 	kith_tasks_unhold(t->records, &t->n_records);
 	r = kith_tasks_plan(t->wants, t->n_wants, t->records, t->n_records, c->max_open_tasks,
-			    &n_write);
+			    now, &n_write);
 	if (r < 0)
 		return r;
 	r = kith_tasks_sync_contained(&o, t->wants, n_write, &t->records, &t->n_records,

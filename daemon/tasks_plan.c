@@ -48,7 +48,7 @@ static int64_t end_of_day(int64_t t)
 }
 
 int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_record *rec,
-		    size_t n_rec, int max_open, size_t *n_write)
+		    size_t n_rec, int max_open, int64_t now, size_t *n_write)
 {
 	struct kith_task_want *held = malloc((n ? n : 1) * sizeof(*held));
 	size_t i, k = 0, nh = 0, shown = 0;
@@ -57,10 +57,10 @@ int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_r
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const struct kith_task_record *r = find_rec(rec, n_rec, w[i].uid);
+		int64_t first = r && r->created > 0 && r->created < now ? r->created : now;
 
-		if (w[i].kind == KITH_TASK_KEEP_IN_TOUCH && r && r->created > 0 &&
-		    end_of_day(r->created) < w[i].due)
-			w[i].due = end_of_day(r->created);
+		if (w[i].kind == KITH_TASK_KEEP_IN_TOUCH || w[i].due < end_of_day(first))
+			w[i].due = end_of_day(first);
 		if (user_closed(r) || max_open <= 0 || shown < (size_t)max_open) {
 			shown += !user_closed(r);
 			w[k++] = w[i];

@@ -3,8 +3,10 @@
  * The rules (lib/followup.c) say what should be open, most important
  * first.  The plan caps how many are open at once (followups.max_open):
  * the rest are held back, kept as task records with status KITH_TS_HELD
- * (`kith followups --all` lists them), never dropped silently.  And a
- * keep-in-touch task stays due on the day kith first wrote it.
+ * (`kith followups --all` lists them), never dropped silently.  And no
+ * task is overdue the day it appears: a first run over old mail, or a
+ * keep-in-touch task for someone quiet for months, is due at the end of
+ * the (UTC) day kith first writes it, and stays so.
  *
  * Order of use, each cycle: kith_tasks_unhold on the stored records,
  * kith_tasks_plan, the writer (kith_tasks_sync) on the first n_write
@@ -27,10 +29,11 @@ void kith_tasks_unhold(struct kith_task_record *rec, size_t *n);
  * and the rest are held back: at most max_open (0: no cap) tasks the user
  * will see as open, in the given order.  A want whose task the user
  * closed or deleted, or closed with `kith done`, takes no room (the writer
- * never shows it again).  A keep-in-touch want that has a record keeps the
- * due day of the record's creation.  Returns 0 or -ENOMEM. */
+ * never shows it again).  Due dates: never before the end of the day the
+ * task was first written (its record's creation, else now); a
+ * keep-in-touch task is due exactly then.  Returns 0 or -ENOMEM. */
 int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_record *rec,
-		    size_t n_rec, int max_open, size_t *n_write);
+		    size_t n_rec, int max_open, int64_t now, size_t *n_write);
 
 /* Records the held-back wants held[0..n_held) in *rec (after the writer
  * ran): a new KITH_TS_HELD record for a want without one; a record kith

@@ -82,9 +82,9 @@ EOF
 run 2024-06-01T12:00:00Z
 [ -f "$work/cal/kith/displayname" ] || fail "no displayname"
 got=$(listing)
-want="Ben Stone hasn't answered your 26 May mail: Can you send the report?|2024-05-31T12:00Z|5|False
+want="Ben Stone hasn't answered your 26 May mail: Can you send the report?|2024-06-01T23:59Z|5|False
 Check in with Chloe Martin: it's been 7 weeks|2024-06-01T23:59Z|1|False
-Reply to Ana Ruiz: Budget for Q3|2024-05-31T12:00Z|3|False"
+Reply to Ana Ruiz: Budget for Q3|2024-06-01T23:59Z|3|False"
 [ "$got" = "$want" ] || fail "todoman list differs:
 $got
 --- expected:
@@ -105,7 +105,7 @@ print([t["id"] for t in json.load(sys.stdin) if t["summary"].startswith("Reply t
 "$todoman" done "$id" >/dev/null || fail "todoman done"
 run 2024-06-02T12:00:00Z
 got=$(listing | grep '^Reply to Ana')
-[ "$got" = "Reply to Ana Ruiz: Budget for Q3|2024-05-31T12:00Z|3|True" ] ||
+[ "$got" = "Reply to Ana Ruiz: Budget for Q3|2024-06-01T23:59Z|3|True" ] ||
 	fail "reopened after todoman done: $got"
 grep -q "^kith-reply-.*	2	" "$work/state" || fail "record not marked done by the user"
 

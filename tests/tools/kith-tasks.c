@@ -345,7 +345,7 @@ static int run(struct scen *s, struct kith_task_opts *o, const char *state)
 		r = load_state(state, &rec, &nrec);
 	if (r == 0) { /* as daemon/cycle.c does */
 		kith_tasks_unhold(rec, &nrec);
-		r = kith_tasks_plan(w, nw, rec, nrec, s->max_open, &nwrite);
+		r = kith_tasks_plan(w, nw, rec, nrec, s->max_open, s->now, &nwrite);
 	}
 	if (r == 0)
 		r = kith_tasks_sync(o, w, nwrite, &rec, &nrec, s->now, err, sizeof(err));

@@ -61,7 +61,7 @@ static void test_cap_and_hold(void)
 
 	/* the user completed "a" in their app: it takes no room */
 	add_rec(&v, &n, "a", KITH_TS_USER_DONE, "h", NOW - DAY);
-	CHECK_INT(kith_tasks_plan(w, 4, v, n, 2, &nw), 0);
+	CHECK_INT(kith_tasks_plan(w, 4, v, n, 2, NOW, &nw), 0);
 	CHECK_INT(nw, 3);
 	CHECK_STR(w[0].uid, "a");
 	CHECK_STR(w[1].uid, "b");
@@ -78,7 +78,7 @@ static void test_cap_and_hold(void)
 	CHECK_INT(n, 1);
 	CHECK_NULL(rec(v, n, "d"));
 	/* no cap: everything is written */
-	CHECK_INT(kith_tasks_plan(w, 4, v, n, 0, &nw), 0);
+	CHECK_INT(kith_tasks_plan(w, 4, v, n, 0, NOW, &nw), 0);
 	CHECK_INT(nw, 4);
 	kith_task_records_free(v, n);
 }
@@ -103,21 +103,28 @@ static void test_pushed_out(void)
 	kith_task_records_free(v, n);
 }
 
-/* A keep-in-touch task is due the day it was first written: the rules say
- * "now" every cycle; the plan keeps the first day. */
-static void test_keep_due_stays(void)
+/* No task is overdue the day it appears: a keep-in-touch task is due the
+ * day it was first written (the rules say "today" every cycle; the plan
+ * keeps the first day), and a task over old mail found by a first run is
+ * due at the end of that day, not days ago. */
+static void test_due_not_before_first_day(void)
 {
-	struct kith_task_want w[2] = { want("k", KITH_TASK_KEEP_IN_TOUCH, NOW + 3 * DAY),
-				       want("r", KITH_TASK_REPLY, NOW + 3 * DAY) };
+	struct kith_task_want w[4] = { want("k", KITH_TASK_KEEP_IN_TOUCH, NOW + 5 * DAY),
+				       want("r", KITH_TASK_REPLY, NOW + 3 * DAY),
+				       want("old", KITH_TASK_WAITING, NOW - 10 * DAY),
+				       want("seen", KITH_TASK_REPLY, NOW - 10 * DAY) };
 	struct kith_task_record *v = NULL;
 	size_t n = 0, nw;
 
 	add_rec(&v, &n, "k", KITH_TS_OPEN, "h", NOW + 3600);
 	add_rec(&v, &n, "r", KITH_TS_OPEN, "h", NOW + 3600);
-	CHECK_INT(kith_tasks_plan(w, 2, v, n, 12, &nw), 0);
-	CHECK_INT(nw, 2);
-	CHECK_INT(w[0].due, NOW + DAY - 1); /* the end of the day it appeared */
-	CHECK_INT(w[1].due, NOW + 3 * DAY); /* reply tasks keep theirs */
+	add_rec(&v, &n, "seen", KITH_TS_OPEN, "h", NOW - 20 * DAY);
+	CHECK_INT(kith_tasks_plan(w, 4, v, n, 12, NOW + 5 * DAY + 7200, &nw), 0);
+	CHECK_INT(nw, 4);
+	CHECK_INT(w[0].due, NOW + DAY - 1);     /* the end of the day it was written */
+	CHECK_INT(w[1].due, NOW + 3 * DAY);     /* later than that: its own */
+	CHECK_INT(w[2].due, NOW + 6 * DAY - 1); /* new now: the end of today */
+	CHECK_INT(w[3].due, NOW - 10 * DAY);    /* written long ago: its own */
 	kith_task_records_free(v, n);
 }
 
@@ -125,6 +132,6 @@ int main(void)
 {
 	test_cap_and_hold();
 	test_pushed_out();
-	test_keep_due_stays();
+	test_due_not_before_first_day();
 	return T_DONE();
 }
