@@ -97,7 +97,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(KITHD_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(TEST_INC) -Itests/unit $(LDFLAGS) -o $@ $< $(KITHD_LIBS) $(PKG_LIBS) -lm
 
-$(B)/tools/%: tests/tools/%.c $(KITHD_LIBS)
+$(B)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(KITHD_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(TEST_INC) $(LDFLAGS) -o $@ $< $(KITHD_LIBS) $(PKG_LIBS) -lm
 

@@ -7,13 +7,15 @@
 #include "../lib/followup.h"
 #include "cli.h"
 
-/* Parses [--json] plus, when days/person are non-NULL, --days N and
- * --person P.  Returns -1 to go on or an exit code. */
-static int query_args(struct cli *c, int argc, char **argv, long *days, const char **person)
+/* Parses [--json] plus, when days/person/all are non-NULL, --days N,
+ * --person P and --all.  Returns -1 to go on or an exit code. */
+static int query_args(struct cli *c, int argc, char **argv, long *days, const char **person,
+		      int *all)
 {
 	static const struct option longs[] = {
 		{ "json", no_argument, NULL, 'j' }, { "days", required_argument, NULL, 'd' },
-		{ "person", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 } };
+		{ "person", required_argument, NULL, 'p' }, { "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 } };
 	char *end;
 	int ch;
 
@@ -27,6 +29,8 @@ static int query_args(struct cli *c, int argc, char **argv, long *days, const ch
 				return cli_err(c, "--days needs a number of days"), EX_USAGE_;
 		} else if (ch == 'p' && person) {
 			*person = optarg;
+		} else if (ch == 'a' && all) {
+			*all = 1;
 		} else {
 			cli_err(c, "unknown option (see kith help %s)", c->cmd);
 			return EX_USAGE_;
@@ -37,12 +41,13 @@ static int query_args(struct cli *c, int argc, char **argv, long *days, const ch
 	return -1;
 }
 
-/* Why: status, followups and suggest-merges take only [--json] and read
- * the store read-only.  Parses the arguments and opens *s (the caller
- * closes it); returns -1 to go on or an exit code (*s NULL then). */
-static int query_open(struct cli *c, int argc, char **argv, struct kith_store **s)
+/* Why: status, followups and suggest-merges take only [--json] (followups
+ * also --all: all non-NULL) and read the store read-only.  Parses the
+ * arguments and opens *s (the caller closes it); returns -1 to go on or an
+ * exit code (*s NULL then). */
+static int query_open(struct cli *c, int argc, char **argv, struct kith_store **s, int *all)
 {
-	int r = query_args(c, argc, argv, NULL, NULL);
+	int r = query_args(c, argc, argv, NULL, NULL, all);
 
 	*s = NULL;
 	if (r >= 0)
@@ -168,7 +173,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	struct kith_store *s = NULL;
 	struct kith_store_status st;
 	char reply[1024] = "";
-	int ok = 0, r = query_open(c, argc, argv, &s), running;
+	int ok = 0, r = query_open(c, argc, argv, &s, NULL), running;
 
 	if (r >= 0)
 		return r;
@@ -248,7 +253,7 @@ int cmd_recent(struct cli *c, int argc, char **argv)
 	long days = 14;
 	size_t n = 0;
 	int64_t id = -1, ref;
-	int r = query_args(c, argc, argv, &days, &person);
+	int r = query_args(c, argc, argv, &days, &person, NULL);
 
 	if (r >= 0)
 		return r;
@@ -284,63 +289,96 @@ static int by_due(const void *a, const void *b)
 	return (x->due > y->due) - (x->due < y->due);
 }
 
-static void followups_print(struct cli *c, const struct kith_task_record *v, size_t n)
+#define HELD_REASON "held back: more follow-ups are open than followups.max_open allows; " \
+	"it opens when a more important one closes"
+
+static void followup_json(const struct kith_task_record *t, int first)
+{
+	fputs(first ? "\n {\"uid\":" : ",\n {\"uid\":", stdout);
+	json_str(stdout, t->uid);
+	fputs(",\"person\":", stdout);
+	json_str(stdout, t->person_key);
+	fputs(",\"kind\":", stdout);
+	json_str(stdout, kith_task_kind_name(t->kind));
+	fputs(",\"summary\":", stdout);
+	json_str(stdout, t->summary);
+	fputs(",\"due\":", stdout);
+	json_date(stdout, t->due);
+	printf(",\"priority\":%d", t->priority);
+	if (t->status == KITH_TS_HELD) {
+		fputs(",\"held\":true,\"reason\":", stdout);
+		json_str(stdout, HELD_REASON);
+	}
+	fputs("}", stdout);
+}
+
+static void followup_line(struct cli *c, const struct kith_task_record *t)
 {
 	char due[40];
 
-	if (c->json)
-		fputc('[', stdout);
-	else if (n)
-		printf("%s%-16s %-14s %s%s\n", col(c, C_BOLD), "DUE", "KIND", "TASK", col(c, C_OFF));
-	for (size_t i = 0; i < n; i++) {
-		if (c->json) {
-			fputs(i ? ",\n {\"uid\":" : "\n {\"uid\":", stdout);
-			json_str(stdout, v[i].uid);
-			fputs(",\"person\":", stdout);
-			json_str(stdout, v[i].person_key);
-			fputs(",\"kind\":", stdout);
-			json_str(stdout, kith_task_kind_name(v[i].kind));
-			fputs(",\"summary\":", stdout);
-			json_str(stdout, v[i].summary);
-			fputs(",\"due\":", stdout);
-			json_date(stdout, v[i].due);
-			printf(",\"priority\":%d}", v[i].priority);
-			continue;
-		}
-		fmt_rel(c->now, v[i].due, due, sizeof(due));
-		printf("%s%-16s%s %-14s ", v[i].due < c->now ? col(c, C_RED) : "", due,
-		       col(c, C_OFF), kith_task_kind_name(v[i].kind));
-		put_cell(stdout, v[i].summary, c->width ? c->width - 32 : 0, 1);
-		putchar('\n');
-	}
-	if (c->json)
-		fputs(n ? "\n]\n" : "]\n", stdout);
-	else if (!n)
-		printf("no open follow-ups\n");
+	fmt_rel(c->now, t->due, due, sizeof(due));
+	printf("%s%-16s%s %-14s ", t->due < c->now && t->status == KITH_TS_OPEN ? col(c, C_RED) : "",
+	       due, col(c, C_OFF), kith_task_kind_name(t->kind));
+	put_cell(stdout, t->summary, c->width ? c->width - 32 : 0, 1);
+	putchar('\n');
 }
 
-int cmd_followups(struct cli *c, int argc, char **argv)
+/* v[0..n_open) open, v[n_open..n) held back (listed only with --all). */
+static void followups_print(struct cli *c, const struct kith_task_record *v, size_t n_open,
+			    size_t n)
 {
-	struct kith_store *s = NULL;
-	struct kith_task_record *v = NULL;
-	size_t n = 0, k = 0;
-	int r = query_open(c, argc, argv, &s);
+	if (c->json) {
+		fputc('[', stdout);
+		for (size_t i = 0; i < n; i++)
+			followup_json(&v[i], i == 0);
+		fputs(n ? "\n]\n" : "]\n", stdout);
+		return;
+	}
+	if (n_open)
+		printf("%s%-16s %-14s %s%s\n", col(c, C_BOLD), "DUE", "KIND", "TASK", col(c, C_OFF));
+	for (size_t i = 0; i < n_open; i++)
+		followup_line(c, &v[i]);
+	if (!n_open)
+		printf("no open follow-ups\n");
+	if (n > n_open)
+		printf("\n%sheld back (%zu)%s: %s\n", col(c, C_BOLD), n - n_open, col(c, C_OFF),
+		       HELD_REASON);
+	for (size_t i = n_open; i < n; i++)
+		followup_line(c, &v[i]);
+}
 
-	if (r >= 0)
-		return r;
-	if (kith_store_load_tasks(s, &v, &n) < 0)
-		return read_failed(c, s, "tasks");
-	for (size_t i = 0; i < n; i++) { /* open ones to the front, in order */
-		if (v[i].status == KITH_TS_OPEN) {
+/* Moves the records with status st to v[k..), returns the new k. */
+static size_t gather(struct kith_task_record *v, size_t n, size_t k, enum kith_task_status st)
+{
+	for (size_t i = k; i < n; i++) {
+		if (v[i].status == st) {
 			struct kith_task_record t = v[k];
 
 			v[k++] = v[i];
 			v[i] = t;
 		}
 	}
+	return k;
+}
+
+int cmd_followups(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s = NULL;
+	struct kith_task_record *v = NULL;
+	size_t n = 0, k, h;
+	int all = 0, r = query_open(c, argc, argv, &s, &all);
+
+	if (r >= 0)
+		return r;
+	if (kith_store_load_tasks(s, &v, &n) < 0)
+		return read_failed(c, s, "tasks");
+	k = gather(v, n, 0, KITH_TS_OPEN); /* open ones to the front, by due date */
 	if (k > 1)
 		qsort(v, k, sizeof(*v), by_due);
-	followups_print(c, v, k);
+	h = all ? gather(v, n, k, KITH_TS_HELD) : k; /* then the held ones */
+	if (h - k > 1)
+		qsort(v + k, h - k, sizeof(*v), by_due);
+	followups_print(c, v, k, h);
 	kith_task_records_free_store(v, n);
 	kith_store_close(s);
 	return 0;
@@ -381,7 +419,7 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 	struct kith_store *s;
 	struct kith_merge_suggestion *v = NULL;
 	size_t n = 0;
-	int r = query_open(c, argc, argv, &s);
+	int r = query_open(c, argc, argv, &s, NULL);
 
 	if (r >= 0)
 		return r;

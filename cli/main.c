@@ -33,9 +33,10 @@ static const struct command commands[] = {
 	  "Everything about one person: each factor's contribution, turns and reply\n"
 	  "latency each way, first/last exchange, recent conversations, open tasks\n"
 	  "and a month-by-month sparkline of exchanges.  PERSON is a name or address." },
-	{ "followups", cmd_followups, "followups [--json]",
+	{ "followups", cmd_followups, "followups [--json] [--all]",
 	  "Open follow-up tasks: replies you owe, answers you wait for, people to\n"
-	  "keep in touch with, by due date." },
+	  "keep in touch with, by due date.  --all also lists the tasks held back\n"
+	  "by the cap on open tasks (followups.max_open), with the reason." },
 	{ "snooze", cmd_snooze, "snooze PERSON DAYS",
 	  "No follow-ups about PERSON for DAYS days." },
 	{ "done", cmd_done, "done PERSON", "Mark PERSON's open follow-ups done." },

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "../tasks/tasks.h"
 #include "../tasks/tasks_child.h"
+#include "tasks_plan.h"
 
 static void wipe_free(char *secret)
 {
@@ -144,6 +145,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	struct kith_followup_params p;
 	struct kith_task_opts o = { .dir = c->tasks_dir, .feed_path = c->tasks_feed,
 				    .as_events = c->tasks_as_events };
+	size_t n_write;
 	int r;
 
 	followup_params(c, t, &p);
@@ -157,8 +159,16 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	r = kith_store_load_tasks(st, &t->records, &t->n_records);
 	if (r < 0)
 		return r;
-	r = kith_tasks_sync_contained(&o, t->wants, t->n_wants, &t->records, &t->n_records,
+	kith_tasks_unhold(t->records, &t->n_records);
+	r = kith_tasks_plan(t->wants, t->n_wants, t->records, t->n_records, c->max_open_tasks,
+			    now, &n_write);
+	if (r < 0)
+		return r;
+	r = kith_tasks_sync_contained(&o, t->wants, n_write, &t->records, &t->n_records,
 				      now, err, errlen);
+	if (r == 0)
+		r = kith_tasks_hold(t->wants + n_write, t->n_wants - n_write, &t->records,
+				    &t->n_records, now);
 	if (r < 0)
 		return r;
 	return kith_store_save_tasks(st, t->records, t->n_records);

@@ -26,7 +26,9 @@ enum kith_task_status {
 	KITH_TS_DONE = 1,          /* kith completed it: the exchange happened */
 	KITH_TS_USER_DONE = 2,     /* completed or cancelled in the user's app */
 	KITH_TS_USER_DELETED = 3,  /* the user deleted the file: never recreate */
-	KITH_TS_DONE_BY_HAND = 4   /* `kith done PERSON` */
+	KITH_TS_DONE_BY_HAND = 4,  /* `kith done PERSON` */
+	KITH_TS_HELD = 5           /* wanted but held back by the cap (daemon/tasks_plan.h):
+				    * never handed to the writer */
 };
 
 /* What kith remembers of one task it wrote. */

@@ -30,6 +30,9 @@ int kith_tasks_sync(const struct kith_task_opts *o,
 
 void kith_task_records_free(struct kith_task_record *v, size_t n);
 
+/* Frees the strings one record owns and zeroes it (not the record). */
+void kith_task_record_clear(struct kith_task_record *r);
+
 /* Checks that a file is a task as kith would write it: one VCALENDAR with
  * VERSION:2.0 and PRODID holding exactly one VTODO or VEVENT with a UID and
  * a SUMMARY.  Returns 0, or -EINVAL (-errno when unreadable) with a reason in

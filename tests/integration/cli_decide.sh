@@ -58,8 +58,16 @@ kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, status, due) VALUES('t1',
 kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, status, due) VALUES('t2', '$key', 1, 0, 2)" >/dev/null
 out=$("$K" "${C[@]}" followups --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 kt_eq "followups lists open tasks" 2 "$out"
+# a task held back by the cap (status 5): only --all shows it, with the reason
+kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, summary, status, due) VALUES('t3', '$key', 2, 'Check in with someone', 5, 3)" >/dev/null
+out=$("$K" "${C[@]}" followups --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+kt_eq "held tasks are not open" 2 "$out"
+out=$("$K" "${C[@]}" followups --all --json | python3 -c 'import json,sys; v=json.load(sys.stdin); print(len(v), [t["uid"] for t in v if t.get("held")], "max_open" in v[-1].get("reason", ""))')
+kt_eq "followups --all lists held tasks with the reason" "3 ['t3'] True" "$out"
+out=$("$K" "${C[@]}" followups --all | grep -c 'held back (1)')
+kt_eq "followups --all (text) names what is held back" 1 "$out"
 "$K" "${C[@]}" done "$name" >/dev/null; kt_eq "done" 0 $?
-kt_eq "tasks done by hand" "4|4" "$(kt_sql "$DB" "SELECT group_concat(status, '|') FROM tasks")"
+kt_eq "tasks done by hand (held left alone)" "4|4|5" "$(kt_sql "$DB" "SELECT group_concat(status, '|') FROM (SELECT status FROM tasks ORDER BY uid)")"
 
 # a decision waits for a writer instead of failing (busy timeout)
 python3 - "$DB" <<'PY' &
