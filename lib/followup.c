@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "followup.h"
+#include "grow.h"
 
 #define DAY 86400
 #define NONE ((size_t)-1)
@@ -611,15 +612,11 @@ static char *display_name(const struct kith_person *pp)
 
 static struct kith_task_want *want_new(struct fu *f)
 {
-	if (f->n_out == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct kith_task_want *v = realloc(f->out, cap * sizeof(*v));
+	struct kith_task_want *v = kith_grow(f->out, &f->cap, f->n_out, sizeof(*v), 16);
 
-		if (!v)
-			return NULL;
-		f->out = v;
-		f->cap = cap;
-	}
+	if (!v)
+		return NULL;
+	f->out = v;
 	memset(&f->out[f->n_out], 0, sizeof(f->out[0]));
 	return &f->out[f->n_out++];
 }

@@ -1,6 +1,7 @@
 /* store_codec.c: the compact encodings of recipients and references
  * (one TEXT column each), written by the sync and read by the input. */
 #include "store_int.h"
+#include "../lib/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,19 +14,16 @@ struct sbuf { char *p; size_t len, cap; int oom; };
 
 static void sb_putc(struct sbuf *b, char c)
 {
+	char *p;
+
 	if (b->oom)
 		return;
-	if (b->len + 2 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 128;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
+	/* room for c and the terminating NUL */
+	if (!(p = kith_grow(b->p, &b->cap, b->len + 1, 1, 128))) {
+		b->oom = 1;
+		return;
 	}
+	b->p = p;
 	b->p[b->len++] = c;
 	b->p[b->len] = 0;
 }
@@ -171,16 +169,11 @@ static uint64_t list_hash(const struct kith_addr *v, size_t n)
 static int remember_list(struct rcpt_share *sh, uint64_t h, struct kith_addr *v, size_t n)
 {
 	size_t at;
+	void *nv = kith_grow(sh->lists, &sh->cap_lists, sh->n_lists, sizeof(*sh->lists), 1024);
 
-	if (sh->n_lists == sh->cap_lists) {
-		size_t nc = sh->cap_lists ? sh->cap_lists * 2 : 1024;
-		void *nv = realloc(sh->lists, nc * sizeof(*sh->lists));
-
-		if (!nv)
-			return -ENOMEM;
-		sh->lists = nv;
-		sh->cap_lists = nc;
-	}
+	if (!nv)
+		return -ENOMEM;
+	sh->lists = nv;
 	if (kith_umap_intern(&sh->seen, h, sh->n_lists, &at) < 0)
 		return -ENOMEM;
 	sh->lists[sh->n_lists++] = (struct shared_list){ v, n };

@@ -1,6 +1,7 @@
 /* store_sql.c: what every part of the store uses: the cached statements,
  * errors as negative errnos, transactions, and the row readers. */
 #include "store_int.h"
+#include "../lib/grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -210,17 +211,12 @@ void store_rows_free(const struct row_type *t, void *v, size_t n)
 /* A new zeroed element at the end of b; NULL (b unchanged) on ENOMEM. */
 static void *rows_push(struct rows *b)
 {
-	void *e;
+	void *e, *nv = kith_grow(b->v, &b->cap, b->n, b->t->size,
+				 b->t->first_cap ? b->t->first_cap : 16);
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : b->t->first_cap ? b->t->first_cap : 16;
-		void *nv = realloc(b->v, cap * b->t->size);
-
-		if (!nv)
-			return NULL;
-		b->v = nv;
-		b->cap = cap;
-	}
+	if (!nv)
+		return NULL;
+	b->v = nv;
 	e = (char *)b->v + b->n++ * b->t->size;
 	memset(e, 0, b->t->size);
 	return e;
