@@ -1,6 +1,6 @@
 /* cli.h: shared pieces of the `kith` command-line tool.
  *
- * The CLI is thin: it reads the SQLite store (through daemon/store.h, read
+ * The CLI is thin: it reads the SQLite store (through store/store.h, read
  * only for queries), writes the user's decisions in short transactions, and
  * talks to kithd's control socket for sync/reload.  Output is either human
  * (aligned, coloured only on a TTY without NO_COLOR) or JSON with the stable
@@ -14,8 +14,9 @@
 #include <stdio.h>
 
 #include "../lib/analyze.h"
-#include "../daemon/config.h"
-#include "../daemon/store.h"
+#include "../config/config.h"
+#include "../store/store.h"
+#include "../analysis/run.h"
 
 /* Exit codes (sysexits where one fits). */
 #define EX_OK_ 0
@@ -100,9 +101,7 @@ int cli_people_live(struct cli *c, struct kith_store *s, int64_t as_of,
 struct cli_live {
 	struct kith_store *s;          /* borrowed */
 	int64_t as_of;
-	struct kith_store_policy sp;   /* owned: the stored decisions */
-	const char **ids;              /* owned array of borrowed config strings */
-	size_t n_ids;
+	struct kith_run_policy rp;     /* owned: config and stored decisions */
 	struct kith_msgset set;        /* owned: the messages before as_of */
 	struct kith_analysis *a;       /* owned */
 };
@@ -112,8 +111,8 @@ void cli_live_close(struct cli_live *L);
 /* The people in the stored-row shape (id = index in L->a->people). */
 int cli_live_people(const struct cli_live *L, struct kith_store_person **out, size_t *n);
 struct kith_task_want;
-int cli_live_tasks(struct cli *c, const struct cli_live *L, int keep_max,
-		   struct kith_task_want **out, size_t *n);
+int cli_live_tasks(struct cli *c, const struct cli_live *L, struct kith_task_want **out,
+		   size_t *n);
 
 /* --- live_view.c: a live analysis in the shapes the commands print --- */
 /* PERSON (name or address) among the live people: 0 and *id, or 1 with a
@@ -128,8 +127,10 @@ int cli_live_turn_dates(const struct cli_live *L, int64_t person, int64_t **out,
  * and the few most recent), newest first (limit 0: all). */
 int cli_live_convs(const struct cli_live *L, int64_t person, size_t limit,
 		   struct kith_store_conv **out, size_t *n);
-/* The follow-ups open on that day (person_key NULL: everyone) as open task
- * records, by due date (free with kith_task_records_free_store). */
+/* The follow-ups of that day (person_key NULL: everyone) as task records:
+ * the first followups.max_open of the rules' list open, the rest held back
+ * (KITH_TS_HELD), as kithd's cap would have had them; by due date within
+ * each (free with kith_task_records_free_store). */
 int cli_live_task_records(struct cli *c, const struct cli_live *L, const char *person_key,
 			  struct kith_task_record **out, size_t *n);
 /* Parses --as-of's argument; 0, or EX_USAGE_ with a message. */

@@ -11,17 +11,18 @@
 struct qopts {
 	long *days;
 	const char **person;
+	int *all;
 	int64_t *as_of;
 };
 
 /* Parses [--json] plus the options q points at: --days N, --person P,
- * --as-of DATE.  Returns -1 to go on or an exit code. */
+ * --all, --as-of DATE.  Returns -1 to go on or an exit code. */
 static int query_args(struct cli *c, int argc, char **argv, const struct qopts *q)
 {
 	static const struct option longs[] = {
 		{ "json", no_argument, NULL, 'j' }, { "days", required_argument, NULL, 'd' },
-		{ "person", required_argument, NULL, 'p' }, { "as-of", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 } };
+		{ "person", required_argument, NULL, 'p' }, { "all", no_argument, NULL, 'a' },
+		{ "as-of", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
 	char *end;
 	int ch;
 
@@ -35,7 +36,9 @@ static int query_args(struct cli *c, int argc, char **argv, const struct qopts *
 				return cli_err(c, "--days needs a number of days"), EX_USAGE_;
 		} else if (ch == 'p' && q->person) {
 			*q->person = optarg;
-		} else if (ch == 'a' && q->as_of) {
+		} else if (ch == 'a' && q->all) {
+			*q->all = 1;
+		} else if (ch == 'o' && q->as_of) {
 			if (cli_parse_as_of(c, optarg, q->as_of))
 				return EX_USAGE_;
 		} else {
@@ -48,9 +51,10 @@ static int query_args(struct cli *c, int argc, char **argv, const struct qopts *
 	return -1;
 }
 
-/* Why: status, followups and suggest-merges take only [--json] and read
- * the store read-only.  Parses the arguments and opens *s (the caller
- * closes it); returns -1 to go on or an exit code (*s NULL then). */
+/* Why: status, followups and suggest-merges take only [--json] (followups
+ * also --all and --as-of) and read the store read-only.  Parses the
+ * arguments and opens *s (the caller closes it); returns -1 to go on or an
+ * exit code (*s NULL then). */
 static int query_open(struct cli *c, int argc, char **argv, const struct qopts *q,
 		      struct kith_store **s)
 {
@@ -249,6 +253,9 @@ static void recent_human(struct cli *c, const struct kith_store_turn *v, size_t 
 	}
 }
 
+/* Why: "recent" is measured from the analysis' as_of (which is now for a
+ * running kithd, but the chosen date after `kithd --as-of`), so the window
+ * always holds what the last analysis saw. */
 /* The turns of recent: from the store, or with --as-of from a live
  * analysis as of that day (then person is a name to resolve in it). */
 static int recent_load(struct cli *c, struct kith_store *s, const char *person, int64_t as_of,
@@ -293,7 +300,7 @@ int cmd_recent(struct cli *c, int argc, char **argv)
 	long days = 14;
 	size_t n = 0;
 	int64_t as_of = KITH_DATE_NONE;
-	int r = query_args(c, argc, argv, &(struct qopts){ &days, &person, &as_of });
+	int r = query_args(c, argc, argv, &(struct qopts){ &days, &person, NULL, &as_of });
 
 	if (r >= 0)
 		return r;
@@ -323,58 +330,91 @@ static int by_due(const void *a, const void *b)
 	return (x->due > y->due) - (x->due < y->due);
 }
 
-static void followups_print(struct cli *c, const struct kith_task_record *v, size_t n)
+#define HELD_REASON "held back: more follow-ups are open than followups.max_open allows; " \
+	"it opens when a more important one closes"
+
+static void followup_json(const struct kith_task_record *t, int first)
+{
+	fputs(first ? "\n {\"uid\":" : ",\n {\"uid\":", stdout);
+	json_str(stdout, t->uid);
+	fputs(",\"person\":", stdout);
+	json_str(stdout, t->person_key);
+	fputs(",\"kind\":", stdout);
+	json_str(stdout, kith_task_kind_name(t->kind));
+	fputs(",\"summary\":", stdout);
+	json_str(stdout, t->summary);
+	fputs(",\"due\":", stdout);
+	json_date(stdout, t->due);
+	printf(",\"priority\":%d", t->priority);
+	if (t->status == KITH_TS_HELD) {
+		fputs(",\"held\":true,\"reason\":", stdout);
+		json_str(stdout, HELD_REASON);
+	}
+	fputs("}", stdout);
+}
+
+static void followup_line(struct cli *c, const struct kith_task_record *t)
 {
 	char due[40];
 
-	if (c->json)
-		fputc('[', stdout);
-	else if (n)
-		printf("%s%-16s %-14s %s%s\n", col(c, C_BOLD), "DUE", "KIND", "TASK", col(c, C_OFF));
-	for (size_t i = 0; i < n; i++) {
-		if (c->json) {
-			fputs(i ? ",\n {\"uid\":" : "\n {\"uid\":", stdout);
-			json_str(stdout, v[i].uid);
-			fputs(",\"person\":", stdout);
-			json_str(stdout, v[i].person_key);
-			fputs(",\"kind\":", stdout);
-			json_str(stdout, kith_task_kind_name(v[i].kind));
-			fputs(",\"summary\":", stdout);
-			json_str(stdout, v[i].summary);
-			fputs(",\"due\":", stdout);
-			json_date(stdout, v[i].due);
-			printf(",\"priority\":%d}", v[i].priority);
-			continue;
-		}
-		fmt_rel(c->now, v[i].due, due, sizeof(due));
-		printf("%s%-16s%s %-14s ", v[i].due < c->now ? col(c, C_RED) : "", due,
-		       col(c, C_OFF), kith_task_kind_name(v[i].kind));
-		put_cell(stdout, v[i].summary, c->width ? c->width - 32 : 0, 1);
-		putchar('\n');
-	}
-	if (c->json)
-		fputs(n ? "\n]\n" : "]\n", stdout);
-	else if (!n)
-		printf("no open follow-ups\n");
+	fmt_rel(c->now, t->due, due, sizeof(due));
+	printf("%s%-16s%s %-14s ", t->due < c->now && t->status == KITH_TS_OPEN ? col(c, C_RED) : "",
+	       due, col(c, C_OFF), kith_task_kind_name(t->kind));
+	put_cell(stdout, t->summary, c->width ? c->width - 32 : 0, 1);
+	putchar('\n');
 }
 
-/* The open follow-ups on as_of, as kithd would have decided them then. */
-static int followups_live(struct cli *c, struct kith_store *s, int64_t as_of)
+/* v[0..n_open) open, v[n_open..n) held back (listed only with --all). */
+static void followups_print(struct cli *c, const struct kith_task_record *v, size_t n_open,
+			    size_t n)
 {
-	struct kith_task_record *v = NULL;
+	if (c->json) {
+		fputc('[', stdout);
+		for (size_t i = 0; i < n; i++)
+			followup_json(&v[i], i == 0);
+		fputs(n ? "\n]\n" : "]\n", stdout);
+		return;
+	}
+	if (n_open)
+		printf("%s%-16s %-14s %s%s\n", col(c, C_BOLD), "DUE", "KIND", "TASK", col(c, C_OFF));
+	for (size_t i = 0; i < n_open; i++)
+		followup_line(c, &v[i]);
+	if (!n_open)
+		printf("no open follow-ups\n");
+	if (n > n_open)
+		printf("\n%sheld back (%zu)%s: %s\n", col(c, C_BOLD), n - n_open, col(c, C_OFF),
+		       HELD_REASON);
+	for (size_t i = n_open; i < n; i++)
+		followup_line(c, &v[i]);
+}
+
+/* Moves the records with status st to v[k..), returns the new k. */
+static size_t gather(struct kith_task_record *v, size_t n, size_t k, enum kith_task_status st)
+{
+	for (size_t i = k; i < n; i++) {
+		if (v[i].status == st) {
+			struct kith_task_record t = v[k];
+
+			v[k++] = v[i];
+			v[i] = t;
+		}
+	}
+	return k;
+}
+
+/* The follow-ups kith would have shown on as_of (live: the rules, then
+ * the cap on open tasks), listed like the stored ones. */
+static int followups_live(struct cli *c, struct kith_store *s, int64_t as_of,
+			  struct kith_task_record **v, size_t *n)
+{
 	struct cli_live L;
-	size_t n = 0;
 	int r = cli_live_open(c, s, as_of, &L);
 
-	if (r == 0 && cli_live_task_records(c, &L, NULL, &v, &n) < 0)
+	if (r == 0 && cli_live_task_records(c, &L, NULL, v, n) < 0)
 		r = (cli_err(c, "cannot decide follow-ups: out of memory"), EX_NOTFOUND);
-	if (r == 0) {
+	if (r == 0)
 		c->now = as_of;
-		followups_print(c, v, n);
-	}
-	kith_task_records_free_store(v, n);
 	cli_live_close(&L);
-	kith_store_close(s);
 	return r;
 }
 
@@ -382,27 +422,29 @@ int cmd_followups(struct cli *c, int argc, char **argv)
 {
 	struct kith_store *s = NULL;
 	struct kith_task_record *v = NULL;
-	size_t n = 0, k = 0;
+	size_t n = 0, k, h;
 	int64_t as_of = KITH_DATE_NONE;
-	int r = query_open(c, argc, argv, &(struct qopts){ .as_of = &as_of }, &s);
+	int all = 0, r = query_open(c, argc, argv, &(struct qopts){ .all = &all, .as_of = &as_of },
+				    &s);
 
 	if (r >= 0)
 		return r;
-	if (as_of != KITH_DATE_NONE)
-		return followups_live(c, s, as_of);
-	if (kith_store_load_tasks(s, &v, &n) < 0)
-		return read_failed(c, s, "tasks");
-	for (size_t i = 0; i < n; i++) { /* open ones to the front, in order */
-		if (v[i].status == KITH_TS_OPEN) {
-			struct kith_task_record t = v[k];
-
-			v[k++] = v[i];
-			v[i] = t;
+	if (as_of != KITH_DATE_NONE) {
+		r = followups_live(c, s, as_of, &v, &n);
+		if (r) {
+			kith_store_close(s);
+			return r;
 		}
+	} else if (kith_store_load_tasks(s, &v, &n) < 0) {
+		return read_failed(c, s, "tasks");
 	}
+	k = gather(v, n, 0, KITH_TS_OPEN); /* open ones to the front, by due date */
 	if (k > 1)
 		qsort(v, k, sizeof(*v), by_due);
-	followups_print(c, v, k);
+	h = all ? gather(v, n, k, KITH_TS_HELD) : k; /* then the held ones */
+	if (h - k > 1)
+		qsort(v + k, h - k, sizeof(*v), by_due);
+	followups_print(c, v, k, h);
 	kith_task_records_free_store(v, n);
 	kith_store_close(s);
 	return 0;

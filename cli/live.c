@@ -9,28 +9,8 @@
 
 #include "../lib/analyze.h"
 #include "../lib/followup.h"
-#include "cycle.h"
+#include "../analysis/run.h"
 #include "cli.h"
-
-/* Config merges first, then the stored ones (as kithd does). */
-static int live_merges(const struct kith_config *cfg, const struct kith_store_policy *sp,
-		       struct kith_merge **out, size_t *n)
-{
-	size_t k = 0, total = cfg->n_people + sp->n_merges;
-	struct kith_merge *v = calloc(total ? total : 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < cfg->n_people; i++)
-		v[k++] = (struct kith_merge){ .name = cfg->people[i].name,
-			.addrs = (const char *const *)cfg->people[i].addrs,
-			.n_addrs = cfg->people[i].n_addrs };
-	for (size_t i = 0; i < sp->n_merges; i++)
-		v[k++] = sp->merges[i];
-	*out = v;
-	*n = k;
-	return 0;
-}
 
 /* Deep-copies one analysed person into the stored-row shape. */
 static int copy_person(const struct kith_person *p, size_t rank, struct kith_store_person *o)
@@ -83,37 +63,10 @@ static int copy_people(const struct kith_analysis *a, struct kith_store_person *
 	return 0;
 }
 
-/* Runs the analysis over L->set with the config's identities and merges
- * plus the stored decisions (L->sp), as kithd would have on L->as_of. */
-static int analyse(struct cli *c, struct cli_live *L)
-{
-	struct kith_merge *merges = NULL;
-	size_t n_merges = 0;
-	int r = kith_cycle_identities(c->cfg, &L->ids, &L->n_ids);
-
-	if (r == 0)
-		r = live_merges(c->cfg, &L->sp, &merges, &n_merges);
-	if (r == 0)
-		r = kith_store_load_msgset(L->s, L->as_of, &L->set);
-	if (r == 0) {
-		struct kith_policy pol = {
-			.identities = L->ids, .n_identities = L->n_ids,
-			.merges = merges, .n_merges = n_merges,
-			.splits = (const char *const *)L->sp.splits, .n_splits = L->sp.n_splits,
-			.ignores = (const char *const *)L->sp.ignores, .n_ignores = L->sp.n_ignores,
-			.pins = L->sp.pins, .n_pins = L->sp.n_pins,
-			.strip_plus_tags = c->cfg->strip_plus_tags,
-			.half_life_days = c->cfg->half_life_days };
-
-		r = kith_analyze(L->set.v, L->set.n, &pol, L->as_of, &L->a);
-	}
-	free(merges);
-	return r;
-}
-
 /* Why live: the derived tables hold one analysis, as of kithd's last cycle;
  * "who was close in 2001" needs the analysis re-run on the messages before
- * that date, which is what kithd would have computed then. */
+ * that date, which is what kithd would have computed then.  The messages
+ * stay loaded: the follow-up rules read them too. */
 int cli_live_open(struct cli *c, struct kith_store *s, int64_t as_of, struct cli_live *L)
 {
 	int r = cli_config(c);
@@ -123,12 +76,16 @@ int cli_live_open(struct cli *c, struct kith_store *s, int64_t as_of, struct cli
 	L->as_of = as_of;
 	if (r)
 		return r;
-	if (kith_store_load_policy(s, &L->sp) < 0) {
+	if (kith_store_load_policy(s, &L->rp.sp) < 0) {
 		cli_err(c, "cannot read decisions: %s", kith_store_errmsg(s));
-		kith_store_policy_free(&L->sp);
+		cli_live_close(L);
 		return EX_NOTFOUND;
 	}
-	r = analyse(c, L);
+	r = kith_run_policy_build(c->cfg, &L->rp);
+	if (r == 0)
+		r = kith_store_load_msgset(s, as_of, &L->set);
+	if (r == 0)
+		r = kith_analyze(L->set.v, L->set.n, &L->rp.policy, as_of, &L->a);
 	if (r < 0) {
 		cli_err(c, "analysis failed: %s", strerror(-r));
 		cli_live_close(L);
@@ -141,8 +98,7 @@ void cli_live_close(struct cli_live *L)
 {
 	kith_analysis_free(L->a);
 	kith_msgset_free(&L->set);
-	kith_store_policy_free(&L->sp);
-	free(L->ids);
+	kith_run_policy_free(&L->rp);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -168,17 +124,15 @@ int cli_live_people(const struct cli_live *L, struct kith_store_person **out, si
 	return copy_people(L->a, out, n);
 }
 
-/* The follow-ups kithd would have decided on L->as_of, with the config's
- * settings; keep_max >= 0 replaces keep_in_touch_max (the report lifts
- * the cap to show who it held back). */
-int cli_live_tasks(struct cli *c, const struct cli_live *L, int keep_max,
-		   struct kith_task_want **out, size_t *n)
+/* The follow-ups the rules want on L->as_of, with the config's settings,
+ * most important first (before the cap on open tasks). */
+int cli_live_tasks(struct cli *c, const struct cli_live *L, struct kith_task_want **out,
+		   size_t *n)
 {
-	struct kith_followup_params p = { .identities = L->ids, .n_identities = L->n_ids };
+	struct kith_followup_params p = { .identities = L->rp.policy.identities,
+					  .n_identities = L->rp.policy.n_identities };
 
 	kith_config_followup_params(c->cfg, &p);
-	if (keep_max >= 0)
-		p.keep_in_touch_max = keep_max;
-	return kith_followups_decide(L->a, L->set.v, L->set.n, &p, L->sp.snoozes,
-				     L->sp.n_snoozes, L->as_of, out, n);
+	return kith_followups_decide(L->a, L->set.v, L->set.n, &p, L->rp.sp.snoozes,
+				     L->rp.sp.n_snoozes, L->as_of, out, n);
 }

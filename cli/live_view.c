@@ -191,12 +191,25 @@ static int by_due(const void *x, const void *y)
 	return (a->due > b->due) - (a->due < b->due);
 }
 
-static int want_to_record(const struct kith_task_want *w, struct kith_task_record *o)
+/* The end of the UTC day of t. */
+static int64_t end_of_day(int64_t t)
 {
+	return t - ((t % 86400) + 86400) % 86400 + 86399;
+}
+
+/* Why the due date moves: kithd's plan (daemon/tasks_plan.c) never makes a
+ * task overdue the day it first writes it, and makes a keep-in-touch task
+ * due that day; seen live, a task is written on the as-of day. */
+static int want_to_record(const struct kith_task_want *w, int64_t as_of,
+			  struct kith_task_record *o)
+{
+	int64_t due = w->due;
 	int oom = 0;
 
-	*o = (struct kith_task_record){ .kind = w->kind, .status = KITH_TS_OPEN, .due = w->due,
-		.created = w->since, .modified = w->since, .priority = w->priority };
+	if (w->kind == KITH_TASK_KEEP_IN_TOUCH || due < end_of_day(as_of))
+		due = end_of_day(as_of);
+	*o = (struct kith_task_record){ .kind = w->kind, .status = KITH_TS_OPEN, .due = due,
+		.created = as_of, .modified = as_of, .priority = w->priority };
 	o->uid = dup_or_null(w->uid, &oom);
 	o->person_key = dup_or_null(w->person_key, &oom);
 	o->episode = dup_or_null(w->episode, &oom);
@@ -209,14 +222,20 @@ int cli_live_task_records(struct cli *c, const struct cli_live *L, const char *p
 {
 	struct kith_task_want *w = NULL;
 	struct kith_task_record *v = NULL;
-	size_t nw = 0, k = 0;
-	int r = cli_live_tasks(c, L, -1, &w, &nw);
+	size_t nw = 0, k = 0, cap = c->cfg->max_open_tasks > 0 ? (size_t)c->cfg->max_open_tasks
+							       : (size_t)-1;
+	int r = cli_live_tasks(c, L, &w, &nw);
 
 	if (r == 0 && !(v = calloc(nw ? nw : 1, sizeof(*v))))
 		r = -ENOMEM;
-	for (size_t i = 0; i < nw && r == 0; i++)
-		if (!person_key || (w[i].person_key && !strcmp(w[i].person_key, person_key)))
-			r = want_to_record(&w[i], &v[k++]);
+	for (size_t i = 0; i < nw && r == 0; i++) {
+		if (person_key && !(w[i].person_key && !strcmp(w[i].person_key, person_key)))
+			continue;
+		r = want_to_record(&w[i], L->as_of, &v[k]);
+		if (i >= cap) /* the wants come most important first */
+			v[k].status = KITH_TS_HELD;
+		k++;
+	}
 	kith_task_wants_free(w, nw);
 	if (r < 0) {
 		kith_task_records_free_store(v, k);

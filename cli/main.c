@@ -35,10 +35,11 @@ static const struct command commands[] = {
 	  "latency each way, first/last exchange, recent conversations, open tasks\n"
 	  "and a sparkline of exchanges over the relationship's span.  PERSON is a\n"
 	  "name or address.  --as-of DATE: as seen on DATE." },
-	{ "followups", cmd_followups, "followups [--as-of DATE] [--json]",
+	{ "followups", cmd_followups, "followups [--as-of DATE] [--json] [--all]",
 	  "Open follow-up tasks: replies you owe, answers you wait for, people to\n"
-	  "keep in touch with, by due date.  --as-of DATE: those kith would have\n"
-	  "opened on DATE." },
+	  "keep in touch with, by due date.  --all also lists the tasks held back\n"
+	  "by the cap on open tasks (followups.max_open), with the reason.\n"
+	  "--as-of DATE: those kith would have opened on DATE." },
 	{ "report", cmd_report, "report [--as-of DATE] [-o FILE]",
 	  "One self-contained HTML page (no scripts, no network): Dunbar's layers\n"
 	  "as rings, the year in relationships, follow-ups due and held back, and\n"

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../daemon/store_report.h"
+#include "../store/store_report.h"
 #include "../lib/followup.h"
 #include "cli.h"
 
@@ -24,7 +24,7 @@ struct rpt_task {
 	char *person_key;   /* owned */
 	char *summary;      /* owned */
 	int64_t due;
-	int held;           /* 1: held back by the keep-in-touch cap */
+	int held;           /* 1: held back by the cap on open tasks */
 };
 
 /* One person's figures on the page (parallel to rpt.people). */
@@ -44,7 +44,7 @@ struct rpt {
 	size_t n_turns;
 	struct rpt_task *tasks;            /* owned: open ones by due, then held back */
 	size_t n_tasks;
-	int keep_max;                      /* the keep-in-touch cap */
+	int max_open;                      /* followups.max_open: the cap on open tasks */
 	size_t fading_left_out;            /* fading ties beyond RPT_FADING_MAX */
 };
 

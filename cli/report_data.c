@@ -1,7 +1,6 @@
 /* report_data.c: what `kith report` shows, gathered from the store (the
  * last analysis) or from a live analysis as of a date (--as-of). */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +62,8 @@ static int task_order(const void *x, const void *y)
 	return (a->due > b->due) - (a->due < b->due);
 }
 
-/* Open tasks (the front of the list) by due date; the held-back ones
- * after them keep their order (deepest first). */
+/* Open tasks (the front of the list) by due date, then the held-back
+ * ones after them, by due date too. */
 static void sort_tasks(struct rpt *r)
 {
 	size_t open = 0;
@@ -72,103 +71,37 @@ static void sort_tasks(struct rpt *r)
 	while (open < r->n_tasks && !r->tasks[open].held)
 		open++;
 	qsort(r->tasks, open, sizeof(*r->tasks), task_order);
+	qsort(r->tasks + open, r->n_tasks - open, sizeof(*r->tasks), task_order);
+}
+
+/* The open records, then those the cap held back (KITH_TS_HELD); others
+ * (done, deleted) are not on the page. */
+static int add_records(struct rpt *r, const struct kith_task_record *v, size_t n)
+{
+	int err = 0;
+
+	if (!(r->tasks = calloc(n + 1, sizeof(*r->tasks))))
+		return -ENOMEM;
+	for (int held = 0; held < 2; held++)
+		for (size_t i = 0; err == 0 && i < n; i++)
+			if (v[i].status == (held ? KITH_TS_HELD : KITH_TS_OPEN))
+				err = add_task(r, v[i].kind, v[i].person_key, v[i].summary, v[i].due,
+					       held);
+	sort_tasks(r);
+	return err;
 }
 
 /* ---- from the store ---------------------------------------------------- */
 
-static int has_open_task(const struct kith_task_record *v, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i].status == KITH_TS_OPEN && key && v[i].person_key &&
-		    !strcmp(v[i].person_key, key))
-			return 1;
-	return 0;
-}
-
-/* Days a person of tier t may be quiet before a keep-in-touch task, as the
- * follow-up rules count them (docs/tasks.md: fading like active). */
-static int64_t cadence_days(const struct kith_followup_params *p, enum kith_tier t)
-{
-	struct kith_followup_params d;
-	int i = t == KITH_TIER_INNER ? 0 : t == KITH_TIER_CLOSE ? 1 : t == KITH_TIER_WIDER ? 3 : 2;
-
-	kith_followup_params_defaults(&d);
-	return p->cadence_days[i] > 0 ? p->cadence_days[i] : d.cadence_days[i];
-}
-
-/* The people quiet for at least their tier's cadence (the only possible
- * keep-in-touch candidates) and their turns, as an analysis borrowing
- * r's people; the caller frees a->people and a->turns. */
-static int quiet_people(const struct rpt *r, const struct kith_followup_params *p,
-			struct kith_analysis *a)
-{
-	a->people = calloc(r->n_people + 1, sizeof(*a->people));
-	a->turns = calloc(r->n_turns + 1, sizeof(*a->turns));
-	if (!a->people || !a->turns)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->n_people; i++) {
-		const struct kith_person *kp = &r->people[i].p;
-
-		if (kp->last_exchange == KITH_DATE_NONE ||
-		    r->as_of - kp->last_exchange < cadence_days(p, kp->tier) * 86400)
-			continue;
-		for (size_t t = r->rp[i].turn0; t < r->rp[i].turn0 + r->rp[i].n_turns; t++)
-			a->turns[a->n_turns++] = (struct kith_turn){ .person = a->n_people,
-				.date = r->turns[t].date, .by_user = r->turns[t].by_user };
-		a->people[a->n_people++] = *kp;
-	}
-	return 0;
-}
-
-/* Why recomputed: kithd stores the tasks it opened, not the candidates its
- * keep-in-touch cap held back.  The follow-up rules rerun over the stored
- * people and turns with the cap lifted (no messages: the reply and waiting
- * kinds come from the store); a candidate with no open task was held back.
- * Without the messages the quiet time counts from the last exchange only.
- * Only the people quiet long enough go in: the rules' rhythm reads every
- * turn once per candidate. */
-static int held_back(struct cli *c, struct kith_store *s, struct rpt *r,
-		     const struct kith_task_record *open, size_t n_open)
-{
-	struct kith_analysis a = { 0 };
-	struct kith_followup_params p = { 0 };
-	struct kith_store_policy sp;
-	struct kith_task_want *w = NULL;
-	size_t nw = 0;
-	int err = kith_store_load_policy(s, &sp);
-
-	kith_config_followup_params(c->cfg, &p);
-	if (err == 0)
-		err = quiet_people(r, &p, &a);
-	p.keep_in_touch_max = r->n_people > INT_MAX ? INT_MAX : (int)r->n_people;
-	if (err == 0)
-		err = kith_followups_decide(&a, NULL, 0, &p, sp.snoozes, sp.n_snoozes, r->as_of,
-					    &w, &nw);
-	for (size_t i = 0; err == 0 && i < nw; i++)
-		if (w[i].kind == KITH_TASK_KEEP_IN_TOUCH && !has_open_task(open, n_open, w[i].person_key))
-			err = add_task(r, w[i].kind, w[i].person_key, w[i].summary, w[i].due, 1);
-	kith_task_wants_free(w, nw);
-	free(a.people);
-	free(a.turns);
-	kith_store_policy_free(&sp);
-	return err;
-}
-
-static int store_tasks(struct cli *c, struct kith_store *s, struct rpt *r)
+static int store_tasks(struct kith_store *s, struct rpt *r)
 {
 	struct kith_task_record *v = NULL;
 	size_t n = 0;
 	int err = kith_store_load_tasks(s, &v, &n);
 
-	if (err == 0 && !(r->tasks = calloc(n + r->n_people + 1, sizeof(*r->tasks))))
-		err = -ENOMEM;
-	for (size_t i = 0; err == 0 && i < n; i++)
-		if (v[i].status == KITH_TS_OPEN)
-			err = add_task(r, v[i].kind, v[i].person_key, v[i].summary, v[i].due, 0);
 	if (err == 0)
-		err = held_back(c, s, r, v, n);
+		err = add_records(r, v, n);
 	kith_task_records_free_store(v, n);
-	sort_tasks(r);
 	return err;
 }
 
@@ -183,7 +116,7 @@ int rpt_load_store(struct cli *c, struct kith_store *s, struct rpt *r)
 	r->as_of = kith_store_as_of(s);
 	if (r->as_of == KITH_DATE_NONE)
 		r->as_of = c->now;
-	r->keep_max = c->cfg->keep_in_touch_max;
+	r->max_open = c->cfg->max_open_tasks;
 	err = kith_store_people(s, &q, &r->people, &r->n_people);
 	if (err == 0)
 		rpt_keep_shown(r);
@@ -199,7 +132,7 @@ int rpt_load_store(struct cli *c, struct kith_store *s, struct rpt *r)
 	if (err == 0)
 		err = index_turns(r);
 	if (err == 0)
-		err = store_tasks(c, s, r);
+		err = store_tasks(s, r);
 	return err;
 }
 
@@ -236,35 +169,16 @@ static int live_turns(const struct kith_analysis *a, struct rpt *r)
 	return err;
 }
 
+/* The follow-ups of that day: open ones, then those the cap held back. */
 static int live_tasks(struct cli *c, const struct cli_live *L, struct rpt *r)
 {
-	struct kith_task_want *w = NULL;
-	size_t n = 0, keep = 0;
-	int err = cli_live_tasks(c, L, (int)(L->a->n_people > INT_MAX ? INT_MAX : L->a->n_people),
-				 &w, &n);
+	struct kith_task_record *v = NULL;
+	size_t n = 0;
+	int err = cli_live_task_records(c, L, NULL, &v, &n);
 
-	if (err == 0 && !(r->tasks = calloc(n + 1, sizeof(*r->tasks))))
-		err = -ENOMEM;
-	for (size_t i = 0; err == 0 && i < n; i++) {
-		int held = w[i].kind == KITH_TASK_KEEP_IN_TOUCH && keep++ >= (size_t)r->keep_max;
-
-		err = add_task(r, w[i].kind, w[i].person_key, w[i].summary, w[i].due, held);
-	}
-	kith_task_wants_free(w, n);
-	if (err == 0) { /* held ones after the open ones, each in order */
-		struct rpt_task *v = malloc((r->n_tasks + 1) * sizeof(*v));
-		size_t k = 0;
-
-		if (!v)
-			return -ENOMEM;
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t i = 0; i < r->n_tasks; i++)
-				if (r->tasks[i].held == pass)
-					v[k++] = r->tasks[i];
-		free(r->tasks);
-		r->tasks = v;
-		sort_tasks(r);
-	}
+	if (err == 0)
+		err = add_records(r, v, n);
+	kith_task_records_free_store(v, n);
 	return err;
 }
 
@@ -275,7 +189,7 @@ int rpt_load_live(struct cli *c, const struct cli_live *L, struct rpt *r)
 	memset(r, 0, sizeof(*r));
 	r->as_of = L->as_of;
 	r->live = 1;
-	r->keep_max = c->cfg->keep_in_touch_max;
+	r->max_open = c->cfg->max_open_tasks;
 	err = cli_live_people(L, &r->people, &r->n_people);
 	if (err == 0)
 		rpt_keep_shown(r);

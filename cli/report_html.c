@@ -269,9 +269,9 @@ static void followups_section(FILE *f, const struct rpt *r)
 {
 	fputs("<section id=\"followups\"><h2>Follow-ups</h2>", f);
 	task_table(f, r, 0, "Open, soonest due first");
-	fprintf(f, "<p>kith opens at most %d keep-in-touch tasks at a time"
-		" (<code>keep_in_touch_max</code>), deepest people first; these wait their"
-		" turn:</p>", r->keep_max);
+	fprintf(f, "<p>kith keeps at most %d follow-ups open at a time"
+		" (<code>followups.max_open</code>), the most important first; these wait"
+		" their turn:</p>", r->max_open);
 	task_table(f, r, 1, "Held back");
 	fputs("</section>\n", f);
 }

@@ -40,16 +40,6 @@ int kith_tier_parse(const char *s, enum kith_tier *out)
 	return -EINVAL;
 }
 
-int kith_work_rcpt_has(const struct kith_work *k, size_t wi, size_t pid)
-{
-	size_t j;
-
-	for (j = 0; j < k->w[wi].rc_n; j++)
-		if (k->rcpt[k->w[wi].rc_off + j] == pid)
-			return 1;
-	return 0;
-}
-
 /* Known as of now: undated, or dated before now. */
 static int before_now(const struct kith_work *k, const struct kith_msg *m)
 {
@@ -162,7 +152,7 @@ static int resolve_addr(struct kith_work *k, const char *addr, const char *name,
 		return 0;
 	}
 	rc = kith_people_resolve(&k->people, addr, name, pid);
-	if (rc == 0 && addr)
+	if (rc == 0 && addr) /* 1: a written form to count at each sight */
 		rc = kith_umap_intern(&k->addr_pid, (uint64_t)(uintptr_t)addr, *pid, NULL);
 	return rc < 0 ? rc : 0;
 }

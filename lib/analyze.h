@@ -65,6 +65,8 @@ struct kith_person {
 	double depth;         /* 0..100 */
 	enum kith_tier tier;
 	int pinned;
+	const char *role;     /* static: why this is a role mailbox (contact@, a
+				 notices account), listed but never tiered; or NULL */
 	struct kith_factor factors[KITH_MAX_FACTORS];
 	size_t n_factors;
 	uint32_t msgs_from, msgs_to;         /* messages they sent the user / user sent them */

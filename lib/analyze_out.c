@@ -32,10 +32,11 @@ static int fill_person(const struct kith_work *k, const struct kith_turns *t, si
 	if (!(p->addrs = calloc(e->n_addrs ? e->n_addrs : 1, sizeof(*p->addrs))))
 		return -ENOMEM;
 	for (i = 0; i < e->n_addrs; i++)
-		p->addrs[p->n_addrs++] = dup_or_null(e->addrs[i], &oom);
+		p->addrs[p->n_addrs++] = dup_or_null(kith_people_shown(&k->people, e->addrs[i]), &oom);
 	if (oom)
 		return -ENOMEM;
 	p->pinned = e->pinned;
+	p->role = ps->role;
 	p->tier = e->pinned ? e->pin_tier : KITH_TIER_NONE;
 	p->msgs_from = ps->msgs_from;
 	p->msgs_to = ps->msgs_to;
@@ -56,7 +57,7 @@ static int fill_person(const struct kith_work *k, const struct kith_turns *t, si
 	return 0;
 }
 
-struct ranked { struct kith_person p; double historic; size_t pid; int two_way; };
+struct ranked { struct kith_person p; double historic; size_t pid; int two_way; /* deepest tier */ };
 
 static int cmp_ranked(const void *x, const void *y)
 {
@@ -88,7 +89,7 @@ static int people_out(const struct kith_work *k, const struct kith_turns *t,
 		      (k->people.v[i].pinned && kith_work_is_human(k, i))))
 			continue;
 		r[n].pid = i;
-		r[n].two_way = kith_depth_two_way(&t->ps[i]);
+		r[n].two_way = (int)kith_depth_deepest(&t->ps[i]);
 		rc = fill_person(k, t, i, &r[n].p, &r[n].historic);
 		n++;
 	}

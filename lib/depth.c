@@ -117,8 +117,30 @@ static void score_contact(const struct kith_pstat *ps, int64_t now, double hl,
 
 int kith_depth_two_way(const struct kith_pstat *ps)
 {
-	return ps->conv > 0 || (ps->tu > 0 && ps->tt > 0) ||
-	       (ps->personal_to > 0 && ps->personal_from > 0);
+	return kith_pstat_two_way(ps);
+}
+
+/* Dunbar's layers are about sustained contact: one exchange, however
+ * recent, is not a close tie.  The quieter side's mail (turns or direct
+ * messages) and the span of the contact decide how deep a tier the person
+ * can reach; depth and rank decide the rest (docs/depth.md §6). */
+enum kith_tier kith_depth_deepest(const struct kith_pstat *ps)
+{
+	uint32_t turns = ps->tu < ps->tt ? ps->tu : ps->tt;
+	uint32_t mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from;
+	uint32_t q = turns > mail ? turns : mail;
+	int64_t first = ps->first_contact != KITH_DATE_NONE ? ps->first_contact : ps->first_ex;
+	int64_t last = last_contact(ps);
+	double span = first != KITH_DATE_NONE && last != KITH_DATE_NONE && last > first ?
+		      (double)(last - first) / DAY : 0;
+
+	if (!kith_depth_two_way(ps))
+		return KITH_TIER_NONE;
+	if (q >= KITH_INNER_MIN_EACH && span >= KITH_INNER_MIN_DAYS)
+		return KITH_TIER_INNER;
+	if (q >= KITH_CLOSE_MIN_EACH && span >= KITH_CLOSE_MIN_DAYS)
+		return KITH_TIER_CLOSE;
+	return KITH_TIER_ACTIVE;
 }
 
 void kith_depth_score(const struct kith_pstat *ps, int64_t now,
@@ -132,6 +154,8 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	*historic = 0;
 	if (!kith_depth_two_way(ps)) {
 		score_contact(ps, now, hl, p);
+		if (ps->role) /* says why in `kith show`: no points */
+			add(p, "role mailbox", 1, ps->role, 0);
 		return;
 	}
 	add(p, "both ways", 1, "yes", KITH_W_BOTH);
@@ -173,7 +197,7 @@ static int fading(const struct kith_person *p, double historic)
 }
 
 void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
-		      const int *two_way)
+		      const int *deepest)
 {
 	size_t i, l, rank = 0;
 
@@ -184,7 +208,7 @@ void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
 			continue;
 		}
 		p->tier = KITH_TIER_NONE;
-		if (!two_way[i])
+		if (deepest[i] == KITH_TIER_NONE)
 			continue;
 		if (fading(p, historic[i])) {
 			p->tier = KITH_TIER_FADING;
@@ -192,7 +216,8 @@ void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
 		}
 		rank++;
 		for (l = 0; l < sizeof(layers) / sizeof(layers[0]); l++)
-			if (rank <= layers[l].upto && p->depth >= layers[l].min) {
+			if (rank <= layers[l].upto && p->depth >= layers[l].min &&
+			    (int)layers[l].tier >= deepest[i]) {
 				p->tier = layers[l].tier;
 				break;
 			}

@@ -78,10 +78,23 @@ int kith_depth_two_way(const struct kith_pstat *ps);
 void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 		      double half_life_days, struct kith_person *p, double *historic);
 
+/* Sustained contact a tier asks for: the quieter side's turns or direct
+ * messages, and days from the first contact to the last. */
+#define KITH_INNER_MIN_EACH 5
+#define KITH_INNER_MIN_DAYS 90.0
+#define KITH_CLOSE_MIN_EACH 3
+#define KITH_CLOSE_MIN_DAYS 30.0
+
+/* The deepest tier the person's contact allows: KITH_TIER_NONE for
+ * someone who is not a relationship (one-way, or a role mailbox), INNER,
+ * CLOSE or ACTIVE by the floors above. */
+enum kith_tier kith_depth_deepest(const struct kith_pstat *ps);
+
 /* Gives tiers to v[0..n), already sorted deepest first; historic[i] and
- * two_way[i] (the person has a two-way conversation) go with v[i].  Pinned
- * persons keep their pinned tier. */
+ * deepest[i] (kith_depth_deepest: an enum kith_tier; NONE: not a
+ * relationship) go with v[i].  A person takes the first layer their rank,
+ * depth and deepest allow.  Pinned persons keep their pinned tier. */
 void kith_depth_tiers(struct kith_person *v, size_t n, const double *historic,
-		      const int *two_way);
+		      const int *deepest);
 
 #endif

@@ -103,6 +103,8 @@ int kith_people_init(struct kith_people *pp, const struct kith_policy *pol)
 	pp->pol = pol;
 	kith_smap_init(&pp->addr);
 	kith_smap_init(&pp->splits);
+	kith_smap_init(&pp->form_ix);
+	kith_smap_init(&pp->shown);
 	for (i = 0; i < pol->n_splits; i++) {
 		char *a = norm(pp, pol->splits[i]);
 		if (!a)
@@ -131,6 +133,11 @@ void kith_people_free(struct kith_people *pp)
 		free(pp->v[i].name);
 	}
 	free(pp->v);
+	for (i = 0; i < pp->n_forms; i++)
+		free(pp->forms[i].raw);
+	free(pp->forms);
+	kith_smap_free(&pp->form_ix);
+	kith_smap_free(&pp->shown);
 	kith_smap_free(&pp->addr);
 	kith_smap_free(&pp->splits);
 	memset(pp, 0, sizeof(*pp));
@@ -164,11 +171,43 @@ static int good_name(const char *name, const char *addr)
 	return name && *name && !strchr(name, '@') && strcmp(name, addr) != 0;
 }
 
+/* One more sight of raw, written form of normalised a; a's shown form
+ * becomes raw when raw is now seen more often.  Returns 0 or -ENOMEM. */
+static int count_form(struct kith_people *pp, const char *raw, const char *a)
+{
+	size_t ix, best;
+	int rc = kith_smap_intern(&pp->form_ix, raw, pp->n_forms, &ix);
+	struct kith_form *nv;
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		if (!(nv = kith_grow(pp->forms, &pp->cap_forms, pp->n_forms, sizeof(*nv), 16)))
+			return -ENOMEM;
+		pp->forms = nv;
+		if (!(nv[pp->n_forms].raw = strdup(raw)))
+			return -ENOMEM;
+		nv[pp->n_forms++].count = 0;
+	}
+	pp->forms[ix].count++;
+	if (kith_smap_get(&pp->shown, a, &best) && pp->forms[best].count >= pp->forms[ix].count)
+		return 0;
+	return kith_smap_put(&pp->shown, a, ix);
+}
+
+const char *kith_people_shown(const struct kith_people *pp, const char *a)
+{
+	size_t ix;
+
+	return kith_smap_get(&pp->shown, a, &ix) ? pp->forms[ix].raw : a;
+}
+
 int kith_people_resolve(struct kith_people *pp, const char *addr,
 			const char *name, size_t *pid)
 {
 	char *a;
 	int rc = 0;
+	size_t ix;
 	enum kith_pkind kind = KITH_PK_PERSON;
 
 	*pid = KITH_PID_NONE;
@@ -187,6 +226,9 @@ int kith_people_resolve(struct kith_people *pp, const char *addr,
 	if (rc == 0 && *pid != KITH_PID_USER && !pp->v[*pid].name && good_name(name, a))
 		if (!(pp->v[*pid].name = strdup(name)))
 			rc = -ENOMEM;
+	if (rc == 0 && *pid != KITH_PID_USER &&
+	    (strcmp(addr, a) != 0 || kith_smap_get(&pp->shown, a, &ix)))
+		rc = count_form(pp, addr, a) < 0 ? -ENOMEM : 1;
 	free(a);
 	return rc;
 }

@@ -32,12 +32,20 @@ struct kith_pent {
 	enum kith_tier pin_tier;
 };
 
+/* An address as written (lowercase) where normalising changes it
+ * ("mtk.manpages@gmail.com" for "mtkmanpages@gmail.com"), and how often
+ * it was seen. */
+struct kith_form { char *raw; uint32_t count; };
+
 struct kith_people {
 	const struct kith_policy *pol;
 	struct kith_smap addr;   /* normalised address -> person id */
 	struct kith_smap splits; /* normalised split addresses */
 	struct kith_pent *v;
 	size_t n, cap;
+	struct kith_form *forms; size_t n_forms, cap_forms;
+	struct kith_smap form_ix; /* raw form -> index in forms */
+	struct kith_smap shown;   /* normalised address -> its most seen form */
 };
 
 /* Sets up person 0 (the user) with policy identities, and the persons of
@@ -53,9 +61,19 @@ int kith_people_add_identity(struct kith_people *pp, const char *addr);
 /* The person for addr (raw, normalised here), created on first sight with
  * its kind decided from policy and address shape; name (may be NULL)
  * offers a display name.  *pid is KITH_PID_NONE for a NULL or invalid
- * address.  Returns 0 or -ENOMEM. */
+ * address.  Returns 0, or 1 when addr is written differently from its
+ * normalised form (or its normalised form has been seen written so): each
+ * sight of it counts toward the form shown (kith_people_shown), so a
+ * caller must not cache it; or -ENOMEM. */
 int kith_people_resolve(struct kith_people *pp, const char *addr,
 			const char *name, size_t *pid);
+
+/* Why: people search their mail for the address they saw, not for
+ * kith's normalised key (Gmail ignores dots: "mtk.manpages@" and
+ * "mtkmanpages@" are one mailbox, and nobody writes the second).  The
+ * form of normalised address a seen most often, or a itself; borrowed
+ * from pp. */
+const char *kith_people_shown(const struct kith_people *pp, const char *a);
 
 /* Marks the person owning addr (if any yet) as a list address. */
 int kith_people_mark_list(struct kith_people *pp, const char *addr);

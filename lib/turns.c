@@ -5,6 +5,8 @@
 
 #include "hashmap.h"
 #include "subject.h"
+#include "kmath.h"
+#include "role.h"
 #include "turns.h"
 #include "grow.h"
 
@@ -313,6 +315,8 @@ static void sum_rows(const struct kith_work *k, struct kith_turns *t)
 		struct kith_pstat *ps = &t->ps[r->pid];
 		ps->uu += r->pend_user;
 		ps->ut += r->pend_them;
+		ps->raw_u += r->raw_tu;
+		ps->raw_t += r->raw_tt;
 		if (!(r->tu && r->tt))
 			continue;
 		ps->conv++;
@@ -326,9 +330,12 @@ static void sum_rows(const struct kith_work *k, struct kith_turns *t)
 		uint32_t turns = ps->tu + ps->tt;
 		if (turns)
 			ps->one2one /= turns;
+		ps->role = kith_role_mailbox(k->people.v[i].key, k->people.v[i].name);
+		if (!ps->role)
+			ps->role = kith_role_notices(ps->personal_from, ps->broadcast_from,
+						     ps->answered_them, ps->conv);
 		ps->listed = kith_work_is_human(k, i) &&
-			     (ps->conv > 0 || ps->personal_turns > 0 ||
-			      (ps->personal_to > 0 && ps->personal_from > 0));
+			     (ps->personal_turns > 0 || kith_pstat_two_way(ps));
 		ps->contact = !ps->listed && kith_work_is_human(k, i) &&
 			      (ps->direct_to > 0 || ps->direct_from > 0);
 	}
@@ -363,6 +370,8 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 			return 0;
 		if (d) {
 			t->ps[w->from].direct_from++;
+			t->ps[w->from].broadcast_from += personal &&
+				(!w->user_in_to || w->n_rcpt_total >= KITH_NOTICE_RCPT);
 			t->ps[w->from].personal_from += personal;
 			d[0] = (struct dmsg){ w->date, (uint32_t)w->from, 0 };
 		}

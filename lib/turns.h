@@ -40,6 +40,7 @@ struct kith_pstat {     /* per person id */
 	uint32_t msgs_from, msgs_to;
 	uint32_t conv, tu, tt, iu, it, uu, ut;
 	uint32_t personal_turns;     /* counted turns made in personal messages */
+	uint32_t raw_u, raw_t;       /* all turns each way, in any thread */
 	int64_t lat_u, lat_t;        /* medians, -1 unknown */
 	int64_t first_ex, last_ex, last_from, last_to;
 	double one2one;              /* mean of 1/(To+Cc count) over counted turns */
@@ -48,6 +49,9 @@ struct kith_pstat {     /* per person id */
 	uint32_t answered_user, answered_them; /* direct messages answered by the other
 					   side within KITH_ANSWER_WINDOW_DAYS, any thread */
 	int64_t first_contact;       /* first direct message either way */
+	uint32_t broadcast_from;     /* their direct messages not to the user in To, or
+					to many (role.h: notices) */
+	const char *role;            /* static: why a role mailbox (role.h), or NULL */
 	int listed;                  /* a relationship: goes into people[] */
 	int contact;                 /* in direct touch (direct mail either way), not a
 					relationship: goes into people[] with tier none */
@@ -57,6 +61,22 @@ struct kith_pstat {     /* per person id */
  * within this many days, in whatever thread (a new patch version, a
  * fresh subject and Enron's unthreaded mail all answer too). */
 #define KITH_ANSWER_WINDOW_DAYS 14
+
+/* Mail goes both ways between the user and the person, and each side
+ * has answered the other: a two-way conversation; turns each way, in one
+ * thread or across threads (the user answers their patch, they answer the
+ * user's question elsewhere); direct personal mail each way; or direct
+ * mail of any class that each side answered within the answer window.
+ * Why across threads: on a list every message is list mail, and people
+ * who answer each other in separate threads were left one-way contacts.
+ * A role mailbox (role.h) is never a relationship. */
+static inline int kith_pstat_two_way(const struct kith_pstat *ps)
+{
+	return !ps->role && (ps->conv > 0 || (ps->tu > 0 && ps->tt > 0) ||
+	       (ps->raw_u > 0 && ps->raw_t > 0) ||
+	       (ps->personal_to > 0 && ps->personal_from > 0) ||
+	       (ps->answered_them > 0 && ps->answered_user > 0));
+}
 
 struct kith_psugg { size_t a, b; int by_name; };
 

@@ -40,6 +40,21 @@ kt_die() { printf '%s: FATAL: %s\n' "$KT_NAME" "$*" >&2; exit 1; }
 # kt_skip REASON: exit 77 with the reason as the last line of output.
 kt_skip() { echo "$*"; exit 77; }
 
+# kt_now_ms: the clock in milliseconds, for measuring a wait.
+kt_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# kt_wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds (returns 0) or SECONDS have passed (returns 1).  Why: a test
+# waits for the event it needs, never for a fixed time that a busy machine
+# can outlast; SECONDS is only the point at which to give up.
+kt_wait_until() {
+	local end=$(( $(date +%s) + $1 )); shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
 # kt_tmpdir [NAME]: echo a fresh temp dir, removed at exit unless
 # KITH_KEEP_TMP=1 (then its path is printed instead).
 kt_tmpdir() {
@@ -77,7 +92,7 @@ EOF
 
 # kt_wait_port PORT [SECONDS]: wait until something accepts on 127.0.0.1:PORT.
 kt_wait_port() {
-	local port=$1 secs=${2:-10} i
+	local port=$1 secs=${2:-60} i
 	for ((i = 0; i < secs * 10; i++)); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
 		sleep 0.1

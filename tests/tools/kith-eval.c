@@ -17,9 +17,17 @@
  *   --max-rcpt N   with --predict: count only messages to at most N To+Cc
  *                  addresses in the truth and the baselines (a sensitivity
  *                  check: kith classes mail to 50 or more as mass mail)
+ *   --rolling      the rolling predictive check (docs/depth.md §7): a cut
+ *                  every 60 days, mean AP/P@10 of depth and five baselines
+ *                  (KITH_EVAL_DEBUG: where the positives rank; KITH_EVAL_DUMP:
+ *                  one TSV row per candidate and date, for study)
  *   --bulkcheck    print bulk figures; exit 1 unless < 1% of bulk messages
  *                  are turns and no bulk-like address is in the top 50
  *   --time         print how long kith_analyze took
+ *   --tasks        the follow-up check (eval_tasks.h): rules as of rolling
+ *                  dates against what the mail shows afterwards
+ *   --tasks-dump   with --tasks: one line per reply candidate, for study
+ *   --tasks-list   the follow-ups as of --as-of (or --at), for checking by hand
  *
  * Reads corpus files directly with kith_hdr_parse.  Prints plain text.
  */
@@ -36,6 +44,7 @@
 #include "addr.h"
 #include "analyze.h"
 #include "classify.h"
+#include "hashmap.h"
 #include "hdr.h"
 
 #define WINDOW (120 * 86400LL)
@@ -435,10 +444,13 @@ static const struct kith_person *in_people(const struct kith_analysis *a, const 
 {
 	size_t i, j;
 
-	for (i = 0; i < a->n_people; i++)
+	for (i = 0; i < a->n_people; i++) {
+		if (!strcmp(a->people[i].key, addr))
+			return &a->people[i];
 		for (j = 0; j < a->people[i].n_addrs; j++)
 			if (!strcmp(a->people[i].addrs[j], addr))
 				return &a->people[i];
+	}
 	return NULL;
 }
 
@@ -536,6 +548,439 @@ static int predict(const struct box *b, double q)
 	kith_analysis_free(a);
 	counts_free(&past);
 	counts_free(&fut);
+	return 0;
+}
+
+/* ---- the rolling predictive check (docs/depth.md §7) ----
+ *
+ * Why a second check: four dates rested on 13-21 positives each, so one
+ * positive moving a few ranks decided the verdict.  This one cuts every
+ * 60 days across the mailbox's active span and averages, and its truth is
+ * fixed once (issue 14), before any measuring:
+ *  - unthreaded mail (Enron): X and the user are in mail both ways in the
+ *    next 120 days when each sent the other at least one DIRECT message:
+ *    the other side in To of a message with at most 25 To+Cc addresses,
+ *    or in Cc of one with at most 10 (the user's own addresses not
+ *    counted), not automated;
+ *  - threaded mail (linux-man): reply edges, each way: the user answered
+ *    (In-Reply-To) a message of X's, and X answered one of the user's.
+ * Baselines rank the same candidates (every address in touch with the
+ * user before T) by direct mail counted the same way. */
+
+#define ROLL_STEP (60 * 86400LL)
+#define ROLL_TO_MAX 25
+#define ROLL_CC_MAX 10
+#define ROLL_DECAY_DAYS 90.0
+
+struct rview {                 /* the mailbox, prepared once */
+	struct kith_smap ix;       /* normalised address -> index */
+	char **addr; size_t n_addr, cap_addr;
+	int32_t *from;             /* per message: sender's index; -1 the user or none */
+	uint8_t *by_user;          /* per message: written by the user */
+	uint8_t *autom;            /* per message: kith classes it automated */
+	int32_t *parent;           /* per message: In-Reply-To's message, -1 */
+	int32_t **rc; uint16_t *n_rc; /* per message: recipients (not the user) */
+	uint8_t **rc_direct;       /* per recipient: direct by the rule */
+	uint8_t *user_direct;      /* per message from X: the user is a direct rcpt */
+	uint8_t *user_rcpt;        /* per message from X: the user is in To/Cc */
+	int threaded;
+};
+
+static int32_t rv_intern(struct rview *v, const char *raw)
+{
+	char *a = kith_addr_normalize(raw, 0);
+	size_t got;
+	int r;
+
+	if (!a)
+		return -1;
+	r = kith_smap_intern(&v->ix, a, v->n_addr, &got);
+	if (r == 1) {
+		if (v->n_addr == v->cap_addr) {
+			v->cap_addr = v->cap_addr ? v->cap_addr * 2 : 1024;
+			if (!(v->addr = realloc(v->addr, v->cap_addr * sizeof(*v->addr))))
+				exit(2);
+		}
+		v->addr[v->n_addr++] = a;
+		return (int32_t)got;
+	}
+	free(a);
+	return r < 0 ? -1 : (int32_t)got;
+}
+
+/* The user's own addresses among m's To+Cc (not counted in the limits). */
+static size_t own_rcpt(const struct box *b, const struct kith_msg *m)
+{
+	size_t j, k = 0;
+
+	for (j = 0; j < (size_t)m->n_to + m->n_cc; j++)
+		k += is_id(b, m->rcpt[j].addr);
+	return k;
+}
+
+/* Direct by the fixed rule: in To with at most 25 others, in Cc with at
+ * most 10 (the whole message's To+Cc, the user's addresses left out). */
+static int rule_direct(const struct kith_msg *m, size_t j, size_t own)
+{
+	uint32_t n = m->n_rcpt_total > own ? m->n_rcpt_total - (uint32_t)own : 0;
+
+	return j < m->n_to ? n <= ROLL_TO_MAX : n <= ROLL_CC_MAX;
+}
+
+static void rv_message(struct rview *v, const struct box *b, size_t i)
+{
+	const struct kith_msg *m = &b->m[i];
+	size_t j, own = own_rcpt(b, m), nr = (size_t)m->n_to + m->n_cc;
+
+	v->by_user[i] = (m->flags & KITH_MSG_IN_SENT) || (m->from.addr && is_id(b, m->from.addr));
+	v->from[i] = v->by_user[i] || !m->from.addr ? -1 : rv_intern(v, m->from.addr);
+	v->rc[i] = calloc(nr + 1, sizeof(int32_t));
+	v->rc_direct[i] = calloc(nr + 1, 1);
+	if (!v->rc[i] || !v->rc_direct[i])
+		exit(2);
+	for (j = 0; j < nr; j++) {
+		if (is_id(b, m->rcpt[j].addr)) {
+			v->user_rcpt[i] = 1;
+			v->user_direct[i] |= rule_direct(m, j, own);
+			continue;
+		}
+		v->rc_direct[i][v->n_rc[i]] = rule_direct(m, j, own);
+		v->rc[i][v->n_rc[i]++] = rv_intern(v, m->rcpt[j].addr);
+	}
+}
+
+/* Parents by In-Reply-To; the mailbox is threaded when a fifth of its
+ * messages name a parent that is here. */
+static void rv_parents(struct rview *v, const struct box *b)
+{
+	struct kith_smap ids;
+	size_t i, p, linked = 0;
+
+	kith_smap_init(&ids);
+	for (i = 0; i < b->n; i++)
+		if (b->m[i].message_id)
+			kith_smap_put(&ids, b->m[i].message_id, i);
+	for (i = 0; i < b->n; i++) {
+		v->parent[i] = -1;
+		if (b->m[i].in_reply_to && kith_smap_get(&ids, b->m[i].in_reply_to, &p)) {
+			v->parent[i] = (int32_t)p;
+			linked++;
+		}
+	}
+	v->threaded = linked * 5 >= b->n;
+	kith_smap_free(&ids);
+}
+
+static void rv_build(struct rview *v, const struct box *b)
+{
+	struct kith_analysis *a = NULL;
+	double secs;
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	kith_smap_init(&v->ix);
+	v->from = calloc(b->n + 1, sizeof(*v->from));
+	v->by_user = calloc(b->n + 1, 1);
+	v->autom = calloc(b->n + 1, 1);
+	v->parent = calloc(b->n + 1, sizeof(*v->parent));
+	v->rc = calloc(b->n + 1, sizeof(*v->rc));
+	v->n_rc = calloc(b->n + 1, sizeof(*v->n_rc));
+	v->rc_direct = calloc(b->n + 1, sizeof(*v->rc_direct));
+	v->user_direct = calloc(b->n + 1, 1);
+	v->user_rcpt = calloc(b->n + 1, 1);
+	if (!v->from || !v->by_user || !v->autom || !v->parent || !v->rc || !v->n_rc ||
+	    !v->rc_direct || !v->user_direct || !v->user_rcpt || analyse(b, INT64_MAX, &a, &secs) < 0)
+		exit(2);
+	for (i = 0; i < b->n; i++) {
+		rv_message(v, b, i);
+		v->autom[i] = a->msg_class[i] == KITH_CLASS_AUTOMATED;
+	}
+	kith_analysis_free(a);
+	rv_parents(v, b);
+}
+
+static void rv_free(struct rview *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v->rc[i]);
+		free(v->rc_direct[i]);
+	}
+	for (i = 0; i < v->n_addr; i++)
+		free(v->addr[i]);
+	free(v->addr);
+	free(v->from); free(v->by_user); free(v->autom); free(v->parent);
+	free(v->rc); free(v->n_rc); free(v->rc_direct); free(v->user_direct); free(v->user_rcpt);
+	kith_smap_free(&v->ix);
+}
+
+struct rcount {                 /* per address, before T */
+	double sent, recv;          /* direct mail each way (the rule) */
+	double dsent, drecv;        /* the same, each weighted exp(-age / 90 d) */
+	int64_t last;               /* last direct message either way */
+	int64_t last_s, last_r;     /* last direct message each way */
+	uint8_t touch;              /* any mail with the user (a candidate) */
+	uint8_t out, in;            /* after T: the truth's two directions */
+};
+
+static void roll_past(const struct rview *v, const struct box *b, int64_t t, struct rcount *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		const struct kith_msg *m = &b->m[i];
+		double w;
+		if (m->date == KITH_DATE_NONE || m->date >= t)
+			continue;
+		w = exp(-(double)(t - m->date) / 86400.0 / ROLL_DECAY_DAYS);
+		if (v->by_user[i]) {
+			for (j = 0; j < v->n_rc[i]; j++) {
+				struct rcount *x = &c[v->rc[i][j]];
+				x->touch = 1;
+				if (!v->rc_direct[i][j] || v->autom[i])
+					continue;
+				x->sent++, x->dsent += w;
+				x->last = m->date > x->last ? m->date : x->last;
+				x->last_s = m->date > x->last_s ? m->date : x->last_s;
+			}
+		} else if (v->from[i] >= 0 && v->user_rcpt[i]) {
+			struct rcount *x = &c[v->from[i]];
+			x->touch = 1;
+			if (!v->user_direct[i] || v->autom[i])
+				continue;
+			x->recv++, x->drecv += w;
+			x->last = m->date > x->last ? m->date : x->last;
+			x->last_r = m->date > x->last_r ? m->date : x->last_r;
+		}
+	}
+}
+
+/* The truth in [t, t + 120 days). */
+static void roll_future(const struct rview *v, const struct box *b, int64_t t, struct rcount *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		int32_t p = v->parent[i];
+		if (b->m[i].date == KITH_DATE_NONE || b->m[i].date < t || b->m[i].date >= t + WINDOW ||
+		    v->autom[i])
+			continue;
+		if (v->threaded) {
+			if (p < 0)
+				continue;
+			if (v->by_user[i] && v->from[p] >= 0)
+				c[v->from[p]].out = 1;
+			else if (v->from[i] >= 0 && v->by_user[p])
+				c[v->from[i]].in = 1;
+			continue;
+		}
+		if (v->by_user[i]) {
+			for (j = 0; j < v->n_rc[i]; j++)
+				if (v->rc_direct[i][j])
+					c[v->rc[i][j]].out = 1;
+		} else if (v->from[i] >= 0 && v->user_direct[i]) {
+			c[v->from[i]].in = 1;
+		}
+	}
+}
+
+enum rmethod { R_DEPTH, R_COUNT, R_SENT, R_MINSR, R_RECENCY, R_DECAYED, R_N };
+static const char *const rmethod_names[R_N] = {
+	"depth", "count", "sent", "min(s,r)", "recency", "decayed",
+};
+
+static double rbaseline(const struct rcount *x, enum rmethod m, double *tie)
+{
+	*tie = x->sent + x->recv;
+	switch (m) {
+	case R_COUNT: return x->sent + x->recv;
+	case R_SENT: return x->sent;
+	case R_MINSR: return x->sent < x->recv ? x->sent : x->recv;
+	case R_RECENCY: return (double)x->last;
+	case R_DECAYED: return x->dsent < x->drecv ? x->dsent : x->drecv;
+	default: return 0;
+	}
+}
+
+/* Method m's ranking of the candidates into r; returns how many. */
+static size_t rrank(const struct rview *v, const struct rcount *c,
+		    const struct kith_analysis *a, enum rmethod m, struct ranked *r)
+{
+	size_t i, n = 0, ix;
+
+	if (m == R_DEPTH) {
+		for (i = 0; i < a->n_people; i++)
+			if (kith_smap_get(&v->ix, a->people[i].key, &ix) && c[ix].touch) {
+				r[n].addr = v->addr[ix];
+				r[n].score = -(double)i; /* already in depth order */
+				r[n++].tie = 0;
+			}
+		return n;
+	}
+	for (i = 0; i < v->n_addr; i++)
+		if (c[i].touch) {
+			r[n].addr = v->addr[i];
+			r[n].score = rbaseline(&c[i], m, &r[n].tie);
+			n++;
+		}
+	return n;
+}
+
+static int rpositive(const struct rview *v, const struct rcount *c, const char *addr)
+{
+	size_t ix;
+
+	return kith_smap_get(&v->ix, addr, &ix) && c[ix].touch && c[ix].out && c[ix].in;
+}
+
+/* AP and P@10 of r[0..n) against npos positives. */
+static void rscore(const struct rview *v, const struct rcount *c, struct ranked *r, size_t n,
+		   size_t npos, double *ap, double *p10)
+{
+	size_t i, hits = 0;
+	double sum = 0;
+
+	qsort(r, n, sizeof(*r), cmp_rank);
+	*p10 = 0;
+	for (i = 0; i < n; i++) {
+		if (!rpositive(v, c, r[i].addr))
+			continue;
+		hits++;
+		sum += (double)hits / (double)(i + 1);
+		if (i < 10)
+			*p10 += 0.1;
+	}
+	*ap = npos ? sum / (double)npos : 0;
+}
+
+/* KITH_EVAL_DEBUG: where each positive ranks, with depth's view of it. */
+static void rdebug(const struct rview *v, const struct rcount *c, const struct kith_analysis *a,
+		   const struct ranked *r, size_t n, enum rmethod m)
+{
+	size_t i, j;
+
+	printf("\n    %s:", rmethod_names[m]);
+	for (i = 0; i < n; i++) {
+		if (!rpositive(v, c, r[i].addr))
+			continue;
+		printf(" %zu", i + 1);
+		for (j = 0; m == R_DEPTH && j < a->n_people; j++)
+			if (!strcmp(a->people[j].key, r[i].addr))
+				printf("[%s %.0f %s c%u t%u/%u m%u/%u]", r[i].addr, a->people[j].depth,
+				       kith_tier_name(a->people[j].tier), a->people[j].conversations,
+				       a->people[j].turns_user, a->people[j].turns_them,
+				       a->people[j].msgs_to, a->people[j].msgs_from);
+	}
+	printf("\n");
+}
+
+/* KITH_EVAL_DUMP: one TSV row per candidate, for studying the ranking
+ * outside C (features before T, the label after). */
+static void rdump(const struct rview *v, const struct rcount *c, const struct kith_analysis *a,
+		  int64_t t, const char *day)
+{
+	size_t i, j, ix;
+
+	for (i = 0; i < v->n_addr; i++) {
+		const struct kith_person *p = NULL;
+		if (!c[i].touch)
+			continue;
+		for (j = 0; j < a->n_people; j++)
+			if (kith_smap_get(&v->ix, a->people[j].key, &ix) && ix == i)
+				p = &a->people[j];
+		printf("DUMP\t%s\t%s\t%d\t%.0f\t%.0f\t%.3f\t%.3f\t%.1f\t%.1f\t%.2f\t%d\t%u\t%u\t%u\t%u\t%u",
+		       day, v->addr[i], c[i].out && c[i].in, c[i].sent, c[i].recv, c[i].dsent, c[i].drecv,
+		       c[i].last_s == INT64_MIN ? -1 : (double)(t - c[i].last_s) / 86400.0,
+		       c[i].last_r == INT64_MIN ? -1 : (double)(t - c[i].last_r) / 86400.0,
+		       p ? p->depth : -1.0, p ? (int)p->tier : -1, p ? p->turns_user : 0,
+		       p ? p->turns_them : 0, p ? p->conversations : 0, p ? p->msgs_to : 0,
+		       p ? p->msgs_from : 0);
+		for (j = 0; p && j < p->n_factors; j++)
+			printf("\t%s=%.2f", p->factors[j].name, p->factors[j].points);
+		printf("\n");
+	}
+}
+
+struct rsum { double ap[R_N], p10[R_N]; size_t dates; };
+
+/* One cut date: analyse as of t, score each method; adds to s.  Returns
+ * the number of positives (a date without any is not scored). */
+static size_t roll_date(const struct rview *v, const struct box *b, int64_t t, struct rsum *s)
+{
+	struct rcount *c = calloc(v->n_addr + 1, sizeof(*c));
+	struct ranked *r = calloc(v->n_addr + 1, sizeof(*r));
+	struct kith_analysis *a = NULL;
+	size_t i, n, npos = 0;
+	double ap, p10, secs;
+	char day[32];
+	time_t tt = (time_t)t;
+	int m;
+
+	if (!c || !r || analyse(b, t, &a, &secs) < 0)
+		exit(2);
+	for (i = 0; i < v->n_addr; i++)
+		c[i].last = c[i].last_s = c[i].last_r = INT64_MIN;
+	roll_past(v, b, t, c);
+	roll_future(v, b, t, c);
+	for (i = 0; i < v->n_addr; i++)
+		npos += c[i].touch && c[i].out && c[i].in;
+	strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&tt));
+	if (getenv("KITH_EVAL_DUMP"))
+		rdump(v, c, a, t, day);
+	printf("  %s pos=%-3zu", day, npos);
+	for (m = 0; npos && m < R_N; m++) {
+		n = rrank(v, c, a, (enum rmethod)m, r);
+		rscore(v, c, r, n, npos, &ap, &p10);
+		s->ap[m] += ap;
+		s->p10[m] += p10;
+		if (getenv("KITH_EVAL_DEBUG") && (m == R_DEPTH || m == R_DECAYED || m == R_SENT))
+			rdebug(v, c, a, r, n, (enum rmethod)m);
+		printf(" %s=%.3f/%.1f", rmethod_names[m], ap, p10);
+	}
+	printf("\n");
+	s->dates += npos > 0;
+	kith_analysis_free(a);
+	free(c);
+	free(r);
+	return npos;
+}
+
+/* The first and last plausible dates (after 1990). */
+static void date_span(const struct box *b, int64_t *lo, int64_t *hi)
+{
+	size_t i;
+
+	*lo = INT64_MAX;
+	*hi = INT64_MIN;
+	for (i = 0; i < b->n; i++)
+		if (!b->bulk[i] && b->m[i].date != KITH_DATE_NONE && b->m[i].date > 631152000) {
+			*lo = b->m[i].date < *lo ? b->m[i].date : *lo;
+			*hi = b->m[i].date > *hi ? b->m[i].date : *hi;
+		}
+}
+
+/* Cut dates every 60 days, from 60 days after the mailbox's 5% date (some
+ * history to rank on) while a full 120-day window still follows. */
+static int rolling(const struct box *b, const char *name)
+{
+	struct rview v;
+	struct rsum s;
+	int64_t lo, hi, t;
+	int m;
+
+	rv_build(&v, b);
+	memset(&s, 0, sizeof(s));
+	date_span(b, &lo, &hi);
+	printf("rolling %s (%s truth)\n", name, v.threaded ? "reply-edge" : "direct-mail");
+	for (t = date_quantile(b, 0.05) + ROLL_STEP; t + WINDOW <= hi; t += ROLL_STEP)
+		roll_date(&v, b, t, &s);
+	printf("mean %s dates=%zu", name, s.dates);
+	for (m = 0; s.dates && m < R_N; m++)
+		printf(" %s=%.3f/%.2f", rmethod_names[m], s.ap[m] / (double)s.dates,
+		       s.p10[m] / (double)s.dates);
+	printf("\n");
+	rv_free(&v, b->n);
 	return 0;
 }
 
@@ -665,6 +1110,8 @@ static int show_people(const struct box *b, double at, int64_t as_of, size_t peo
 	return 0;
 }
 
+#include "eval_tasks.h"
+
 /* YYYY-MM-DD as seconds at midnight UTC; 0 when it does not parse. */
 static int64_t day_of(const char *s)
 {
@@ -684,10 +1131,10 @@ int main(int argc, char **argv)
 	const char *bulk = NULL;
 	double at = 1.0;
 	int64_t as_of = 0;
-	int i, people = 0, do_pred = 0, do_bulk = 0, do_time = 0, rc = 0;
+	int i, people = 0, do_pred = 0, do_roll = 0, do_bulk = 0, do_time = 0, do_tasks = 0, rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--time]\n");
+		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--time] [--tasks|--tasks-dump|--tasks-list]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -703,10 +1150,16 @@ int main(int argc, char **argv)
 			do_pred = 1;
 		else if (!strcmp(argv[i], "--max-rcpt") && i + 1 < argc)
 			max_rcpt = (uint32_t)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--rolling"))
+			do_roll = 1;
 		else if (!strcmp(argv[i], "--bulkcheck"))
 			do_bulk = 1;
 		else if (!strcmp(argv[i], "--time"))
 			do_time = 1;
+		else if (!strcmp(argv[i], "--tasks") || !strcmp(argv[i], "--tasks-dump"))
+			do_tasks = 1 + (argv[i][7] == '-');
+		else if (!strcmp(argv[i], "--tasks-list"))
+			do_tasks = 3;
 	}
 	if ((rc = load_box(&b, argv[1], argv[2], bulk)) < 0) {
 		fprintf(stderr, "kith-eval: cannot read %s: %s\n", argv[2], strerror(-rc));
@@ -716,8 +1169,16 @@ int main(int argc, char **argv)
 		rc = show_people(&b, at, as_of, people > 0 ? (size_t)people : 0);
 	if (do_pred && rc == 0)
 		rc = predict(&b, at);
+	if (do_roll && rc == 0)
+		rc = rolling(&b, argv[1]);
 	if (do_bulk && rc == 0)
 		rc = bulkcheck(&b);
+	if (do_tasks == 3 && rc == 0)
+		rc = list_tasks(&b, as_of ? as_of : date_quantile(&b, at < 1.0 ? at : 1.0) + (at >= 1.0));
+	else if (do_tasks && rc == 0) {
+		tk_dump = do_tasks == 2;
+		rc = eval_tasks(&b, argv[1]);
+	}
 	kith_msgs_free(b.m, b.n);
 	free(b.key);
 	free(b.bulk);

@@ -142,6 +142,21 @@ static void test_list_threads(void)
 	CHECK_INT(a->n_list, 5);
 	CHECK_INT(a->n_turns, 2);
 	kith_analysis_free(a);
+	/* hal and I answer each other, but in separate threads: I review his
+	 * patch, he answers my question elsewhere.  A relationship, tiered. */
+	m = mb_add(&b, "h1@x", NULL, T0 + 200, "hal@example.com", "list@lists.example.org|me.self@gmail.com", "[PATCH] h", 0);
+	m->signals = L;
+	m = mb_add(&b, "h2@x", "h1@x", T0 + 260, "me.self@gmail.com", "hal@example.com|list@lists.example.org", "Re: [PATCH] h", KITH_MSG_IN_SENT);
+	m->signals = L;
+	m = mb_add(&b, "q1@x", NULL, T0 + 300, "me.self@gmail.com", "list@lists.example.org|hal@example.com", "question", KITH_MSG_IN_SENT);
+	m->signals = L;
+	m = mb_add(&b, "q2@x", "q1@x", T0 + 360, "hal@example.com", "me.self@gmail.com|list@lists.example.org", "Re: question", 0);
+	m->signals = L;
+	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + DAY, &a), 0);
+	CHECK(person(a, "hal@example.com") != NULL);
+	CHECK(person(a, "hal@example.com")->tier != KITH_TIER_NONE);
+	CHECK(person(a, "gus@example.com")->tier == KITH_TIER_NONE);
+	kith_analysis_free(a);
 	mb_free(&b);
 }
 
@@ -218,7 +233,9 @@ static void test_policy(void)
 	CHECK(!person(a, "x@spam.example"));
 	p = person(a, "ivy@example.com");
 	CHECK(p && p->pinned && p->tier == KITH_TIER_INNER);
-	CHECK(person(a, "jdoe@gmail.com") != NULL);
+	/* matched on the normalised form, shown as written */
+	p = person(a, "J.Doe+news@gmail.com");
+	CHECK(p && !strcmp(p->key, "jdoe@gmail.com") && p->n_addrs == 1);
 	kith_analysis_free(a);
 
 	pol.splits = spl;
@@ -425,9 +442,10 @@ static void test_speed(void)
 	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + 400 * DAY, &a), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* a figure, not a bar: the speed target is bench/'s (a timed check
+	 * fails on a busy machine, not on slow code) */
 	printf("%zu messages analysed in %.3f s\n", b.n, secs);
 	CHECK(b.n == 100000);
-	CHECK(secs < 3.0);
 	CHECK(a && a->n_people == 2500);
 	kith_analysis_free(a);
 	mb_free(&b);

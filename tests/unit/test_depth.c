@@ -200,8 +200,54 @@ static void test_tiers(void)
 	CHECK_INT(v[0].tier, KITH_TIER_WIDER);
 }
 
+/* One exchange, however recent, is not a close tie: tiers ask for
+ * sustained contact (the quieter side's mail and the span). */
+static void test_sustained(void)
+{
+	struct kith_pstat once = st(1, 1, 1, 1, 2, 1);
+	struct kith_pstat some = st(3, 4, 3, 3, 40, 2);
+	struct kith_pstat deep = st(12, 14, 8, 9, 400, 3);
+	struct kith_pstat role = deep;
+	struct kith_person v[4];
+	double hist[4];
+	int deepest[4];
+	size_t i;
+
+	role.role = "role address";
+	CHECK_INT(kith_depth_deepest(&once), KITH_TIER_ACTIVE);
+	CHECK_INT(kith_depth_deepest(&some), KITH_TIER_CLOSE);
+	CHECK_INT(kith_depth_deepest(&deep), KITH_TIER_INNER);
+	CHECK_INT(kith_depth_deepest(&role), KITH_TIER_NONE);
+	/* ranked first with a high score, the one-off exchange is still active */
+	memset(v, 0, sizeof(v));
+	deepest[0] = kith_depth_deepest(&once);
+	deepest[1] = kith_depth_deepest(&some);
+	deepest[2] = kith_depth_deepest(&deep);
+	deepest[3] = kith_depth_deepest(&role);
+	for (i = 0; i < 4; i++) {
+		v[i].depth = 80 - (double)i;
+		hist[i] = v[i].depth;
+	}
+	kith_depth_tiers(v, 4, hist, deepest);
+	CHECK_INT(v[0].tier, KITH_TIER_ACTIVE);
+	CHECK_INT(v[1].tier, KITH_TIER_CLOSE);
+	CHECK_INT(v[2].tier, KITH_TIER_INNER);
+	CHECK_INT(v[3].tier, KITH_TIER_NONE);
+	/* a role mailbox is scored as a contact and says why */
+	{
+		struct kith_person p;
+		double h;
+		memset(&p, 0, sizeof(p));
+		kith_depth_score(&role, NOW, 90, &p, &h);
+		CHECK(p.depth < KITH_W_BOTH);
+		CHECK_STR(p.factors[p.n_factors - 1].name, "role mailbox");
+		CHECK_STR(p.factors[p.n_factors - 1].unit, "role address");
+	}
+}
+
 int main(void)
 {
+	test_sustained();
 	test_wilson();
 	test_shape();
 	test_tiers();

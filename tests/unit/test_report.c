@@ -96,7 +96,7 @@ static void build(struct rpt *r)
 	r->tasks[1] = (struct rpt_task){ KITH_TASK_KEEP_IN_TOUCH, dup("old@y.example"),
 		dup("Check in with Old Friend"), day("2025-05-01"), 1 };
 	r->n_tasks = 2;
-	r->keep_max = 5;
+	r->max_open = 12;
 }
 
 static size_t count(const char *hay, const char *needle)

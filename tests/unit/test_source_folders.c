@@ -1,4 +1,4 @@
-/* test_source_folders: which folders a sync reads (daemon/source_folders.c). */
+/* test_source_folders: which folders a sync reads (source/source_folders.c). */
 #include "t.h"
 #include "source.h"
 #include "source_folders.h"

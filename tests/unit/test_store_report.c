@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "t.h"
-#include "../../daemon/store_report.h"
+#include "../../store/store_report.h"
 
 static char ddir[300];
 

@@ -1,5 +1,5 @@
-/* store.h: kith's SQLite database (store.c is the only file that sees SQLite
- * in the daemon).
+/* store.h: kith's SQLite database, shared by kithd and the CLI (the files
+ * of store/ are the only ones that see SQLite; store_int.h lists them).
  *
  * Holds: messages (one row per distinct message, by content key) and where
  * they were seen; per-folder sync state; the user's decisions (pins, merges,
@@ -17,8 +17,7 @@
 #include "../lib/msg.h"
 #include "../lib/analyze.h"
 #include "../lib/followup.h"
-#include "source.h"
-#include "tasks.h"
+#include "records.h"
 
 struct kith_store;
 

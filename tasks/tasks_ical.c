@@ -23,8 +23,8 @@
 
 #include <libical/ical.h>
 
-#include "fsutil.h"
-#include "log.h"
+#include "../util/fsutil.h"
+#include "../daemon/log.h"
 #include "tasks.h"
 
 #define PRODID "-//kith//kith follow-ups 1.0//EN"

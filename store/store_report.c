@@ -1,9 +1,8 @@
 /* store_report.c: the store's queries for `kith report` (store_report.h). */
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
-#include "store_priv.h"
+#include "store_int.h"
 #include "store_report.h"
 
 /* slot[id] = 1 + the position of people.id `id` in persons (0: not asked
@@ -49,9 +48,9 @@ static int by_index(struct kith_store *s, const int64_t *persons, size_t n_perso
 	size_t cap = 0;
 	int rc = SQLITE_DONE, err = 0;
 
-	if (sqlite3_prepare_v2(kith_store__db(s), "SELECT date, by_user FROM turns WHERE person = ?1"
+	if (sqlite3_prepare_v2(s->db, "SELECT date, by_user FROM turns WHERE person = ?1"
 			       " AND date IS NOT NULL ORDER BY date", -1, &st, NULL) != SQLITE_OK)
-		return kith_store__err(s, SQLITE_ERROR);
+		return store_sql_err(s, SQLITE_ERROR);
 	for (size_t i = 0; i < n_persons && err == 0 && rc == SQLITE_DONE; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, persons[i]);
@@ -61,7 +60,7 @@ static int by_index(struct kith_store *s, const int64_t *persons, size_t n_perso
 	}
 	sqlite3_finalize(st);
 	if (err == 0 && rc != SQLITE_DONE)
-		err = kith_store__err(s, rc);
+		err = store_sql_err(s, rc);
 	return err;
 }
 
@@ -80,10 +79,10 @@ static int scan(struct kith_store *s, const size_t *slot, int64_t max_id, size_t
 
 	if (!start)
 		return -ENOMEM;
-	if (sqlite3_prepare_v2(kith_store__db(s), "SELECT person, date, by_user FROM turns"
+	if (sqlite3_prepare_v2(s->db, "SELECT person, date, by_user FROM turns"
 			       " WHERE date IS NOT NULL", -1, &st, NULL) != SQLITE_OK) {
 		free(start);
-		return kith_store__err(s, SQLITE_ERROR);
+		return store_sql_err(s, SQLITE_ERROR);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t p = sqlite3_column_int64(st, 0);
@@ -109,7 +108,7 @@ static int scan(struct kith_store *s, const size_t *slot, int64_t max_id, size_t
 	free(start);
 	if (v)
 		return 0;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? -ENOMEM : kith_store__err(s, rc);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? -ENOMEM : store_sql_err(s, rc);
 }
 
 /* The analysis' count of turns (0 when there is none). */
@@ -118,7 +117,7 @@ static int64_t all_turns(struct kith_store *s)
 	sqlite3_stmt *st = NULL;
 	int64_t v = 0;
 
-	if (sqlite3_prepare_v2(kith_store__db(s), "SELECT n_turns FROM analysis WHERE id = 1", -1,
+	if (sqlite3_prepare_v2(s->db, "SELECT n_turns FROM analysis WHERE id = 1", -1,
 			       &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "log.h"
+#include "../util/fsutil.h"
+#include "../daemon/log.h"
 #include "taskwire.h"
 
 #define RESULT_MAX (64u << 20)

@@ -11,7 +11,7 @@
 #include "source.h"
 #include "source_folders.h"
 #include "tls_gnutls.h"
-#include "log.h"
+#include "../daemon/log.h"
 #include "hdr.h"
 #include "imap_fetch.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../lib/hdr.h"
-#include "log.h"
+#include "../daemon/log.h"
 
 static const struct kith_folder_state *known_folder(const struct kith_sync *s,
 						    const char *name)

@@ -47,6 +47,7 @@ static const char *const person_keys[] = { "name", "addresses" };
 static const char *const followup_keys[] = {
 	"reply_delay_close_days", "reply_delay_other_days", "waiting_delay_days",
 	"waiting_delay_inner_days", "horizon_days", "keep_in_touch_max", "cadence",
+	"reply_window_days", "max_open",
 };
 static const char *const cadence_keys[] = { "inner", "close", "active", "wider" };
 
@@ -705,7 +706,9 @@ static int parse_followups(struct ld *L, const config_setting_t *root)
 	    (r = get_int_into(L, f, "waiting_delay_days", 0, 365, &c->waiting_delay_days)) < 0 ||
 	    (r = get_int_into(L, f, "waiting_delay_inner_days", 0, 365, &c->waiting_delay_inner_days)) < 0 ||
 	    (r = get_int_into(L, f, "horizon_days", 1, 3650, &c->horizon_days)) < 0 ||
-	    (r = get_int_into(L, f, "keep_in_touch_max", 0, 100, &c->keep_in_touch_max)) < 0)
+	    (r = get_int_into(L, f, "keep_in_touch_max", 0, 100, &c->keep_in_touch_max)) < 0 ||
+	    (r = get_int_into(L, f, "reply_window_days", 1, 365, &c->reply_window_days)) < 0 ||
+	    (r = get_int_into(L, f, "max_open", 0, 1000, &c->max_open_tasks)) < 0)
 		return r;
 	return parse_cadence(L, f);
 }
@@ -815,6 +818,8 @@ static void default_numbers(struct kith_config *c)
 	c->waiting_delay_inner_days = 3;
 	c->horizon_days = 21;
 	c->keep_in_touch_max = 5;
+	c->reply_window_days = 5;
+	c->max_open_tasks = 12;
 	memcpy(c->cadence_days, cadence, sizeof(cadence));
 	c->tasks_as_events = 0;
 	c->memory_limit_mb = 512;
@@ -1057,6 +1062,7 @@ void kith_config_followup_params(const struct kith_config *c, struct kith_follow
 	p->waiting_delay_inner_days = c->waiting_delay_inner_days;
 	p->horizon_days = c->horizon_days;
 	p->keep_in_touch_max = c->keep_in_touch_max;
+	p->reply_window_days = c->reply_window_days;
 	memcpy(p->cadence_days, c->cadence_days, sizeof(p->cadence_days));
 }
 

@@ -1,5 +1,6 @@
 /* fsutil.c: see fsutil.h. */
 #include "fsutil.h"
+#include "../lib/grow.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -87,10 +88,9 @@ int kith_read_all(int fd, size_t max, char **out, size_t *n)
 				free(buf);
 				return -EFBIG;
 			}
-			if (!(nb = realloc(buf, cap * 2)))
+			if (!(nb = kith_grow(buf, &cap, len, 1, cap)))
 				break;
 			buf = nb;
-			cap *= 2;
 		}
 		r = read(fd, buf + len, cap - len);
 		if (r < 0 && errno == EINTR)

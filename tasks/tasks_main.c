@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "log.h"
+#include "../util/fsutil.h"
+#include "../daemon/log.h"
 #include "taskwire.h"
 
 #define JOB_MAX (256u << 20)

@@ -13,17 +13,22 @@
 #define MAGIC_RESULT 0x4b545752U /* "KTWR" */
 #define MAX_ITEMS    (1u << 20)
 
+void kith_task_record_clear(struct kith_task_record *r)
+{
+	free(r->uid);
+	free(r->person_key);
+	free(r->episode);
+	free(r->summary);
+	free(r->etag);
+	memset(r, 0, sizeof(*r));
+}
+
 void kith_task_records_free(struct kith_task_record *v, size_t n)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].uid);
-		free(v[i].person_key);
-		free(v[i].episode);
-		free(v[i].summary);
-		free(v[i].etag);
-	}
+	for (size_t i = 0; i < n; i++)
+		kith_task_record_clear(&v[i]);
 	free(v);
 }
 

@@ -8,7 +8,7 @@
 #define KITH_SOURCE_FOLDERS_H
 
 #include <stddef.h>
-#include "config.h"
+#include "../config/config.h"
 
 /* Special-use and selectability attributes of one folder. */
 #define KITH_SU_SENT     (1u << 0)

@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include "source.h"
-#include "store.h"
+#include "../store/store.h"
 
 struct kith_sync_stats {
 	uint64_t messages;        /* header blocks received */

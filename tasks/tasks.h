@@ -12,28 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../lib/followup.h"
-
-enum kith_task_status {
-	KITH_TS_OPEN = 0,
-	KITH_TS_DONE = 1,          /* kith completed it: the exchange happened */
-	KITH_TS_USER_DONE = 2,     /* completed or cancelled in the user's app */
-	KITH_TS_USER_DELETED = 3,  /* the user deleted the file: never recreate */
-	KITH_TS_DONE_BY_HAND = 4   /* `kith done PERSON` */
-};
-
-/* What kith remembers of one task it wrote. */
-struct kith_task_record {
-	char *uid;            /* owned */
-	char *person_key;     /* owned */
-	enum kith_task_kind kind;
-	char *episode;        /* owned */
-	char *summary;        /* owned */
-	enum kith_task_status status;
-	int64_t due, created, modified;
-	int sequence;
-	int priority;
-	char *etag;           /* owned: hash of the file as kith last wrote it */
-};
+#include "../store/records.h"
 
 struct kith_task_opts {
 	const char *dir;         /* the vdir folder; created 0700 */
@@ -50,6 +29,9 @@ int kith_tasks_sync(const struct kith_task_opts *o,
 		    int64_t now, char *err, size_t errlen);
 
 void kith_task_records_free(struct kith_task_record *v, size_t n);
+
+/* Frees the strings one record owns and zeroes it (not the record). */
+void kith_task_record_clear(struct kith_task_record *r);
 
 /* Checks that a file is a task as kith would write it: one VCALENDAR with
  * VERSION:2.0 and PRODID holding exactly one VTODO or VEVENT with a UID and

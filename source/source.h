@@ -10,20 +10,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "config.h"
+#include "../config/config.h"
+#include "../store/records.h"
 #include "../lib/msg.h"
-
-#define KITH_FOLDER_SENT (1u << 0) /* \Sent special-use */
-#define KITH_FOLDER_ALL  (1u << 1) /* \All (Gmail's All Mail) */
-
-/* What the store already holds for one folder. */
-struct kith_folder_state {
-	const char *name;      /* borrowed */
-	uint32_t uidvalidity;
-	uint32_t last_uid;     /* highest UID stored; 0: none */
-	uint32_t uidnext;      /* as seen at the last STATUS; 0: unknown */
-	uint32_t messages;     /* likewise */
-};
 
 /* Callbacks from a source to the sync logic.  Strings are borrowed for the
  * duration of the call.  A callback returning a negative errno stops the

@@ -51,6 +51,8 @@ struct kith_config {
 	int waiting_delay_inner_days;  /* default 3 */
 	int horizon_days;              /* default 21 */
 	int keep_in_touch_max;         /* default 5 */
+	int reply_window_days;         /* default 5 */
+	int max_open_tasks;            /* followups.max_open; default 12, 0: no cap */
 	int cadence_days[4];           /* inner, close, active, wider: 14 30 90 365 */
 	char *tasks_feed;              /* NULL or a file path for one .ics of open tasks */
 	int tasks_as_events;           /* default 0 */
