@@ -68,7 +68,8 @@ int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_r
 			held[nh++] = w[i];
 		}
 	}
-	memcpy(w + k, held, nh * sizeof(*held));
+	if (nh)
+		memcpy(w + k, held, nh * sizeof(*held));
 	free(held);
 	*n_write = k;
 	return 0;

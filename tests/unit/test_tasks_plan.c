@@ -128,8 +128,23 @@ static void test_due_not_before_first_day(void)
 	kith_task_records_free(v, n);
 }
 
+/* Nothing wanted (wants NULL, as the rules return them): nothing to do. */
+static void test_nothing(void)
+{
+	struct kith_task_record *v = NULL;
+	size_t n = 0, nw = 99;
+
+	CHECK_INT(kith_tasks_plan(NULL, 0, NULL, 0, 12, NOW, &nw), 0);
+	CHECK_INT(nw, 0);
+	CHECK_INT(kith_tasks_hold(NULL, 0, &v, &n, NOW), 0);
+	CHECK_INT(n, 0);
+	kith_tasks_unhold(v, &n);
+	CHECK_INT(n, 0);
+}
+
 int main(void)
 {
+	test_nothing();
 	test_cap_and_hold();
 	test_pushed_out();
 	test_due_not_before_first_day();
