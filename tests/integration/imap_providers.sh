@@ -38,6 +38,9 @@ kt_contains "gmail: session works" "result 0 " "$OUT"
 kt_eq "gmail: only All Mail and Sent Mail read" \
 	"folder [Gmail]/All Mail flags=A|folder [Gmail]/Sent Mail flags=S" \
 	"$(echo "$OUT" | grep '^folder ' | sed 's/ uidvalidity.*//' | paste -sd'|')"
+kt_eq "gmail: logged in with AUTHENTICATE PLAIN and SASL-IR" 1 "$(grep -c 'AUTHENTICATE PLAIN [A-Za-z0-9+/=]' "$FTR")"
+# libetpan's custom command ended this line in a space; Cyrus refuses that
+kt_eq "gmail: no command line ends in a space" 0 "$(grep -c ' $' "$FTR")"
 kt_eq "gmail: no label folder examined" 0 "$(grep -cE 'EXAMINE "?(INBOX|Work|\[Gmail\]/(Starred|Important|Spam))' "$FTR")"
 conf "$T/g.conf" "$T/g" "pass_file = \"$T/pw\";"
 kt_run_kithd "$T/g.log" "$T/g.conf" --once
