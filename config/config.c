@@ -7,6 +7,7 @@
  * config_destroy().  Nothing here logs: warnings are kept in the struct.
  */
 #include "config.h"
+#include "provider.h"
 #include "followup.h"
 
 #include <arpa/inet.h>
@@ -40,7 +41,7 @@ static const char *const top_keys[] = {
 };
 static const char *const account_keys[] = {
 	"name", "host", "port", "tls", "ca_file", "user", "pass_cmd", "pass_file",
-	"oauth2_token_cmd", "folders", "identities", "timeout",
+	"oauth2_token_cmd", "folders", "identities", "timeout", "provider",
 };
 static const char *const folder_keys[] = { "include", "exclude" };
 static const char *const person_keys[] = { "name", "addresses" };
@@ -575,16 +576,65 @@ static int account_strings(struct ld *L, const config_setting_t *g, struct kith_
 	return check_host(L, g, a->host);
 }
 
+/* provider = "gmail" ...: the preset's host and TLS first, so that the
+ * account's own keys, read after, override them.  *pp: the preset or NULL. */
+static int apply_provider(struct ld *L, const config_setting_t *g, struct kith_account *a,
+			  const struct kith_provider **pp)
+{
+	const char *v;
+	int r = get_str(L, g, "provider", &v);
+
+	*pp = NULL;
+	if (r < 0 || !v)
+		return r;
+	if (!(*pp = kith_provider_find(v)))
+		return fail(L, config_setting_get_member(g, "provider"),
+			    "unknown provider \"%s\" (known: %s)", v, kith_provider_names());
+	a->tls = (*pp)->tls;
+	a->host = strdup((*pp)->host);
+	return a->host ? 0 : -ENOMEM;
+}
+
+/* The preset's rules that the account did not override: its port, its
+ * folders never read, and refusing a password where the provider does. */
+static int provider_rules(struct ld *L, const config_setting_t *g, struct kith_account *a,
+			  const struct kith_provider *p)
+{
+	size_t n = 0;
+
+	if (!config_setting_get_member(g, "port") && !config_setting_get_member(g, "tls"))
+		a->port = p->port;
+	if (p->auth == KITH_PROVIDER_OAUTH_ONLY && (a->pass_cmd || a->pass_file))
+		return fail(L, g, "account '%s': provider \"%s\" refuses passwords over IMAP; "
+			    "use oauth2_token_cmd (see kith.conf(5))", a->name, p->name);
+	if (config_setting_get_member(g, "folders"))
+		return 0;
+	while (p->exclude[n])
+		n++;
+	if (n == 0)
+		return 0;
+	if (!(a->folders_exclude = calloc(n, sizeof *a->folders_exclude)))
+		return -ENOMEM;
+	for (a->n_exclude = 0; a->n_exclude < n; a->n_exclude++)
+		if (!(a->folders_exclude[a->n_exclude] = strdup(p->exclude[a->n_exclude])))
+			return -ENOMEM;
+	return 0;
+}
+
 static int parse_account(struct ld *L, const config_setting_t *g, struct kith_account *a)
 {
+	const struct kith_provider *prov;
 	int r;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return wrong_type(L, g, "a group { name = ...; host = ...; }");
 	if ((r = check_keys(L, g, account_keys, NKEYS(account_keys), "an account")) < 0 ||
+	    (r = apply_provider(L, g, a, &prov)) < 0 ||
 	    (r = account_strings(L, g, a)) < 0 || (r = parse_tls(L, g, a)) < 0)
 		return r;
 	a->port = a->tls == KITH_TLS_IMPLICIT ? 993 : 143;
+	if (prov && (r = provider_rules(L, g, a, prov)) < 0)
+		return r;
 	a->timeout_s = L->timeout_s;
 	if ((r = get_int_into(L, g, "port", 1, 65535, &a->port)) < 0 ||
 	    (r = get_int_into(L, g, "timeout", 1, 3600, &a->timeout_s)) < 0 ||

@@ -336,36 +336,88 @@ static void base64_encode(const unsigned char *src, size_t n, char *dst)
 	*dst = '\0';
 }
 
+static int io_line(void *ctx, const char **line, size_t *len);
+static int stream_error(struct sess *s);
+
+/* Copies a server's text into the session error, printable ASCII only. */
+static void reply_text(struct sess *s, const char *what, const char *t, size_t n)
+{
+	size_t k = (size_t)snprintf(s->err, s->errlen, "%s: ", what), i;
+
+	for (i = 0; i < n && k + 1 < s->errlen; i++)
+		s->err[k++] = (t[i] >= 0x20 && t[i] < 0x7f) ? t[i] : '?';
+	if (k < s->errlen)
+		s->err[k] = '\0';
+}
+
+/* Sends "TAG AUTHENTICATE PLAIN <ir>" and reads to its tagged answer.
+ * Why by hand and not libetpan's custom command: that one sends a space
+ * before the CRLF, and Cyrus refuses the line ("Unexpected extra
+ * arguments to Authenticate"; found by the server matrix).  Returns
+ * MAILIMAP_NO_ERROR, or a negative kith code with s->err set. */
+static int sasl_ir_exchange(struct sess *s, const char *b64)
+{
+	mailstream *st = s->imap->imap_stream;
+	size_t n = strlen(b64) + 48, len, tl;
+	char tag[16], *cmd = malloc(n);
+	const char *line;
+	int r, k;
+
+	if (!cmd)
+		return -ENOMEM;
+	tl = (size_t)snprintf(tag, sizeof tag, "K%u", ++s->fetch_tag);
+	k = snprintf(cmd, n, "%s AUTHENTICATE PLAIN %s\r\n", tag, b64);
+	r = mailstream_write(st, cmd, (size_t)k) == k && mailstream_flush(st) == 0 ?
+	    0 : stream_error(s);
+	explicit_bzero(cmd, n);
+	free(cmd);
+	while (r == 0 && (r = io_line(s, &line, &len)) == 0) {
+		if (len > 0 && line[0] == '+') { /* no SASL-IR after all: cancel */
+			r = mailstream_write(st, "*\r\n", 3) == 3 && mailstream_flush(st) == 0 ?
+			    0 : stream_error(s);
+			continue;
+		}
+		if (len <= tl || memcmp(line, tag, tl) != 0 || line[tl] != ' ')
+			continue; /* untagged (CAPABILITY ...) */
+		if (len >= tl + 3 && strncasecmp(line + tl + 1, "OK", 2) == 0)
+			return MAILIMAP_NO_ERROR;
+		reply_text(s, "AUTHENTICATE PLAIN failed", line + tl + 1, len - tl - 1);
+		return -KITH_E_AUTH;
+	}
+	if (!s->err[0])
+		snprintf(s->err, s->errlen, "AUTHENTICATE PLAIN: %s", live_conn(s) &&
+			 kith_conn_error(s->conn) ? kith_conn_error_text(s->conn) : strerror(-r));
+	return r;
+}
+
 /* AUTHENTICATE PLAIN with the initial response on the command line
  * (RFC 4959 SASL-IR): one round trip, and no Cyrus SASL in the process
  * (its plugins cost the idling child ~3 MB).  The buffers holding the
- * secret are wiped.  Returns a libetpan code. */
+ * secret are wiped.  Returns MAILIMAP_NO_ERROR, MAILIMAP_ERROR_MEMORY or
+ * a negative kith code (s->err set). */
 static int plain_sasl_ir(struct sess *s, const char *user, const char *secret)
 {
 	size_t ul = strlen(user), sl = strlen(secret), n = 2 * ul + sl + 2;
 	unsigned char *raw = malloc(n);
-	char *cmd = malloc(32 + 4 * ((n + 2) / 3) + 1);
+	char *b64 = malloc(4 * ((n + 2) / 3) + 1);
 	int r = MAILIMAP_ERROR_MEMORY;
 
-	if (raw && cmd) {
+	if (raw && b64) {
 		memcpy(raw, user, ul); /* authorization id = authentication id */
 		raw[ul] = '\0';
 		memcpy(raw + ul + 1, user, ul);
 		raw[2 * ul + 1] = '\0';
 		memcpy(raw + 2 * ul + 2, secret, sl);
-		strcpy(cmd, "AUTHENTICATE PLAIN ");
-		base64_encode(raw, n, cmd + strlen(cmd));
-		r = mailimap_custom_command(s->imap, cmd);
+		base64_encode(raw, n, b64);
+		r = sasl_ir_exchange(s, b64);
 		if (r == MAILIMAP_NO_ERROR)
 			s->imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
-		else if (r == MAILIMAP_ERROR_CUSTOM_COMMAND)
-			r = MAILIMAP_ERROR_LOGIN; /* the server said NO (or BAD) */
-		explicit_bzero(cmd, strlen(cmd));
+		explicit_bzero(b64, strlen(b64));
 	}
 	if (raw)
 		explicit_bzero(raw, n);
 	free(raw);
-	free(cmd);
+	free(b64);
 	return r;
 }
 
@@ -607,8 +659,6 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* UID SEARCH UID from:* -> sorted UIDs > after (a server answers n:* with
- * the last message even when n is above it).  *uids is malloc'd. */
 static size_t dedup_sorted(uint32_t *v, size_t n)
 {
 	size_t k = 0;
@@ -619,9 +669,12 @@ static size_t dedup_sorted(uint32_t *v, size_t n)
 	return k;
 }
 
-static int search_new_uids(struct sess *s, uint32_t after, uint32_t **uids, size_t *n)
+/* UID SEARCH UID set (owned, freed here) -> sorted UIDs > after (a server
+ * answers n:* with the last message even when n is above it).  *uids is
+ * malloc'd. */
+static int search_uid_range(struct sess *s, uint32_t after, struct mailimap_set *set,
+			    uint32_t **uids, size_t *n)
 {
-	struct mailimap_set *set = mailimap_set_new_interval(after + 1, 0);
 	struct mailimap_search_key *key = set ? mailimap_search_key_new_uid(set) : NULL;
 	clist *res = NULL;
 	clistiter *it;
@@ -652,6 +705,19 @@ static int search_new_uids(struct sess *s, uint32_t after, uint32_t **uids, size
 	qsort(*uids, k, sizeof **uids, cmp_u32);
 	*n = dedup_sorted(*uids, k); /* a server may repeat a UID in SEARCH */
 	return 0;
+}
+
+/* Why "after+1:4294967295" and not "after+1:*": GNU Mailutils' imap4d
+ * answers UID SEARCH UID 1:* with nothing at all (found by the server
+ * matrix); the largest UID spelled out means the same to every server. */
+static int search_new_uids(struct sess *s, uint32_t after, uint32_t **uids, size_t *n)
+{
+	*n = 0;
+	*uids = NULL;
+	if (after == UINT32_MAX)
+		return 0;
+	return search_uid_range(s, after, mailimap_set_new_interval(after + 1, UINT32_MAX),
+				uids, n);
 }
 
 /* "TAG UID FETCH a:b,c,... ITEMS\r\n" for the sorted uids[0..n), malloc'd. */

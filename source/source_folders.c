@@ -50,6 +50,45 @@ static int in_list(const char *name, char *const *list, size_t n)
 	return 0;
 }
 
+/* The well-known names of special folders, for servers without SPECIAL-USE
+ * (Courier, GNU Mailutils, old Exchange): what the common clients and the
+ * big providers create.  Matched in any case, as the whole name or right
+ * under INBOX ("INBOX.Sent" on Courier, "INBOX/Sent"). */
+static unsigned guess_by_name(const char *name)
+{
+	static const struct { const char *name; unsigned su; } map[] = {
+		{ "Sent", KITH_SU_SENT }, { "Sent Items", KITH_SU_SENT },
+		{ "Sent Messages", KITH_SU_SENT }, { "Sent Mail", KITH_SU_SENT },
+		{ "Junk", KITH_SU_JUNK }, { "Spam", KITH_SU_JUNK },
+		{ "Junk E-mail", KITH_SU_JUNK }, { "Junk Email", KITH_SU_JUNK },
+		{ "Bulk Mail", KITH_SU_JUNK }, { "Trash", KITH_SU_TRASH },
+		{ "Deleted Items", KITH_SU_TRASH }, { "Deleted Messages", KITH_SU_TRASH },
+		{ "Drafts", KITH_SU_DRAFTS },
+	};
+	size_t i;
+
+	if (strncasecmp(name, "INBOX", 5) == 0 && (name[5] == '.' || name[5] == '/'))
+		name += 6;
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcasecmp(name, map[i].name) == 0)
+			return map[i].su;
+	return 0;
+}
+
+void kith_folders_guess(struct kith_src_folder *f, size_t n)
+{
+	const unsigned special = KITH_SU_SENT | KITH_SU_ALL | KITH_SU_JUNK | KITH_SU_TRASH |
+				 KITH_SU_DRAFTS;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].su & special)
+			return; /* the server marks them: trust it alone */
+	for (i = 0; i < n; i++)
+		if (f[i].name)
+			f[i].su |= guess_by_name(f[i].name);
+}
+
 /* Whether one folder is read, given whether the account has an \All. */
 static int keep_folder(const struct kith_src_folder *f, const struct kith_account *a,
 		       int has_all)
@@ -73,6 +112,7 @@ size_t kith_folders_select(struct kith_src_folder *f, size_t n,
 	size_t i, kept = 0;
 	int has_all = 0;
 
+	kith_folders_guess(f, n);
 	for (i = 0; i < n; i++)
 		if ((f[i].su & KITH_SU_ALL) && !(f[i].su & KITH_SU_NOSELECT))
 			has_all = 1;

@@ -30,13 +30,20 @@ unsigned kith_folder_attr(const char *attr);
 /* The KITH_FOLDER_* flags (source.h) to report for a folder. */
 unsigned kith_folder_sink_flags(unsigned su);
 
+/* When no folder carries a special-use attribute (a server without
+ * SPECIAL-USE), marks the folders whose names are the well-known ones
+ * (Sent, Sent Items, Junk, Spam, Trash, Deleted Items, Drafts ..., also
+ * right under INBOX) as such.  Does nothing when any folder is marked. */
+void kith_folders_guess(struct kith_src_folder *f, size_t n);
+
 /* Keeps, in order, the folders a sync should read and returns how many;
  * the dropped entries are moved behind them (so the caller still frees
  * every name).  Rules: never \Noselect; a non-empty include list keeps
  * only the folders it names (INBOX matched in any case) and then even a
  * \Junk/\Trash/\Drafts folder it names; otherwise \Junk, \Trash, \Drafts
  * and the exclude list are dropped, and when an \All folder exists only
- * \All and \Sent folders are kept (everything else is a copy). */
+ * \All and \Sent folders are kept (everything else is a copy).  Runs
+ * kith_folders_guess first. */
 size_t kith_folders_select(struct kith_src_folder *f, size_t n,
 			   const struct kith_account *a);
 

@@ -21,16 +21,10 @@ T=$(kt_tmpdir)
 kt_certs_make "$T/certs" || kt_die "certs"
 echo "not-a-real-password" >"$T/pw"; chmod 600 "$T/pw"
 
-fake() { # mode: start fakeimap, set FPORT and FTR (transcript)
-	rm -f "$T/port"; FTR=$T/transcript.$1; : >"$FTR"
-	python3 "$KITH_TOP/tests/lib/fakeimap.py" --port-file "$T/port" --mode "$1" \
-		--transcript "$FTR" --cert "$T/certs/server.pem" --key "$T/certs/server.key" &
-	FPID=$!
-	kt_on_exit "kill $FPID 2>/dev/null"
-	kt_wait_until 60 test -s "$T/port"
-	FPORT=$(cat "$T/port")
+fake() { # mode: start fakeimap (TLS-capable), set FPORT and FTR (transcript)
+	kt_fake_start "$T" "$1" --cert "$T/certs/server.pem" --key "$T/certs/server.key"
 }
-unfake() { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; }
+unfake() { kt_fake_stop; }
 
 run() { # tls [args...]: kith-fetch against the fake; sets OUT and TOOK (ms)
 	local tls=$1 t0; shift

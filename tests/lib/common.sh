@@ -237,3 +237,40 @@ kt_no_secret() {
 	*) kt__pass "$1 does not contain the secret" ;;
 	esac
 }
+
+# kt_kill9_when_stored LOG DB SQL CONF: start kithd --once (output in LOG),
+# wait until SQL on DB counts more than 0 (a committed batch), then kill -9
+# kithd and its children mid-sync.  Sets KILLED (kill's status, 0: it was
+# still running) and AT_KILL (SQL's count after the kill).
+kt_kill9_when_stored() {
+	local log=$1 db=$2 sql=$3 conf=$4 pid kids seen=0 i k
+	"$KITH_BUILD/kithd" -c "$conf" --once >"$log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 6000; i++)); do
+		# never let the probe create the database file itself
+		[ -f "$db" ] && seen=$(sqlite3 "$db" "$sql" 2>/dev/null)
+		[ "${seen:-0}" -gt 0 ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kids=$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ')
+	kill -KILL "$pid" 2>/dev/null; KILLED=$?
+	for k in $kids; do kill -KILL "$k" 2>/dev/null; done
+	{ wait "$pid"; } 2>/dev/null
+	AT_KILL=$(sqlite3 "$db" "$sql" 2>/dev/null || echo 0)
+}
+
+# kt_fake_start DIR MODE [fakeimap.py args...]: start tests/lib/fakeimap.py
+# in MODE (transcript DIR/transcript.MODE), wait for its port; sets FPORT,
+# FTR and FPID (stopped at exit, or earlier by kt_fake_stop).
+kt_fake_start() {
+	local d=$1 mode=$2; shift 2
+	rm -f "$d/port"; FTR=$d/transcript.$mode; : >"$FTR"
+	python3 "$KITH_TOP/tests/lib/fakeimap.py" --port-file "$d/port" --mode "$mode" \
+		--transcript "$FTR" "$@" &
+	FPID=$!
+	kt_on_exit "kill $FPID 2>/dev/null"
+	kt_wait_until 60 test -s "$d/port"
+	FPORT=$(cat "$d/port")
+}
+kt_fake_stop() { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; }

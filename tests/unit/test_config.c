@@ -476,6 +476,46 @@ static void cleanup(void)
 		fprintf(stderr, "cleanup failed\n");
 }
 
+/* provider = "...": the preset fills host, port, TLS and folder rules;
+ * the account's own keys win; Outlook refuses a password. */
+static void test_provider(void)
+{
+	struct kith_config *c = NULL;
+
+	CHECK_INT(load("identities = [\"me@example.org\"];\naccounts = ( { name = \"g\"; "
+		       "provider = \"gmail\"; user = \"me@gmail.com\"; pass_cmd = \"x\"; } );\n",
+		       &c), 0);
+	if (c) {
+		CHECK_STR(c->accounts[0].host, "imap.gmail.com");
+		CHECK_INT(c->accounts[0].port, 993);
+		CHECK_INT(c->accounts[0].tls, KITH_TLS_IMPLICIT);
+		kith_config_free(c);
+	}
+	c = NULL;
+	CHECK_INT(load("identities = [\"me@example.org\"];\naccounts = ( { name = \"o\"; "
+		       "provider = \"outlook\"; host = \"imap.example.org\"; port = 1993; "
+		       "user = \"me@example.org\"; oauth2_token_cmd = \"x\"; } );\n", &c), 0);
+	if (c) {
+		CHECK_STR(c->accounts[0].host, "imap.example.org");
+		CHECK_INT(c->accounts[0].port, 1993);
+		CHECK_INT(c->accounts[0].n_exclude, 6);
+		CHECK_STR(c->accounts[0].folders_exclude[0], "Outbox");
+		kith_config_free(c);
+	}
+	c = NULL;
+	CHECK_INT(load("identities = [\"me@example.org\"];\naccounts = ( { name = \"o\"; "
+		       "provider = \"outlook\"; user = \"u\"; oauth2_token_cmd = \"x\"; "
+		       "folders = { exclude = [\"Old\"]; }; } );\n", &c), 0);
+	if (c) {
+		CHECK_INT(c->accounts[0].n_exclude, 1);
+		kith_config_free(c);
+	}
+	expect_error("accounts = ( { name = \"o\"; provider = \"outlook\"; user = \"u\";\n"
+		     "  pass_cmd = \"x\"; } );\n", 1, "refuses passwords over IMAP");
+	expect_error("accounts = ( { name = \"p\";\n provider = \"aol\"; user = \"u\"; "
+		     "pass_cmd = \"x\"; } );\n", 2, "unknown provider \"aol\"");
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -491,6 +531,7 @@ int main(void)
 	test_files();
 	test_default_path();
 	test_secrets();
+	test_provider();
 	cleanup();
 	return T_DONE();
 }
