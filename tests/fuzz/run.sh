@@ -57,7 +57,7 @@ sources() {
 	hdr) for s in msg hdr hdrfield hdrtext addr rfc2047 date isodate msgid msgkey strpool msgwire wire; do
 		f="$f $top/lib/$s.c"; done; echo "$f" ;;
 	analyze) echo "$top"/lib/*.c -lm ;;
-	config) echo "$top/config/config.c" "$top"/lib/*.c -lconfig -lm ;;
+	config) echo "$top/config/config.c" "$top/config/provider.c" "$top"/lib/*.c -lconfig -lm ;;
 	ctlproto) echo "$top/lib/ctlproto.c" ;;
 	# imap: the harness's fake server stands in for the network through
 	# the kith_conn_* three (fuzz_imap.c, pump()), and defuses a libetpan
