@@ -26,7 +26,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -letpan
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wno-unused-parameter
 HARDEN    = -fPIE -fstack-protector-strong -D_FORTIFY_SOURCE=2
-CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Ilib -Idaemon
+# Code names another room's header by its path ("../store/store.h"); only
+# lib/ is on the include path.  Tests and tools may use any room.
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Ilib
+TEST_INC    = -Iconfig -Istore -Ianalysis -Iutil -Isource -Itasks -Idaemon
 # --as-needed: a binary depends only on the libraries it uses (kithd does
 # not load libical: its task writer kithd-tasks does).
 LDFLAGS_BASE = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
@@ -42,13 +45,19 @@ CFLAGS    = $(CFLAGS_BASE) -O2 $(HARDEN)
 LDFLAGS   = $(LDFLAGS_BASE)
 endif
 
+# The rooms (docs/architecture.md): lib/ the pure core; config/, store/,
+# analysis/ and util/ shared by kithd and kith; source/ (IMAP), tasks/
+# (the task writer) and daemon/ are kithd's only.
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-DAEMON_SRC := $(filter-out daemon/main.c daemon/tasks_main.c,$(sort $(wildcard daemon/*.c)))
+SHARED_SRC := $(sort $(wildcard config/*.c store/*.c analysis/*.c util/*.c))
+DAEMON_SRC := $(filter-out daemon/main.c tasks/tasks_main.c,\
+                $(sort $(wildcard source/*.c tasks/*.c daemon/*.c)))
 CLI_SRC    := $(sort $(wildcard cli/*.c))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+SHARED_OBJ := $(SHARED_SRC:%.c=$(B)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS      := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -64,32 +73,49 @@ $(B)/libkith.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	ar rcs $@ $^
 
+$(B)/libkithshared.a: $(SHARED_OBJ)
+	@mkdir -p $(@D)
+	ar rcs $@ $^
+
 $(B)/libkithd.a: $(DAEMON_OBJ)
 	@mkdir -p $(@D)
 	ar rcs $@ $^
 
-$(B)/kithd: $(B)/daemon/main.o $(B)/libkithd.a $(B)/libkith.a
+KITHD_LIBS := $(B)/libkithd.a $(B)/libkithshared.a $(B)/libkith.a
+
+$(B)/kithd: $(B)/daemon/main.o $(KITHD_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/kithd-tasks: $(B)/daemon/tasks_main.o $(B)/libkithd.a $(B)/libkith.a
+$(B)/kithd-tasks: $(B)/tasks/tasks_main.o $(KITHD_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/kith: $(CLI_OBJ) $(B)/libkithd.a $(B)/libkith.a
+# The CLI links the shared rooms only: a call into kithd's code fails here.
+$(B)/kith: $(CLI_OBJ) $(B)/libkithshared.a $(B)/libkith.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libkithd.a $(B)/libkith.a
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(KITHD_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libkithd.a $(B)/libkith.a $(PKG_LIBS) -lm
+	$(CC) $(CFLAGS) $(TEST_INC) -Itests/unit $(LDFLAGS) -o $@ $< $(KITHD_LIBS) $(PKG_LIBS) -lm
 
-$(B)/tools/%: tests/tools/%.c $(B)/libkithd.a $(B)/libkith.a
+# The CLI's renderers (not its main) for the unit tests that test them.
+$(B)/libkithcli.a: $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libkithd.a $(B)/libkith.a $(PKG_LIBS) -lm
+	ar rcs $@ $^
+
+$(B)/tests/test_report: tests/unit/test_report.c tests/unit/t.h $(B)/libkithcli.a $(B)/libkithshared.a $(B)/libkith.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TEST_INC) -Itests/unit -Icli $(LDFLAGS) -o $@ $< $(B)/libkithcli.a $(B)/libkithshared.a $(B)/libkith.a $(PKG_LIBS) -lm
+
+$(B)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(KITHD_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TEST_INC) $(LDFLAGS) -o $@ $< $(KITHD_LIBS) $(PKG_LIBS) -lm
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(B)/daemon/main.d $(B)/daemon/tasks_main.d
+-include $(LIB_OBJ:.o=.d) $(SHARED_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
+	$(B)/daemon/main.d $(B)/tasks/tasks_main.d
 
 # Fast tier: unit tests and integration tests on the normal build.
 check-fast: tests

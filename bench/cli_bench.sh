@@ -10,40 +10,9 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build messages=1000000 people=20000 runs=21 dir=""
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--messages) messages=$2; shift 2 ;;
-	--people) people=$2; shift 2 ;;
-	--runs) runs=$2; shift 2 ;;
-	--dir) dir=$2; shift 2 ;;
-	*) build=$1; shift ;;
-	esac
-done
-case "$build" in /*) ;; *) build=$top/$build ;; esac
-kith=$build/kith synth=$build/tools/kith-synth
-[ -x "$kith" ] && [ -x "$synth" ] || { echo "build kith and tools first (make tests)"; exit 2; }
-dir=${dir:-${TMPDIR:-/tmp}/kith-bench-$messages-$people}
-mkdir -p "$dir"
-conf=$dir/kith.conf
-cat >"$conf" <<CONF
-data_dir = "$dir/data";
-runtime_dir = "$dir/run";
-tasks_dir = "$dir/tasks";
-identities = [ "me@synth.example" ];
-CONF
-# one kept from an older kith (another schema version) is built again
-if [ -e "$dir/done" ] && ! "$kith" -c "$conf" status >/dev/null 2>&1; then
-	echo "the kept database does not open with this kith: building it again"
-	rm -f "$dir/done"
-fi
-if [ ! -s "$dir/data/kith.db" ] || [ ! -e "$dir/done" ]; then
-	rm -rf "$dir/data"
-	echo "building $messages messages, $people people in $dir (once) ..."
-	start=$(date +%s)
-	"$synth" "$dir/data" --messages "$messages" --people "$people" || exit 1
-	echo "built in $(( $(date +%s) - start )) s, $(du -sh "$dir/data" | cut -f1)"
-	touch "$dir/done"
-fi
+. "$top/bench/synth_db.sh"
+bench_args "$@"
+bench_db bench
 
 # median CMD...: runs CMD $runs times (output discarded), prints the median
 # wall and CPU ms (bench/timecmd.py): on a busy machine the CPU time is

@@ -152,9 +152,8 @@ static int people_args(struct cli *c, int argc, char **argv, struct people_opts 
 				return cli_err(c, "--limit needs a number"), EX_USAGE_;
 			break;
 		case 'a':
-			if (kith_isodate_parse(optarg, &o->as_of) < 0)
-				return cli_err(c, "--as-of needs YYYY-MM-DD, got \"%s\"", optarg),
-				       EX_USAGE_;
+			if (cli_parse_as_of(c, optarg, &o->as_of))
+				return EX_USAGE_;
 			break;
 		case 'f': o->tier = KITH_TIER_FADING; break;
 		case 'A': o->all = 1; break;

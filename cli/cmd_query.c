@@ -7,13 +7,22 @@
 #include "../lib/followup.h"
 #include "cli.h"
 
-/* Parses [--json] plus, when days/person are non-NULL, --days N and
- * --person P.  Returns -1 to go on or an exit code. */
-static int query_args(struct cli *c, int argc, char **argv, long *days, const char **person)
+/* What a query command was asked (NULL pointers: the option is not its). */
+struct qopts {
+	long *days;
+	const char **person;
+	int *all;
+	int64_t *as_of;
+};
+
+/* Parses [--json] plus the options q points at: --days N, --person P,
+ * --all, --as-of DATE.  Returns -1 to go on or an exit code. */
+static int query_args(struct cli *c, int argc, char **argv, const struct qopts *q)
 {
 	static const struct option longs[] = {
 		{ "json", no_argument, NULL, 'j' }, { "days", required_argument, NULL, 'd' },
-		{ "person", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 } };
+		{ "person", required_argument, NULL, 'p' }, { "all", no_argument, NULL, 'a' },
+		{ "as-of", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
 	char *end;
 	int ch;
 
@@ -21,12 +30,17 @@ static int query_args(struct cli *c, int argc, char **argv, long *days, const ch
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		if (ch == 'j') {
 			c->json = 1;
-		} else if (ch == 'd' && days) {
-			*days = strtol(optarg, &end, 10);
-			if (*end || !*optarg || *days < 0)
+		} else if (ch == 'd' && q->days) {
+			*q->days = strtol(optarg, &end, 10);
+			if (*end || !*optarg || *q->days < 0)
 				return cli_err(c, "--days needs a number of days"), EX_USAGE_;
-		} else if (ch == 'p' && person) {
-			*person = optarg;
+		} else if (ch == 'p' && q->person) {
+			*q->person = optarg;
+		} else if (ch == 'a' && q->all) {
+			*q->all = 1;
+		} else if (ch == 'o' && q->as_of) {
+			if (cli_parse_as_of(c, optarg, q->as_of))
+				return EX_USAGE_;
 		} else {
 			cli_err(c, "unknown option (see kith help %s)", c->cmd);
 			return EX_USAGE_;
@@ -37,12 +51,14 @@ static int query_args(struct cli *c, int argc, char **argv, long *days, const ch
 	return -1;
 }
 
-/* Why: status, followups and suggest-merges take only [--json] and read
- * the store read-only.  Parses the arguments and opens *s (the caller
- * closes it); returns -1 to go on or an exit code (*s NULL then). */
-static int query_open(struct cli *c, int argc, char **argv, struct kith_store **s)
+/* Why: status, followups and suggest-merges take only [--json] (followups
+ * also --all and --as-of) and read the store read-only.  Parses the
+ * arguments and opens *s (the caller closes it); returns -1 to go on or an
+ * exit code (*s NULL then). */
+static int query_open(struct cli *c, int argc, char **argv, const struct qopts *q,
+		      struct kith_store **s)
 {
-	int r = query_args(c, argc, argv, NULL, NULL);
+	int r = query_args(c, argc, argv, q);
 
 	*s = NULL;
 	if (r >= 0)
@@ -168,7 +184,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	struct kith_store *s = NULL;
 	struct kith_store_status st;
 	char reply[1024] = "";
-	int ok = 0, r = query_open(c, argc, argv, &s), running;
+	int ok = 0, r = query_open(c, argc, argv, &(struct qopts){ 0 }, &s), running;
 
 	if (r >= 0)
 		return r;
@@ -240,6 +256,42 @@ static void recent_human(struct cli *c, const struct kith_store_turn *v, size_t 
 /* Why: "recent" is measured from the analysis' as_of (which is now for a
  * running kithd, but the chosen date after `kithd --as-of`), so the window
  * always holds what the last analysis saw. */
+/* The turns of recent: from the store, or with --as-of from a live
+ * analysis as of that day (then person is a name to resolve in it). */
+static int recent_load(struct cli *c, struct kith_store *s, const char *person, int64_t as_of,
+		       long days, struct kith_store_turn **v, size_t *n)
+{
+	struct cli_live L;
+	int64_t id = -1, ref = as_of;
+	int r = 0;
+
+	if (as_of != KITH_DATE_NONE) {
+		r = cli_live_open(c, s, as_of, &L);
+		if (r)
+			return r;
+		if (person)
+			r = cli_live_resolve(c, &L, person, &id);
+		if (r == 0 && cli_live_turns(&L, id, ref - (int64_t)days * 86400, v, n) < 0)
+			r = (cli_err(c, "cannot list turns: out of memory"), EX_NOTFOUND);
+		cli_live_close(&L);
+		return r;
+	}
+	if (person)
+		r = cli_resolve(c, s, person, &id);
+	ref = kith_store_as_of(s);
+	if (ref == KITH_DATE_NONE)
+		ref = c->now;
+	if (r == 0 && kith_store_recent(s, ref - (int64_t)days * 86400, id, 0, v, n) < 0) {
+		cli_err(c, "cannot read turns: %s", kith_store_errmsg(s));
+		r = EX_NOTFOUND;
+	}
+	return r;
+}
+
+/* Why: "recent" is measured from the analysis' as_of (which is now for a
+ * running kithd, but the chosen date after `kithd --as-of`), so the window
+ * always holds what the last analysis saw; --as-of DATE shows what it
+ * showed on DATE. */
 int cmd_recent(struct cli *c, int argc, char **argv)
 {
 	struct kith_store *s = NULL;
@@ -247,23 +299,17 @@ int cmd_recent(struct cli *c, int argc, char **argv)
 	const char *person = NULL;
 	long days = 14;
 	size_t n = 0;
-	int64_t id = -1, ref;
-	int r = query_args(c, argc, argv, &days, &person);
+	int64_t as_of = KITH_DATE_NONE;
+	int r = query_args(c, argc, argv, &(struct qopts){ &days, &person, NULL, &as_of });
 
 	if (r >= 0)
 		return r;
 	r = cli_open(c, 1, &s);
 	if (r)
 		return r;
-	if (person)
-		r = cli_resolve(c, s, person, &id);
-	ref = kith_store_as_of(s);
-	if (ref == KITH_DATE_NONE)
-		ref = c->now;
-	if (r == 0 && kith_store_recent(s, ref - (int64_t)days * 86400, id, 0, &v, &n) < 0) {
-		cli_err(c, "cannot read turns: %s", kith_store_errmsg(s));
-		r = EX_NOTFOUND;
-	}
+	r = recent_load(c, s, person, as_of, days, &v, &n);
+	if (as_of != KITH_DATE_NONE)
+		c->now = as_of;
 	if (r == 0 && c->json)
 		recent_json(v, n);
 	else if (r == 0 && n)
@@ -284,63 +330,121 @@ static int by_due(const void *a, const void *b)
 	return (x->due > y->due) - (x->due < y->due);
 }
 
-static void followups_print(struct cli *c, const struct kith_task_record *v, size_t n)
+#define HELD_REASON "held back: more follow-ups are open than followups.max_open allows; " \
+	"it opens when a more important one closes"
+
+static void followup_json(const struct kith_task_record *t, int first)
+{
+	fputs(first ? "\n {\"uid\":" : ",\n {\"uid\":", stdout);
+	json_str(stdout, t->uid);
+	fputs(",\"person\":", stdout);
+	json_str(stdout, t->person_key);
+	fputs(",\"kind\":", stdout);
+	json_str(stdout, kith_task_kind_name(t->kind));
+	fputs(",\"summary\":", stdout);
+	json_str(stdout, t->summary);
+	fputs(",\"due\":", stdout);
+	json_date(stdout, t->due);
+	printf(",\"priority\":%d", t->priority);
+	if (t->status == KITH_TS_HELD) {
+		fputs(",\"held\":true,\"reason\":", stdout);
+		json_str(stdout, HELD_REASON);
+	}
+	fputs("}", stdout);
+}
+
+static void followup_line(struct cli *c, const struct kith_task_record *t)
 {
 	char due[40];
 
-	if (c->json)
-		fputc('[', stdout);
-	else if (n)
-		printf("%s%-16s %-14s %s%s\n", col(c, C_BOLD), "DUE", "KIND", "TASK", col(c, C_OFF));
-	for (size_t i = 0; i < n; i++) {
-		if (c->json) {
-			fputs(i ? ",\n {\"uid\":" : "\n {\"uid\":", stdout);
-			json_str(stdout, v[i].uid);
-			fputs(",\"person\":", stdout);
-			json_str(stdout, v[i].person_key);
-			fputs(",\"kind\":", stdout);
-			json_str(stdout, kith_task_kind_name(v[i].kind));
-			fputs(",\"summary\":", stdout);
-			json_str(stdout, v[i].summary);
-			fputs(",\"due\":", stdout);
-			json_date(stdout, v[i].due);
-			printf(",\"priority\":%d}", v[i].priority);
-			continue;
-		}
-		fmt_rel(c->now, v[i].due, due, sizeof(due));
-		printf("%s%-16s%s %-14s ", v[i].due < c->now ? col(c, C_RED) : "", due,
-		       col(c, C_OFF), kith_task_kind_name(v[i].kind));
-		put_cell(stdout, v[i].summary, c->width ? c->width - 32 : 0, 1);
-		putchar('\n');
-	}
-	if (c->json)
-		fputs(n ? "\n]\n" : "]\n", stdout);
-	else if (!n)
-		printf("no open follow-ups\n");
+	fmt_rel(c->now, t->due, due, sizeof(due));
+	printf("%s%-16s%s %-14s ", t->due < c->now && t->status == KITH_TS_OPEN ? col(c, C_RED) : "",
+	       due, col(c, C_OFF), kith_task_kind_name(t->kind));
+	put_cell(stdout, t->summary, c->width ? c->width - 32 : 0, 1);
+	putchar('\n');
 }
 
-int cmd_followups(struct cli *c, int argc, char **argv)
+/* v[0..n_open) open, v[n_open..n) held back (listed only with --all). */
+static void followups_print(struct cli *c, const struct kith_task_record *v, size_t n_open,
+			    size_t n)
 {
-	struct kith_store *s = NULL;
-	struct kith_task_record *v = NULL;
-	size_t n = 0, k = 0;
-	int r = query_open(c, argc, argv, &s);
+	if (c->json) {
+		fputc('[', stdout);
+		for (size_t i = 0; i < n; i++)
+			followup_json(&v[i], i == 0);
+		fputs(n ? "\n]\n" : "]\n", stdout);
+		return;
+	}
+	if (n_open)
+		printf("%s%-16s %-14s %s%s\n", col(c, C_BOLD), "DUE", "KIND", "TASK", col(c, C_OFF));
+	for (size_t i = 0; i < n_open; i++)
+		followup_line(c, &v[i]);
+	if (!n_open)
+		printf("no open follow-ups\n");
+	if (n > n_open)
+		printf("\n%sheld back (%zu)%s: %s\n", col(c, C_BOLD), n - n_open, col(c, C_OFF),
+		       HELD_REASON);
+	for (size_t i = n_open; i < n; i++)
+		followup_line(c, &v[i]);
+}
 
-	if (r >= 0)
-		return r;
-	if (kith_store_load_tasks(s, &v, &n) < 0)
-		return read_failed(c, s, "tasks");
-	for (size_t i = 0; i < n; i++) { /* open ones to the front, in order */
-		if (v[i].status == KITH_TS_OPEN) {
+/* Moves the records with status st to v[k..), returns the new k. */
+static size_t gather(struct kith_task_record *v, size_t n, size_t k, enum kith_task_status st)
+{
+	for (size_t i = k; i < n; i++) {
+		if (v[i].status == st) {
 			struct kith_task_record t = v[k];
 
 			v[k++] = v[i];
 			v[i] = t;
 		}
 	}
+	return k;
+}
+
+/* The follow-ups kith would have shown on as_of (live: the rules, then
+ * the cap on open tasks), listed like the stored ones. */
+static int followups_live(struct cli *c, struct kith_store *s, int64_t as_of,
+			  struct kith_task_record **v, size_t *n)
+{
+	struct cli_live L;
+	int r = cli_live_open(c, s, as_of, &L);
+
+	if (r == 0 && cli_live_task_records(c, &L, NULL, v, n) < 0)
+		r = (cli_err(c, "cannot decide follow-ups: out of memory"), EX_NOTFOUND);
+	if (r == 0)
+		c->now = as_of;
+	cli_live_close(&L);
+	return r;
+}
+
+int cmd_followups(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s = NULL;
+	struct kith_task_record *v = NULL;
+	size_t n = 0, k, h;
+	int64_t as_of = KITH_DATE_NONE;
+	int all = 0, r = query_open(c, argc, argv, &(struct qopts){ .all = &all, .as_of = &as_of },
+				    &s);
+
+	if (r >= 0)
+		return r;
+	if (as_of != KITH_DATE_NONE) {
+		r = followups_live(c, s, as_of, &v, &n);
+		if (r) {
+			kith_store_close(s);
+			return r;
+		}
+	} else if (kith_store_load_tasks(s, &v, &n) < 0) {
+		return read_failed(c, s, "tasks");
+	}
+	k = gather(v, n, 0, KITH_TS_OPEN); /* open ones to the front, by due date */
 	if (k > 1)
 		qsort(v, k, sizeof(*v), by_due);
-	followups_print(c, v, k);
+	h = all ? gather(v, n, k, KITH_TS_HELD) : k; /* then the held ones */
+	if (h - k > 1)
+		qsort(v + k, h - k, sizeof(*v), by_due);
+	followups_print(c, v, k, h);
 	kith_task_records_free_store(v, n);
 	kith_store_close(s);
 	return 0;
@@ -381,7 +485,7 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 	struct kith_store *s;
 	struct kith_merge_suggestion *v = NULL;
 	size_t n = 0;
-	int r = query_open(c, argc, argv, &s);
+	int r = query_open(c, argc, argv, &(struct qopts){ 0 }, &s);
 
 	if (r >= 0)
 		return r;

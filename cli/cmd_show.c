@@ -10,7 +10,7 @@
 #include "cli.h"
 
 #define SHOW_CONVS KITH_RECENT_CONVS
-#define SPARK_MONTHS 36
+#define SPARK_COLS 60
 
 struct show {
 	struct kith_store_person *p;   /* one */
@@ -46,6 +46,29 @@ static int show_load(struct kith_store *s, int64_t id, struct show *w)
 	if (r == 0)
 		r = kith_store_turn_dates(s, id, &w->dates, &w->n_dates);
 	w->as_of = kith_store_as_of(s);
+	return r;
+}
+
+/* The same from a live analysis (--as-of): the person is id in L. */
+static int show_load_live(const struct cli_live *L, struct cli *c, int64_t id, struct show *w)
+{
+	int r = cli_live_people(L, &w->p, &w->n_p);
+
+	if (r == 0) { /* keep only person id */
+		for (size_t i = 0; i < w->n_p; i++)
+			if ((int64_t)i != id)
+				kith_store_people_free_one(&w->p[i]);
+		if (id > 0)
+			w->p[0] = w->p[id];
+		w->n_p = 1;
+	}
+	if (r == 0)
+		r = cli_live_convs(L, id, SHOW_CONVS, &w->convs, &w->n_convs);
+	if (r == 0)
+		r = cli_live_task_records(c, L, w->p[0].p.key, &w->tasks, &w->n_tasks);
+	if (r == 0)
+		r = cli_live_turn_dates(L, id, &w->dates, &w->n_dates);
+	w->as_of = L->as_of;
 	return r;
 }
 
@@ -172,25 +195,34 @@ static void show_numbers(struct cli *c, const struct kith_person *p)
 	printf("  %-16s first %s, last %s\n", "exchanges", first, last);
 }
 
+/* Why the relationship's own span: an archive whose mail ended years ago
+ * (Enron's) showed an empty line when the line was the last 36 months
+ * before today.  It runs from the first exchange to the as-of date or the
+ * last exchange, whichever is later, a mark per month or per few months. */
 static void show_spark(struct cli *c, const struct show *w)
 {
 	const struct kith_person *p = &w->p[0].p;
-	int64_t to = w->as_of != KITH_DATE_NONE ? w->as_of : c->now;
-	int months = c->width ? c->width - 4 : SPARK_MONTHS;
-	char from[16], upto[16];
+	int64_t to = w->as_of != KITH_DATE_NONE ? w->as_of : c->now, from;
+	int cols = c->width > 8 ? c->width - 4 : SPARK_COLS, per;
+	char a[16], b[16];
 
 	if (!w->n_dates || p->first_exchange == KITH_DATE_NONE)
 		return;
 	if (p->last_exchange != KITH_DATE_NONE && p->last_exchange > to)
 		to = p->last_exchange;
-	if (months > SPARK_MONTHS)
-		months = SPARK_MONTHS;
-	fmt_day(w->dates[0] > p->first_exchange ? p->first_exchange : w->dates[0], from,
-		sizeof(from));
-	fmt_day(to, upto, sizeof(upto));
-	printf("\n  %sexchanges by month%s (up to %d months, %.7s .. %.7s)\n  %s",
-	       col(c, C_BOLD), col(c, C_OFF), months, from, upto, col(c, C_CYAN));
-	put_sparkline(stdout, w->dates, w->n_dates, w->dates[0], to, months);
+	from = w->dates[0] > p->first_exchange ? p->first_exchange : w->dates[0];
+	if (cols > SPARK_COLS)
+		cols = SPARK_COLS;
+	fmt_day(from, a, sizeof(a));
+	fmt_day(to, b, sizeof(b));
+	per = spark_months_per_mark(from, to, cols);
+	if (per == 1)
+		printf("\n  %sexchanges by month%s (%.7s .. %.7s)\n  %s", col(c, C_BOLD),
+		       col(c, C_OFF), a, b, col(c, C_CYAN));
+	else
+		printf("\n  %sexchanges by month%s, a mark per %d months (%.7s .. %.7s)\n  %s",
+		       col(c, C_BOLD), col(c, C_OFF), per, a, b, col(c, C_CYAN));
+	put_sparkline(stdout, w->dates, w->n_dates, from, to, per);
 	printf("%s\n", col(c, C_OFF));
 }
 
@@ -220,31 +252,68 @@ static void show_lists(struct cli *c, const struct show *w)
 	}
 }
 
-int cmd_show(struct cli *c, int argc, char **argv)
+static int show_args(struct cli *c, int argc, char **argv, int64_t *as_of)
 {
 	static const struct option longs[] = { { "json", no_argument, NULL, 'j' },
+					       { "as-of", required_argument, NULL, 'a' },
 					       { NULL, 0, NULL, 0 } };
-	struct kith_store *s = NULL;
-	struct show w = { 0 };
-	int64_t id;
-	int ch, r;
+	int ch;
 
+	*as_of = KITH_DATE_NONE;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		if (ch != 'j')
+		if (ch == 'j')
+			c->json = 1;
+		else if (ch != 'a' || cli_parse_as_of(c, optarg, as_of))
 			return EX_USAGE_;
-		c->json = 1;
 	}
 	if (optind + 1 != argc)
-		return cli_err(c, "usage: kith show PERSON [--json]"), EX_USAGE_;
+		return cli_err(c, "usage: kith show PERSON [--as-of DATE] [--json]"), EX_USAGE_;
+	return -1;
+}
+
+/* Resolves and loads argv's PERSON from the store or, with as_of, from a
+ * live analysis as of that day (*L, closed by the caller). */
+static int show_find(struct cli *c, struct kith_store *s, const char *who, int64_t as_of,
+		     struct cli_live *L, struct show *w)
+{
+	int64_t id;
+	int r;
+
+	if (as_of != KITH_DATE_NONE) {
+		r = cli_live_open(c, s, as_of, L);
+		if (r == 0)
+			r = cli_live_resolve(c, L, who, &id);
+		if (r == 0 && show_load_live(L, c, id, w) < 0) {
+			cli_err(c, "cannot read %s: out of memory", who);
+			r = EX_NOTFOUND;
+		}
+		return r;
+	}
+	r = cli_resolve(c, s, who, &id);
+	if (r == 0 && show_load(s, id, w) < 0) {
+		cli_err(c, "cannot read %s: %s", who, kith_store_errmsg(s));
+		r = EX_NOTFOUND;
+	}
+	return r;
+}
+
+int cmd_show(struct cli *c, int argc, char **argv)
+{
+	struct kith_store *s = NULL;
+	struct cli_live L = { 0 };
+	struct show w = { 0 };
+	int64_t as_of;
+	int r = show_args(c, argc, argv, &as_of);
+
+	if (r >= 0)
+		return r;
 	r = cli_open(c, 1, &s);
 	if (r)
 		return r;
-	r = cli_resolve(c, s, argv[optind], &id);
-	if (r == 0 && show_load(s, id, &w) < 0) {
-		cli_err(c, "cannot read %s: %s", argv[optind], kith_store_errmsg(s));
-		r = EX_NOTFOUND;
-	}
+	r = show_find(c, s, argv[optind], as_of, &L, &w);
+	if (r == 0 && as_of != KITH_DATE_NONE)
+		c->now = as_of; /* "3 days ago" as seen on that day */
 	if (r == 0 && c->json) {
 		show_json(&w);
 	} else if (r == 0) {
@@ -255,6 +324,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		show_lists(c, &w);
 	}
 	show_free(&w);
+	cli_live_close(&L);
 	kith_store_close(s);
 	return r;
 }

@@ -149,7 +149,7 @@ void fmt_dur(int64_t s, char *buf, size_t len)
 		snprintf(buf, len, "%.1f d", (double)s / 86400.0);
 }
 
-static int64_t month_index(int64_t t)
+int64_t month_index(int64_t t)
 {
 	int64_t y;
 	unsigned m, d;
@@ -158,30 +158,37 @@ static int64_t month_index(int64_t t)
 	return y * 12 + (int64_t)m - 1;
 }
 
-/* Why: a sparkline shows the rhythm of a relationship at a glance; months
- * with no exchange print the lowest bar dimmed by position, not a gap, so
- * the line's length is always the span it covers. */
+int spark_months_per_mark(int64_t from, int64_t to, int cols)
+{
+	int64_t span;
+
+	if (from == KITH_DATE_NONE || to == KITH_DATE_NONE || to < from || cols < 1)
+		return 1;
+	span = month_index(to) - month_index(from) + 1;
+	return (int)((span + cols - 1) / cols);
+}
+
+/* Why: a sparkline shows the rhythm of a relationship at a glance; marks
+ * with no exchange print a space, not nothing, so the line's length is
+ * always the span it covers. */
 void put_sparkline(FILE *f, const int64_t *dates, size_t n, int64_t from, int64_t to,
-		   int max_months)
+		   int per)
 {
 	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-	int64_t m0, m1, span, max = 0;
+	int64_t m0, span, max = 0;
 	int64_t *cnt;
 
-	if (from == KITH_DATE_NONE || to == KITH_DATE_NONE || to < from || max_months < 1)
+	if (from == KITH_DATE_NONE || to == KITH_DATE_NONE || to < from || per < 1)
 		return;
 	m0 = month_index(from);
-	m1 = month_index(to);
-	if (m1 - m0 + 1 > max_months)
-		m0 = m1 - max_months + 1;
-	span = m1 - m0 + 1;
+	span = (month_index(to) - m0) / per + 1;
 	cnt = calloc((size_t)span, sizeof(*cnt));
 	if (!cnt)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		int64_t m = month_index(dates[i]) - m0;
+		int64_t m = (month_index(dates[i]) - m0) / per;
 
-		if (m >= 0 && m < span && ++cnt[m] > max)
+		if (dates[i] >= from && m < span && ++cnt[m] > max)
 			max = cnt[m];
 	}
 	for (int64_t i = 0; i < span; i++) {

@@ -1,34 +1,16 @@
-/* live.c: `kith people --as-of DATE`: the analysis recomputed from the
- * stored messages dated before DATE, with the same policy kithd uses
- * (config identities and people, plus the stored decisions). */
+/* live.c: `--as-of DATE`: the analysis recomputed from the stored
+ * messages dated before DATE, with the same policy kithd uses (config
+ * identities and people, plus the stored decisions), and what the other
+ * commands read from it.  live_view.c turns it into the store's shapes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/analyze.h"
-#include "cycle.h"
+#include "../lib/followup.h"
+#include "../analysis/run.h"
 #include "cli.h"
-
-/* Config merges first, then the stored ones (as kithd does). */
-static int live_merges(const struct kith_config *cfg, const struct kith_store_policy *sp,
-		       struct kith_merge **out, size_t *n)
-{
-	size_t k = 0, total = cfg->n_people + sp->n_merges;
-	struct kith_merge *v = calloc(total ? total : 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < cfg->n_people; i++)
-		v[k++] = (struct kith_merge){ .name = cfg->people[i].name,
-			.addrs = (const char *const *)cfg->people[i].addrs,
-			.n_addrs = cfg->people[i].n_addrs };
-	for (size_t i = 0; i < sp->n_merges; i++)
-		v[k++] = sp->merges[i];
-	*out = v;
-	*n = k;
-	return 0;
-}
 
 /* Deep-copies one analysed person into the stored-row shape. */
 static int copy_person(const struct kith_person *p, size_t rank, struct kith_store_person *o)
@@ -81,61 +63,76 @@ static int copy_people(const struct kith_analysis *a, struct kith_store_person *
 	return 0;
 }
 
-static int analyse(struct cli *c, struct kith_store *s, int64_t as_of,
-		   const struct kith_store_policy *sp, struct kith_analysis **a)
-{
-	struct kith_msgset set = { 0 };
-	struct kith_merge *merges = NULL;
-	const char **ids = NULL;
-	size_t n_ids = 0, n_merges = 0;
-	int r = kith_cycle_identities(c->cfg, &ids, &n_ids);
-
-	if (r == 0)
-		r = live_merges(c->cfg, sp, &merges, &n_merges);
-	if (r == 0)
-		r = kith_store_load_msgset(s, as_of, &set);
-	if (r == 0) {
-		struct kith_policy pol = {
-			.identities = ids, .n_identities = n_ids,
-			.merges = merges, .n_merges = n_merges,
-			.splits = (const char *const *)sp->splits, .n_splits = sp->n_splits,
-			.ignores = (const char *const *)sp->ignores, .n_ignores = sp->n_ignores,
-			.pins = sp->pins, .n_pins = sp->n_pins,
-			.strip_plus_tags = c->cfg->strip_plus_tags,
-			.half_life_days = c->cfg->half_life_days };
-
-		r = kith_analyze(set.v, set.n, &pol, as_of, a);
-	}
-	kith_msgset_free(&set);
-	free(merges);
-	free(ids);
-	return r;
-}
-
 /* Why live: the derived tables hold one analysis, as of kithd's last cycle;
  * "who was close in 2001" needs the analysis re-run on the messages before
- * that date, which is what kithd would have computed then. */
+ * that date, which is what kithd would have computed then.  The messages
+ * stay loaded: the follow-up rules read them too. */
+int cli_live_open(struct cli *c, struct kith_store *s, int64_t as_of, struct cli_live *L)
+{
+	int r = cli_config(c);
+
+	memset(L, 0, sizeof(*L));
+	L->s = s;
+	L->as_of = as_of;
+	if (r)
+		return r;
+	if (kith_store_load_policy(s, &L->rp.sp) < 0) {
+		cli_err(c, "cannot read decisions: %s", kith_store_errmsg(s));
+		cli_live_close(L);
+		return EX_NOTFOUND;
+	}
+	r = kith_run_policy_build(c->cfg, &L->rp);
+	if (r == 0)
+		r = kith_store_load_msgset(s, as_of, &L->set);
+	if (r == 0)
+		r = kith_analyze(L->set.v, L->set.n, &L->rp.policy, as_of, &L->a);
+	if (r < 0) {
+		cli_err(c, "analysis failed: %s", strerror(-r));
+		cli_live_close(L);
+		return EX_NOTFOUND;
+	}
+	return 0;
+}
+
+void cli_live_close(struct cli_live *L)
+{
+	kith_analysis_free(L->a);
+	kith_msgset_free(&L->set);
+	kith_run_policy_free(&L->rp);
+	memset(L, 0, sizeof(*L));
+}
+
 int cli_people_live(struct cli *c, struct kith_store *s, int64_t as_of,
 		    struct kith_store_person **out, size_t *n)
 {
-	struct kith_store_policy sp;
-	struct kith_analysis *a = NULL;
-	int r = cli_config(c);
+	struct cli_live L;
+	int r = cli_live_open(c, s, as_of, &L);
 
 	*out = NULL;
 	*n = 0;
 	if (r)
 		return r;
-	if (kith_store_load_policy(s, &sp) < 0) {
-		cli_err(c, "cannot read decisions: %s", kith_store_errmsg(s));
-		return EX_NOTFOUND;
-	}
-	r = analyse(c, s, as_of, &sp, &a);
-	if (r == 0)
-		r = copy_people(a, out, n);
+	r = copy_people(L.a, out, n);
 	if (r < 0)
 		cli_err(c, "analysis failed: %s", strerror(-r));
-	kith_analysis_free(a);
-	kith_store_policy_free(&sp);
+	cli_live_close(&L);
 	return r < 0 ? EX_NOTFOUND : 0;
+}
+
+int cli_live_people(const struct cli_live *L, struct kith_store_person **out, size_t *n)
+{
+	return copy_people(L->a, out, n);
+}
+
+/* The follow-ups the rules want on L->as_of, with the config's settings,
+ * most important first (before the cap on open tasks). */
+int cli_live_tasks(struct cli *c, const struct cli_live *L, struct kith_task_want **out,
+		   size_t *n)
+{
+	struct kith_followup_params p = { .identities = L->rp.policy.identities,
+					  .n_identities = L->rp.policy.n_identities };
+
+	kith_config_followup_params(c->cfg, &p);
+	return kith_followups_decide(L->a, L->set.v, L->set.n, &p, L->rp.sp.snoozes,
+				     L->rp.sp.n_snoozes, L->as_of, out, n);
 }

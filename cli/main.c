@@ -21,21 +21,31 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "status [--json]",
 	  "What kith holds: messages, accounts and their last sync, people per tier,\n"
 	  "open tasks, and whether kithd is running." },
-	{ "recent", cmd_recent, "recent [--days N] [--person P] [--json]",
+	{ "recent", cmd_recent, "recent [--days N] [--person P] [--as-of DATE] [--json]",
 	  "Recent two-way exchanges (turns), newest first: who, when, subject, and\n"
-	  "who is waiting on whom.  --days defaults to 14." },
+	  "who is waiting on whom.  --days defaults to 14.  --as-of DATE: as seen\n"
+	  "on DATE (the analysis recomputed live from the messages before it)." },
 	{ "people", cmd_people,
 	  "people [--tier T] [--limit N] [--as-of DATE] [--fading] [--all] [--json]",
 	  "People deepest first, with depth, tier, conversations and last exchange.\n"
 	  "By default everyone with a tier; --all adds the rest.  --as-of DATE\n"
 	  "(YYYY-MM-DD) recomputes the analysis live from the messages before DATE." },
-	{ "show", cmd_show, "show PERSON [--json]",
+	{ "show", cmd_show, "show PERSON [--as-of DATE] [--json]",
 	  "Everything about one person: each factor's contribution, turns and reply\n"
 	  "latency each way, first/last exchange, recent conversations, open tasks\n"
-	  "and a month-by-month sparkline of exchanges.  PERSON is a name or address." },
-	{ "followups", cmd_followups, "followups [--json]",
+	  "and a sparkline of exchanges over the relationship's span.  PERSON is a\n"
+	  "name or address.  --as-of DATE: as seen on DATE." },
+	{ "followups", cmd_followups, "followups [--as-of DATE] [--json] [--all]",
 	  "Open follow-up tasks: replies you owe, answers you wait for, people to\n"
-	  "keep in touch with, by due date." },
+	  "keep in touch with, by due date.  --all also lists the tasks held back\n"
+	  "by the cap on open tasks (followups.max_open), with the reason.\n"
+	  "--as-of DATE: those kith would have opened on DATE." },
+	{ "report", cmd_report, "report [--as-of DATE] [-o FILE]",
+	  "One self-contained HTML page (no scripts, no network): Dunbar's layers\n"
+	  "as rings, the year in relationships, follow-ups due and held back, and\n"
+	  "per person a month-by-month timeline each way, depth and its factors,\n"
+	  "reply latency and open follow-ups.  Written to FILE (default: stdout).\n"
+	  "--as-of DATE: as seen on DATE." },
 	{ "snooze", cmd_snooze, "snooze PERSON DAYS",
 	  "No follow-ups about PERSON for DAYS days." },
 	{ "done", cmd_done, "done PERSON", "Mark PERSON's open follow-ups done." },

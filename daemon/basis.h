@@ -11,9 +11,9 @@
 #define KITH_BASIS_H
 
 #include <stdint.h>
-#include "config.h"
-#include "store.h"
-#include "store_meta.h"
+#include "../config/config.h"
+#include "../store/store.h"
+#include "../store/store_meta.h"
 
 /* The basis an analysis at `now` would have: fills *b (with_tasks 0, the
  * task folder as it is now).  0 or a negative errno. */

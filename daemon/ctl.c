@@ -1,7 +1,7 @@
 /* ctl.c: see ctl.h. */
 #include "ctl.h"
 #include "ctlproto.h"
-#include "fsutil.h"
+#include "../util/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

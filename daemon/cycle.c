@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analysis/run.h"
 #include "../lib/followup.h"
 #include "log.h"
-#include "tasks.h"
-#include "tasks_child.h"
+#include "../tasks/tasks.h"
+#include "../tasks/tasks_child.h"
+#include "tasks_plan.h"
 
 static void wipe_free(char *secret)
 {
@@ -81,56 +83,8 @@ out:
 	return r;
 }
 
-/* Why the login fallback: with no identity configured at all, the account's
- * login (when it is an address) is the best guess at the user's address. */
-int kith_cycle_identities(const struct kith_config *c, const char ***out, size_t *n)
-{
-	size_t total = c->n_identities, k = 0;
-	const char **v;
-
-	for (size_t i = 0; i < c->n_accounts; i++)
-		total += c->accounts[i].n_identities + 1;
-	v = calloc(total ? total : 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n_identities; i++)
-		v[k++] = c->identities[i];
-	for (size_t i = 0; i < c->n_accounts; i++)
-		for (size_t j = 0; j < c->accounts[i].n_identities; j++)
-			v[k++] = c->accounts[i].identities[j];
-	for (size_t i = 0; k == 0 && i < c->n_accounts; i++)
-		if (c->accounts[i].user && strchr(c->accounts[i].user, '@'))
-			v[k++] = c->accounts[i].user;
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-/* Merges from the config file come first, then those made with the CLI. */
-static int build_merges(const struct kith_config *c, const struct kith_store_policy *sp,
-			struct kith_merge **out)
-{
-	size_t n = c->n_people + sp->n_merges, k = 0;
-	struct kith_merge *v = calloc(n ? n : 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n_people; i++) {
-		v[k].name = c->people[i].name;
-		v[k].addrs = (const char *const *)c->people[i].addrs;
-		v[k++].n_addrs = c->people[i].n_addrs;
-	}
-	for (size_t i = 0; i < sp->n_merges; i++)
-		v[k++] = sp->merges[i];
-	*out = v;
-	return (int)k;
-}
-
 struct rethink {
-	struct kith_store_policy sp;
-	struct kith_policy policy;
-	const char **ids;
-	struct kith_merge *merges;
+	struct kith_run_policy run;
 	struct kith_msgset set;  /* every message before now, pooled: loaded for the
 				    follow-ups only, after the analysis */
 	struct kith_analysis *a;
@@ -146,41 +100,23 @@ static void rethink_free(struct rethink *t)
 	kith_task_wants_free(t->wants, t->n_wants);
 	kith_analysis_free(t->a);
 	kith_msgset_free(&t->set);
-	free(t->merges);
-	free(t->ids);
-	kith_store_policy_free(&t->sp);
+	kith_run_policy_free(&t->run);
 }
 
 static int build_policy(const struct kith_config *c, struct kith_store *st, struct rethink *t)
 {
-	size_t n_ids;
-	int r = kith_store_load_policy(st, &t->sp);
+	int r = kith_store_load_policy(st, &t->run.sp);
 
 	if (r < 0)
 		return r;
-	r = kith_cycle_identities(c, &t->ids, &n_ids);
-	if (r < 0)
-		return r;
-	r = build_merges(c, &t->sp, &t->merges);
-	if (r < 0)
-		return r;
-	t->policy = (struct kith_policy){
-		.identities = t->ids, .n_identities = n_ids,
-		.merges = t->merges, .n_merges = (size_t)r,
-		.splits = (const char *const *)t->sp.splits, .n_splits = t->sp.n_splits,
-		.ignores = (const char *const *)t->sp.ignores, .n_ignores = t->sp.n_ignores,
-		.pins = t->sp.pins, .n_pins = t->sp.n_pins,
-		.strip_plus_tags = c->strip_plus_tags,
-		.half_life_days = c->half_life_days,
-	};
-	return 0;
+	return kith_run_policy_build(c, &t->run);
 }
 
 static void followup_params(const struct kith_config *c, const struct rethink *t,
 			    struct kith_followup_params *p)
 {
-	*p = (struct kith_followup_params){ .identities = t->policy.identities,
-					    .n_identities = t->policy.n_identities };
+	*p = (struct kith_followup_params){ .identities = t->run.policy.identities,
+					    .n_identities = t->run.policy.n_identities };
 	kith_config_followup_params(c, p);
 }
 
@@ -209,21 +145,30 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	struct kith_followup_params p;
 	struct kith_task_opts o = { .dir = c->tasks_dir, .feed_path = c->tasks_feed,
 				    .as_events = c->tasks_as_events };
+	size_t n_write;
 	int r;
 
 	followup_params(c, t, &p);
 	r = reload_messages(st, t, now, err, errlen);
 	if (r < 0)
 		return r;
-	r = kith_followups_decide(t->a, t->set.v, t->set.n, &p, t->sp.snoozes,
-				  t->sp.n_snoozes, now, &t->wants, &t->n_wants);
+	r = kith_followups_decide(t->a, t->set.v, t->set.n, &p, t->run.sp.snoozes,
+				  t->run.sp.n_snoozes, now, &t->wants, &t->n_wants);
 	if (r < 0)
 		return r;
 	r = kith_store_load_tasks(st, &t->records, &t->n_records);
 	if (r < 0)
 		return r;
-	r = kith_tasks_sync_contained(&o, t->wants, t->n_wants, &t->records, &t->n_records,
+	kith_tasks_unhold(t->records, &t->n_records);
+	r = kith_tasks_plan(t->wants, t->n_wants, t->records, t->n_records, c->max_open_tasks,
+			    now, &n_write);
+	if (r < 0)
+		return r;
+	r = kith_tasks_sync_contained(&o, t->wants, n_write, &t->records, &t->n_records,
 				      now, err, errlen);
+	if (r == 0)
+		r = kith_tasks_hold(t->wants + n_write, t->n_wants - n_write, &t->records,
+				    &t->n_records, now);
 	if (r < 0)
 		return r;
 	return kith_store_save_tasks(st, t->records, t->n_records);
@@ -246,7 +191,7 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 	/* the analysis reads the messages row by row (the source drops the
 	 * pages it reads: the analysis' peak is the process' peak) */
 	if (r == 0)
-		r = kith_analyze_source(&src, &t.policy, now, &t.a);
+		r = kith_analyze_source(&src, &t.run.policy, now, &t.a);
 	if (r == 0)
 		r = kith_store_save_analysis(st, t.a, NULL, now);
 	if (r < 0 && !err[0])

@@ -10,9 +10,9 @@
 
 #include <signal.h>
 #include <stdint.h>
-#include "config.h"
-#include "store.h"
-#include "sync.h"
+#include "../config/config.h"
+#include "../store/store.h"
+#include "../source/sync.h"
 
 struct kith_cycle_opts {
 	volatile sig_atomic_t *stop; /* borrowed; set by SIGTERM/SIGINT */
@@ -43,9 +43,5 @@ struct kith_rethink_stats {
 int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 		       int64_t now, int with_tasks, struct kith_rethink_stats *stats,
 		       char *err, size_t errlen);
-
-/* The user's identities: global plus every account's (borrowed pointers
- * into c, in a malloc'd array the caller frees). */
-int kith_cycle_identities(const struct kith_config *c, const char ***out, size_t *n);
 
 #endif

@@ -11,8 +11,8 @@
 #define KITH_DAEMONLOOP_H
 
 #include <stdint.h>
-#include "config.h"
-#include "store.h"
+#include "../config/config.h"
+#include "../store/store.h"
 
 #define KITH_VERSION "0.1.0"
 

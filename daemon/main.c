@@ -16,11 +16,12 @@
 #include <unistd.h>
 
 #include "../lib/isodate.h"
-#include "config.h"
+#include "../config/config.h"
+#include "../analysis/run.h"
 #include "cycle.h"
 #include "daemonloop.h"
 #include "log.h"
-#include "store.h"
+#include "../store/store.h"
 
 #define EXIT_CONFIG 78
 
@@ -114,7 +115,7 @@ static int open_store(const struct kith_config *c, struct kith_store **st)
 			err[0] ? err : strerror(-r));
 		return r;
 	}
-	r = kith_cycle_identities(c, &ids, &n_ids);
+	r = kith_run_identities(c, &ids, &n_ids);
 	if (r == 0)
 		r = kith_store_set_identities(*st, ids, n_ids);
 	free(ids);

@@ -280,7 +280,7 @@ def priya():
         ("priya", "2026-10-22 10:10", "Received, thank you! They look fantastic."),
     ])
     thread("Reprint: can you adjust the spine width?", [
-        ("priya", "2026-11-11 14:20", "Hi Maya,\n\nThe reprint of volume 3 has 32 more pages. Could you adjust the spine width, and what would it cost?\n\nPriya", to("maya")),
+        ("priya", "2026-11-13 14:20", "Hi Maya,\n\nThe reprint of volume 3 has 32 more pages. Could you adjust the spine width, and what would it cost?\n\nPriya", to("maya")),
     ])
     return contract[0]
 

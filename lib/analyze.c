@@ -40,16 +40,6 @@ int kith_tier_parse(const char *s, enum kith_tier *out)
 	return -EINVAL;
 }
 
-int kith_work_rcpt_has(const struct kith_work *k, size_t wi, size_t pid)
-{
-	size_t j;
-
-	for (j = 0; j < k->w[wi].rc_n; j++)
-		if (k->rcpt[k->w[wi].rc_off + j] == pid)
-			return 1;
-	return 0;
-}
-
 /* Known as of now: undated, or dated before now. */
 static int before_now(const struct kith_work *k, const struct kith_msg *m)
 {

@@ -91,6 +91,17 @@ static int64_t last_contact(const struct kith_pstat *ps)
 	return ps->last_ex != KITH_DATE_NONE && ps->last_ex > m ? ps->last_ex : m;
 }
 
+/* Days from the first direct message (or exchange) to the last contact:
+ * the duration factor and the tiers' sustained-contact floor. */
+static double contact_days(const struct kith_pstat *ps)
+{
+	int64_t first = ps->first_contact != KITH_DATE_NONE ? ps->first_contact : ps->first_ex;
+	int64_t last = last_contact(ps);
+
+	return first != KITH_DATE_NONE && last != KITH_DATE_NONE && last > first ?
+	       (double)(last - first) / DAY : 0;
+}
+
 /* The contact is fresh or stale: halves every half-life. */
 static double fresh(int64_t last, int64_t now, double hl, double *age)
 {
@@ -129,10 +140,7 @@ enum kith_tier kith_depth_deepest(const struct kith_pstat *ps)
 	uint32_t turns = ps->tu < ps->tt ? ps->tu : ps->tt;
 	uint32_t mail = ps->direct_to < ps->direct_from ? ps->direct_to : ps->direct_from;
 	uint32_t q = turns > mail ? turns : mail;
-	int64_t first = ps->first_contact != KITH_DATE_NONE ? ps->first_contact : ps->first_ex;
-	int64_t last = last_contact(ps);
-	double span = first != KITH_DATE_NONE && last != KITH_DATE_NONE && last > first ?
-		      (double)(last - first) / DAY : 0;
+	double span = contact_days(ps);
 
 	if (!kith_depth_two_way(ps))
 		return KITH_TIER_NONE;
@@ -147,7 +155,7 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 		      double half_life_days, struct kith_person *p, double *historic)
 {
 	double raw, f, age, span, hl = half_life_days > 0 ? half_life_days : 90;
-	int64_t first, last;
+	int64_t last;
 
 	p->depth = 0;
 	p->n_factors = 0;
@@ -165,9 +173,7 @@ void kith_depth_score(const struct kith_pstat *ps, int64_t now,
 	add(p, "volume", raw, "turns", KITH_W_VOLUME * f);
 	hl *= 1 + KITH_SLOW_DECAY * f; /* strong ties fade more slowly */
 	last = last_contact(ps);
-	first = ps->first_contact != KITH_DATE_NONE ? ps->first_contact : ps->first_ex;
-	span = first != KITH_DATE_NONE && last != KITH_DATE_NONE && last > first ?
-	       (double)(last - first) / DAY : 0;
+	span = contact_days(ps);
 	f = kith_log1p(span) / kith_log1p(3 * 365.0);
 	add(p, "duration", span, "days", KITH_W_DURATION * (f > 1 ? 1 : f));
 	add(p, "one-to-one", ps->one2one, "ratio", KITH_W_ONE2ONE * ps->one2one);

@@ -2,7 +2,7 @@
  *
  * Three kinds: the user owes a reply, the user waits on them, and keep in
  * touch.  Decided from the analysis, the messages and the user's snoozes, as
- * of `now`.  The task writer (daemon/tasks_ical.c) turns these into files.
+ * of `now`.  The task writer (tasks/tasks_ical.c) turns these into files.
  */
 #ifndef KITH_FOLLOWUP_H
 #define KITH_FOLLOWUP_H
@@ -27,9 +27,13 @@ struct kith_followup_params {
 	 * stand in for them.  Fields left 0 above take their defaults. */
 	const char *const *identities;
 	size_t n_identities;
+	/* A reply task stays open while the person's newest unanswered mail is
+	 * at most this many days old; default 5.  It opens at once: the delays
+	 * above set its due date. */
+	int reply_window_days;
 };
 
-/* Fills *p with every default (2, 5, 5, 3, 21, 5, {14, 30, 90, 365}). */
+/* Fills *p with every default (2, 5, 5, 3, 21, 5, {14, 30, 90, 365}, 5). */
 void kith_followup_params_defaults(struct kith_followup_params *p);
 
 struct kith_snooze { const char *person_key; int64_t until; }; /* borrowed */
@@ -52,8 +56,10 @@ struct kith_task_want {
 	enum kith_tier tier;
 };
 
-/* Decides the tasks that should be open as of now.  Returns 0 and sets
- * *out and *n_out (free with kith_task_wants_free), or -ENOMEM. */
+/* Decides the tasks that should be open as of now, most important first
+ * (reply, waiting, keep-in-touch; then deeper people; then older episodes):
+ * a caller that shows only some shows the first.  Returns 0 and sets *out
+ * and *n_out (free with kith_task_wants_free), or -ENOMEM. */
 int kith_followups_decide(const struct kith_analysis *a,
 			  const struct kith_msg *msgs, size_t n_msgs,
 			  const struct kith_followup_params *p,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "hdrfield.h"
 #include "hdrtext.h"
 #include "msgid.h"
@@ -17,19 +18,15 @@ struct spans {
 
 static void spans_add(struct spans *sp, size_t off, size_t len)
 {
+	struct span *v;
+
 	if (sp->oom || len == 0)
 		return;
-	if (sp->n == sp->cap) {
-		size_t cap = sp->cap ? sp->cap * 2 : 16;
-		struct span *v = realloc(sp->v, cap * sizeof(*v));
-
-		if (!v) {
-			sp->oom = 1;
-			return;
-		}
-		sp->v = v;
-		sp->cap = cap;
+	if (!(v = kith_grow(sp->v, &sp->cap, sp->n, sizeof(*v), 16))) {
+		sp->oom = 1;
+		return;
 	}
+	sp->v = v;
 	sp->v[sp->n].off = off;
 	sp->v[sp->n++].len = len;
 }

@@ -2,7 +2,8 @@
 # tests/eval/run.sh BUILD_DIR: measure the judgement core on the real-mail
 # corpus ($KITH_CORPUS, default ../shared/corpus) with tools/kith-eval.
 # Prints: (1) the people found, for checking by hand; (2) the predictive
-# check at four dates per mailbox; (3) the bulk figures; (4) timing.
+# check at four dates per mailbox; (3) the bulk figures; (4) the follow-up
+# tasks at rolling dates; (5) timing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -53,7 +54,18 @@ rc=0
 "$eval_bin" enron "$enron" --bulk "$corpus/bulk" --bulkcheck || rc=1
 "$eval_bin" lore "$lore" --bulk "$corpus/bulk" --bulkcheck || rc=1
 echo
-echo "== (4) time"
+echo "== (4) follow-up tasks at rolling dates (every 60 days), against what happened next"
+echo "   (docs/tasks.md, Measured); the demo, linux-man as mtk, Enron where its sent mail exists"
+{
+	"$eval_bin" demo "$top/demo/mail" --tasks
+	"$eval_bin" lore "$lore" --tasks
+	"$eval_bin" enron "$enron" --tasks
+} >"${TMPDIR:-/tmp}/kith-eval-tasks.$$"
+grep -v '^sums ' "${TMPDIR:-/tmp}/kith-eval-tasks.$$" | grep -v 'distinct messages'
+python3 "$here/pool_tasks.py" <"${TMPDIR:-/tmp}/kith-eval-tasks.$$" || rc=1
+rm -f "${TMPDIR:-/tmp}/kith-eval-tasks.$$"
+echo
+echo "== (5) time"
 "$eval_bin" enron "$enron" --bulk "$corpus/bulk" --time | tail -n 1
 "$eval_bin" lore "$lore" --bulk "$corpus/bulk" --time | tail -n 1
 exit $rc

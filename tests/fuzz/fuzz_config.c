@@ -1,7 +1,7 @@
 /* fuzz_config.c: libFuzzer target for kith.conf loading and validation.
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Ilib -Idaemon tests/fuzz/fuzz_config.c daemon/config.c -lconfig
+ *     -Ilib -Iconfig -Isource -Idaemon tests/fuzz/fuzz_config.c config/config.c -lconfig
  *
  * Any input must give 0 with a config, or an error with a "NAME:" message;
  * never a crash, a leak or an empty message.

@@ -2,8 +2,8 @@
  * libetpan: the fuzz input is everything a server sends.
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Ilib -Idaemon tests/fuzz/fuzz_imap.c daemon/imap_etpan.c daemon/imap_fetch.c \
- *     daemon/tls_gnutls.c daemon/source_folders.c lib/[a-z]*.c \
+ *     -Ilib -Iconfig -Isource -Idaemon tests/fuzz/fuzz_imap.c source/imap_etpan.c \
+ *     source/imap_fetch.c source/tls_gnutls.c source/source_folders.c lib/[a-z]*.c \
  *     -Wl,--wrap=kith_conn_open,--wrap=kith_conn_read,--wrap=kith_conn_wait_readable \
  *     -Wl,--wrap=mailimap_capability -letpan -lgnutls -lm
  *

@@ -48,7 +48,7 @@ fast) san="-O2 -fsanitize=fuzzer,undefined" ;;
 esac
 cflags="-std=c11 -D_GNU_SOURCE -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-	-Wno-unused-parameter -I$top/lib -I$top/daemon ${FUZZ_CFLAGS:-}"
+	-Wno-unused-parameter -I$top/lib -I$top/config -I$top/source -I$top/daemon ${FUZZ_CFLAGS:-}"
 
 # The sources and libraries of each target: each links only what it tests.
 sources() {
@@ -57,13 +57,13 @@ sources() {
 	hdr) for s in msg hdr hdrfield hdrtext addr rfc2047 date isodate msgid msgkey strpool msgwire wire; do
 		f="$f $top/lib/$s.c"; done; echo "$f" ;;
 	analyze) echo "$top"/lib/*.c -lm ;;
-	config) echo "$top/daemon/config.c" "$top"/lib/*.c -lconfig -lm ;;
+	config) echo "$top/config/config.c" "$top/config/provider.c" "$top"/lib/*.c -lconfig -lm ;;
 	ctlproto) echo "$top/lib/ctlproto.c" ;;
 	# imap: the harness's fake server stands in for the network through
 	# the kith_conn_* three (fuzz_imap.c, pump()), and defuses a libetpan
 	# crash in mailimap_capability; kithd's code is linked unchanged
-	imap) echo "$top/daemon/imap_etpan.c $top/daemon/imap_fetch.c $top/daemon/tls_gnutls.c" \
-		"$top/daemon/source_folders.c" "$top"/lib/*.c -letpan -lgnutls -lm \
+	imap) echo "$top/source/imap_etpan.c $top/source/imap_fetch.c $top/source/tls_gnutls.c" \
+		"$top/source/source_folders.c" "$top"/lib/*.c -letpan -lgnutls -lm \
 		"-Wl,--wrap=kith_conn_open,--wrap=kith_conn_read,--wrap=kith_conn_wait_readable" \
 		"-Wl,--wrap=mailimap_capability" ;;
 	*) return 1 ;;
@@ -77,7 +77,7 @@ build() {
 	src=$(sources "$t") || { echo "unknown target $t"; return 1; }
 	stamp="$cc $cflags $san $src"
 	if [ -x "$bin" ] && [ "$(cat "$bin.flags" 2>/dev/null)" = "$stamp" ] &&
-		[ -z "$(find "$top/lib" "$top/daemon" "$here" -newer "$bin" -name '*.[ch]' | head -1)" ]; then
+		[ -z "$(find "$top/lib" "$top/config" "$top/source" "$top/daemon" "$here" -newer "$bin" -name '*.[ch]' | head -1)" ]; then
 		return 0
 	fi
 	# shellcheck disable=SC2086

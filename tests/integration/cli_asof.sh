@@ -2,19 +2,8 @@
 # cli_asof.sh: `kith people --as-of DATE` recomputes the analysis live from
 # the stored messages before DATE (kith_analyze), not from the saved tables.
 . "$KITH_TOP/tests/lib/common.sh"
-kt_need_tools sqlite3 python3
-K=$KITH_BUILD/kith SYNTH=$KITH_BUILD/tools/kith-synth
-[ -x "$K" ] && [ -x "$SYNTH" ] || kt_skip "no kith or kith-synth in $KITH_BUILD"
-T=$(kt_tmpdir)
-cat >"$T/kith.conf" <<CONF
-data_dir = "$T/data";
-runtime_dir = "$T/run";
-tasks_dir = "$T/tasks";
-identities = [ "me@synth.example" ];
-CONF
-C=(-c "$T/kith.conf")
-"$SYNTH" "$T/data" --messages 2000 --people 40 --as-of 2024-06-01 >/dev/null || kt_die "kith-synth failed"
-DB=$T/data/kith.db
+. "$KITH_TOP/tests/lib/cli.sh"
+kt_cli_setup --messages 2000 --people 40 --as-of 2024-06-01
 
 check() { # DATE: prints "N ok" when the live list is sane for DATE
 	"$K" "${C[@]}" people --as-of "$1" --all --json | python3 -c '

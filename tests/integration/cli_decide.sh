@@ -3,19 +3,8 @@
 # (checked with sqlite3), report "nothing to do" with exit 1, reject bad
 # input with exit 2, and work while another connection holds a write lock.
 . "$KITH_TOP/tests/lib/common.sh"
-kt_need_tools sqlite3 python3
-K=$KITH_BUILD/kith SYNTH=$KITH_BUILD/tools/kith-synth
-[ -x "$K" ] && [ -x "$SYNTH" ] || kt_skip "no kith or kith-synth in $KITH_BUILD"
-T=$(kt_tmpdir)
-cat >"$T/kith.conf" <<CONF
-data_dir = "$T/data";
-runtime_dir = "$T/run";
-tasks_dir = "$T/tasks";
-identities = [ "me@synth.example" ];
-CONF
-C=(-c "$T/kith.conf")
-"$SYNTH" "$T/data" --messages 600 --people 30 >/dev/null || kt_die "kith-synth failed"
-DB=$T/data/kith.db
+. "$KITH_TOP/tests/lib/cli.sh"
+kt_cli_setup --messages 600 --people 30
 key=$(kt_sql "$DB" "SELECT key FROM people ORDER BY rank LIMIT 1")
 name=$(kt_sql "$DB" "SELECT name FROM people ORDER BY rank LIMIT 1")
 
@@ -58,22 +47,39 @@ kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, status, due) VALUES('t1',
 kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, status, due) VALUES('t2', '$key', 1, 0, 2)" >/dev/null
 out=$("$K" "${C[@]}" followups --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 kt_eq "followups lists open tasks" 2 "$out"
+# a task held back by the cap (status 5): only --all shows it, with the reason
+kt_sql "$DB" "INSERT INTO tasks(uid, person_key, kind, summary, status, due) VALUES('t3', '$key', 2, 'Check in with someone', 5, 3)" >/dev/null
+out=$("$K" "${C[@]}" followups --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+kt_eq "held tasks are not open" 2 "$out"
+out=$("$K" "${C[@]}" followups --all --json | python3 -c 'import json,sys; v=json.load(sys.stdin); print(len(v), [t["uid"] for t in v if t.get("held")], "max_open" in v[-1].get("reason", ""))')
+kt_eq "followups --all lists held tasks with the reason" "3 ['t3'] True" "$out"
+out=$("$K" "${C[@]}" followups --all | grep -c 'held back (1)')
+kt_eq "followups --all (text) names what is held back" 1 "$out"
 "$K" "${C[@]}" done "$name" >/dev/null; kt_eq "done" 0 $?
-kt_eq "tasks done by hand" "4|4" "$(kt_sql "$DB" "SELECT group_concat(status, '|') FROM tasks")"
+kt_eq "tasks done by hand (held left alone)" "4|4|5" "$(kt_sql "$DB" "SELECT group_concat(status, '|') FROM (SELECT status FROM tasks ORDER BY uid)")"
 
-# a decision waits for a writer instead of failing (busy timeout)
-python3 - "$DB" <<'PY' &
-import sqlite3, sys, time
+# a decision waits for a writer instead of failing (busy timeout): the
+# writer says when its transaction is open (a file), and commits 1 s after
+# the decision has started (another file), well within the 5 s timeout
+python3 - "$DB" "$T/open" "$T/started" <<'PY' &
+import os, sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN IMMEDIATE")
 c.execute("INSERT INTO counters(name, value) VALUES('lock', 1)")
-time.sleep(1.5)
+open(sys.argv[2], "w").close()
+for _ in range(600):
+    if os.path.exists(sys.argv[3]):
+        break
+    time.sleep(0.1)
+time.sleep(1)
 c.execute("COMMIT")
 PY
-sleep 0.3
+writer=$!
+kt_true "the writer's transaction is open" kt_wait_until 60 test -e "$T/open"
 "$K" "${C[@]}" people >/dev/null; kt_eq "query during a write transaction" 0 $?
+touch "$T/started"
 "$K" "${C[@]}" ignore @late.example >/dev/null; kt_eq "decision waits for the writer" 0 $?
-wait
+wait $writer
 kt_eq "both writes landed" "1|1" "$(kt_sql "$DB" "SELECT (SELECT value FROM counters WHERE name='lock'), (SELECT count(*) FROM ignores)")"
 kt_eq "db still 0600" 600 "$(stat -c %a "$DB")"
 kt_done

@@ -3,19 +3,8 @@
 # JSON output of people, recent, show, status, followups, suggest-merges;
 # person lookup (exact, ambiguous, unknown); exit codes; colour rules.
 . "$KITH_TOP/tests/lib/common.sh"
-kt_need_tools sqlite3 python3
-K=$KITH_BUILD/kith SYNTH=$KITH_BUILD/tools/kith-synth
-[ -x "$K" ] && [ -x "$SYNTH" ] || kt_skip "no kith or kith-synth in $KITH_BUILD"
-T=$(kt_tmpdir)
-cat >"$T/kith.conf" <<CONF
-data_dir = "$T/data";
-runtime_dir = "$T/run";
-tasks_dir = "$T/tasks";
-identities = [ "me@synth.example" ];
-CONF
-C=(-c "$T/kith.conf")
-"$SYNTH" "$T/data" --messages 3000 --people 120 --as-of 2024-06-01 >/dev/null || kt_die "kith-synth failed"
-DB=$T/data/kith.db
+. "$KITH_TOP/tests/lib/cli.sh"
+kt_cli_setup --messages 3000 --people 120 --as-of 2024-06-01
 export NO_COLOR=   # empty: does not count; output is a pipe anyway
 
 # --- people ---

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # config_docs: conf/kith.conf.example and docs/kith.conf.5 keep up with the
-# keys daemon/config.c knows; the example loads as shipped (all commented
+# keys config/config.c knows; the example loads as shipped (all commented
 # out) and with every setting uncommented, and then states the defaults.
 . "$KITH_TOP/tests/lib/common.sh"
 
@@ -15,7 +15,7 @@ man=$KITH_TOP/docs/kith.conf.5
 keys=$(awk '/^static const char \*const [a-z_]*_keys\[\] = \{/ { on = 1 }
 	    on { while (match($0, /"[a-z_0-9]+"/)) { print substr($0, RSTART + 1, RLENGTH - 2);
 	         $0 = substr($0, RSTART + RLENGTH) } }
-	    on && /\};/ { on = 0 }' "$KITH_TOP/daemon/config.c" | sort -u)
+	    on && /\};/ { on = 0 }' "$KITH_TOP/config/config.c" | sort -u)
 kt_ge "keys found in config.c" 30 "$(echo "$keys" | wc -l)"
 for k in $keys; do
 	kt_true "example mentions $k" grep -qE "(^|[^a-z_])$k = " "$ex"

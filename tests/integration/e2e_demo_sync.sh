@@ -50,7 +50,7 @@ kt_eq "no message without a date" 0 \
 	"$(kt_sql "$E2E_DB" "SELECT count(*) FROM messages WHERE date IS NULL")"
 
 # Dovecot's own accounting: kithd logged out cleanly and fetched no body.
-sleep 0.5
+kt_true "every session's logout is in Dovecot's log" kt_dovecot_settled
 logouts=$(kt_dovecot_logouts)
 kt_ge "Dovecot logout lines" 1 "$(printf '%s\n' "$logouts" | grep -c 'body_count=')"
 kt_eq "sessions that fetched a body" 0 \

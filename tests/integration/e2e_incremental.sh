@@ -39,7 +39,7 @@ kt_eq "the one in Sent is marked sent" 1 \
 		WHERE m.message_id = 'incr-3@fernwood-studio.example' AND l.sent = 1")"
 kt_eq "INBOX last_uid advanced by two" $((last_inbox + 2)) \
 	"$(kt_sql "$E2E_DB" "SELECT last_uid FROM folders WHERE name='INBOX'")"
-sleep 0.5
+kt_true "every session's logout is in Dovecot's log" kt_dovecot_settled
 second=$(kt_dovecot_logouts | tail -n +$((hdr_before + 1)) | grep -o 'hdr_count=[0-9]*' | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }')
 first=$(kt_dovecot_logouts | head -n "$hdr_before" | grep -o 'hdr_count=[0-9]*' | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }')
 echo "  (headers fetched: first run ${first:-?}, second run ${second:-?})"

@@ -20,21 +20,8 @@ kt_e2e_server "$tree"
 
 # The interrupted run: wait for the first committed batch of INBOX, then kill -9
 # kithd and its contained IMAP child, leaving whatever was half-done.
-"$KITH_BUILD/kithd" -c "$E2E_CONF" --once >"$E2E/killed.log" 2>&1 &
-pid=$!
-seen=0
-for ((i = 0; i < 3000; i++)); do
-	# Never let the probe create the database file itself.
-	[ -f "$E2E_DB" ] && seen=$(sqlite3 "$E2E_DB" "SELECT count(*) FROM locations WHERE folder = 'INBOX'" 2>/dev/null)
-	[ "${seen:-0}" -gt 0 ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.02
-done
-kids=$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ')
-kill -KILL "$pid" 2>/dev/null; killed=$?
-for k in $kids; do kill -KILL "$k" 2>/dev/null; done
-{ wait "$pid"; } 2>/dev/null
-at_kill=$(sqlite3 "$E2E_DB" "SELECT count(*) FROM locations WHERE folder = 'INBOX'" 2>/dev/null || echo 0)
+kt_kill9_when_stored "$E2E/killed.log" "$E2E_DB" "SELECT count(*) FROM locations WHERE folder = 'INBOX'" "$E2E_CONF"
+killed=$KILLED at_kill=$AT_KILL
 echo "  (killed with $at_kill of $N INBOX messages stored," \
 	"$(sqlite3 "$E2E_DB" 'SELECT count(*) FROM messages' 2>/dev/null) messages in all)"
 kt_eq "kithd was still running when killed" 0 "$killed"

@@ -28,14 +28,9 @@ kt_on_exit "kill $dpid 2>/dev/null"
 
 analyses() { grep -c 'info: [0-9]* messages, [0-9]* people' "$log"; }
 kept() { grep -c 'nothing changed since the analysis' "$log"; }
-# wait_for FN N: until FN prints at least N (10 s at most)
-wait_for() {
-	for ((i = 0; i < 200; i++)); do
-		[ "$($1)" -ge "$2" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# wait_for FN N: until FN prints at least N (60 s at most)
+at_least() { [ "$($1)" -ge "$2" ]; }
+wait_for() { kt_wait_until 60 at_least "$1" "$2"; }
 people() { kt_sql "$E2E_DB" "SELECT group_concat(key || ':' || depth, ',') FROM people"; }
 
 kt_true "first analysis" wait_for analyses 1

@@ -22,7 +22,7 @@ kt_eq "STARTTLS: distinct messages" "$DEMO_DISTINCT" \
 	"$(kt_sql "$E2E/data-st/kith.db" 'SELECT count(*) FROM messages')"
 kt_eq "STARTTLS: Sent copies marked" "$DEMO_SENT" \
 	"$(kt_sql "$E2E/data-st/kith.db" "SELECT count(*) FROM locations WHERE sent = 1")"
-sleep 0.3
+kt_true "every session's logout is in Dovecot's log" kt_dovecot_settled
 kt_eq "STARTTLS: sessions that fetched a body" 0 "$(kt_dovecot_logouts | grep -c 'body_count=[1-9]')"
 
 # Implicit TLS against a server that presents each bad certificate.

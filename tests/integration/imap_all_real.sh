@@ -36,7 +36,7 @@ kt_eq "messages from Maya are direction out" "$DEMO_FROM_MAYA" \
 	"$(kt_sql "$E2E_DB" "SELECT count(*) FROM messages WHERE direction = 'out'")"
 kt_eq "no INBOX, Archive or Junk location" 0 \
 	"$(kt_sql "$E2E_DB" "SELECT count(*) FROM locations WHERE folder IN ('INBOX', 'Archive', 'Junk')")"
-sleep 0.5
+kt_true "every session's logout is in Dovecot's log" kt_dovecot_settled
 logouts=$(kt_dovecot_logouts)
 kt_ge "Dovecot logout lines" 1 "$(printf '%s\n' "$logouts" | grep -c 'body_count=')"
 kt_eq "sessions that fetched a body" 0 "$(printf '%s\n' "$logouts" | grep -c 'body_count=[1-9]')"

@@ -63,6 +63,7 @@ before=$(grep -c 'auth failed' "$DC_LOG")
 out=$(fetch implicit "$E2E/wrong")
 kt_contains "wrong password: login failure" "result -1002 " "$out"
 kt_contains "wrong password: via AUTHENTICATE PLAIN" "AUTHENTICATE PLAIN failed" "$out"
-sleep 0.5
+auth_failures_reach() { [ "$(grep -c 'auth failed' "$DC_LOG")" -ge "$1" ]; }
+kt_wait_until 60 auth_failures_reach $((before + 1))
 kt_eq "wrong password: one failed attempt in Dovecot's log" $((before + 1)) "$(grep -c 'auth failed' "$DC_LOG")"
 kt_done

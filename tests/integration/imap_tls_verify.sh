@@ -27,6 +27,9 @@ login_attempts() {
 		"$DC_LOG" 2>/dev/null
 }
 
+both_logged_out() { [ "$(login_attempts)" -ge 2 ] && kt_dovecot_logged_out; }
+both_closed_unauthenticated() { [ "$(grep -c 'no auth attempts' "$DC_LOG")" -ge 2 ]; }
+
 check_cert() { # cert-name expected-reason
 	local name=$1 why=$2 out
 	DC_CERT_NAME=$name
@@ -44,18 +47,14 @@ check_cert() { # cert-name expected-reason
 			kt_not_contains "$name/$mode delivered nothing" "message " "$out"
 		fi
 	done
-	# let Dovecot write its disconnect lines (slow under load: wait for
-	# them, up to 5 s, rather than a fixed pause)
-	local i want=2
-	for ((i = 0; i < 50; i++)); do
-		if [ "$name" = server ]; then
-			[ "$(login_attempts)" -ge $want ] && break
-		else
-			[ "$(grep -c 'no auth attempts' "$DC_LOG")" -ge $want ] && break
-		fi
-		sleep 0.1
-	done
-	sleep 0.2 # and any line that should not be there a chance to appear
+	# Dovecot writes its lines in its own time: wait for both connections'
+	# last line (a logout after a login, or "no auth attempts"); after it
+	# nothing more can come from them.
+	if [ "$name" = server ]; then
+		kt_wait_until 60 both_logged_out
+	else
+		kt_wait_until 60 both_closed_unauthenticated
+	fi
 	if [ "$name" = server ]; then
 		kt_eq "$name: logins in the server log" 2 "$(login_attempts)"
 	else

@@ -67,7 +67,7 @@ BAD_INTEGRITY=0; ORPHANS=0; BAD_FILES=0; KILL_LOG=$E2E/kills.txt
 # after_kill NAME CONF KIDS...: the checks that follow every kill.
 after_kill() {
 	local name=$1 cnf=$2 db=$E2E/$1/data/kith.db left i ic files bad; shift 2
-	for ((i = 0; i < 40; i++)); do
+	for ((i = 0; i < 200; i++)); do # 10 s at most: killed processes go at once
 		left=$(alive "$@" $(pgrep -f -- "-c $cnf" 2>/dev/null))
 		[ -z "$left" ] && break
 		sleep 0.05

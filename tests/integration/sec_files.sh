@@ -39,10 +39,8 @@ mode() { stat -c %a "$1" 2>/dev/null || echo missing; }
 dpid=$!
 kt_on_exit "kill $dpid 2>/dev/null"
 sock=$base/r/run/control
-for ((i = 0; i < 200; i++)); do
-	[ -S "$sock" ] && [ -n "$(ls "$base/t/u/tasks" 2>/dev/null | grep '\.ics$')" ] && break
-	sleep 0.05
-done
+first_cycle_done() { [ -S "$sock" ] && [ -n "$(ls "$base/t/u/tasks" 2>/dev/null | grep '\.ics$')" ]; }
+kt_wait_until 60 first_cycle_done
 kt_true "control socket exists" test -S "$sock"
 
 for d in a a/b a/b/data t t/u t/u/tasks r r/run; do
@@ -127,11 +125,8 @@ sed -i "s|^runtime_dir = .*|runtime_dir = \"$trap_dir\";|" "$conf"
 "$KITH_BUILD/kithd" -c "$conf" --as-of 2026-11-18 >"$E2E/trap.log" 2>&1 &
 tpid=$!
 kt_on_exit "kill $tpid 2>/dev/null"
-for ((i = 0; i < 60; i++)); do
-	kill -0 "$tpid" 2>/dev/null || break
-	grep -q 'not to us\|refused\|belongs' "$E2E/trap.log" && break
-	sleep 0.05
-done
+refused() { ! kill -0 "$tpid" 2>/dev/null || grep -q 'not to us\|refused\|belongs' "$E2E/trap.log"; }
+kt_wait_until 60 refused
 kt_eq "no socket in a dir owned by someone else" "" "$(ls -A "$trap_dir")"
 kt_contains "kithd says why" "belongs to uid" "$(cat "$E2E/trap.log")"
 kill -TERM "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null

@@ -95,17 +95,17 @@ kt_contains "config now uses pass_cmd" "pass_cmd" "$(cat "$conf")"
 "$KITH_BUILD/kithd" -c "$conf" -v --protocol-log >"$E2E/daemon.log" 2>&1 &
 dpid=$!
 kt_on_exit "kill $dpid 2>/dev/null"
-for ((i = 0; i < 100; i++)); do
-	sample "$dpid"
-	[ -S "$rt/control" ] && grep -q 'INBOX' "$E2E/daemon.log" && break
-	sleep 0.05
-done
+serving() { sample "$dpid"; [ -S "$rt/control" ] && grep -q 'INBOX' "$E2E/daemon.log"; }
+kt_true "the daemon serves its socket and has read INBOX" kt_wait_until 60 serving
 "$KITH_BUILD/kith" -c "$conf" status >"$E2E/status.out" 2>&1
 kt_eq "kith status answered" 0 $?
 "$KITH_BUILD/kith" -c "$conf" people --all >"$E2E/people.out" 2>&1
 "$KITH_BUILD/kith" -c "$conf" show tomas >"$E2E/show.out" 2>&1
+sessions() { grep -c 'messages in .* folders changed' "$E2E/daemon.log"; }
+before=$(sessions)
 "$KITH_BUILD/kith" -c "$conf" sync >"$E2E/sync.out" 2>&1
-sleep 1; sample "$dpid"
+session_ended() { sample "$dpid"; [ "$(sessions)" -gt "$before" ]; }
+kt_true "the session kith sync asked for ran (sampled until it ended)" kt_wait_until 60 session_ended
 cp -a "$E2E/data" "$E2E/data-live" # the -wal and -shm exist only while it runs
 kill -TERM "$dpid"; wait "$dpid"
 kt_eq "daemon stopped by TERM" 0 $?
@@ -131,7 +131,7 @@ python3 "$KITH_TOP/tests/lib/fakeimap.py" --port-file "$E2E/fport" --mode normal
 	--messages 5 --transcript "$E2E/fake.transcript" &
 fpid=$!
 kt_on_exit "kill $fpid 2>/dev/null"
-for ((i = 0; i < 100; i++)); do [ -s "$E2E/fport" ] && break; sleep 0.05; done
+kt_wait_until 60 test -s "$E2E/fport"
 fconf=$E2E/fake.conf
 kt_kith_conf "$fconf" "$E2E/fdata" "$E2E/ftasks" none
 sed -i -e "s|pass_file = .*|oauth2_token_cmd = \"cat '$E2E/token'\";|" \

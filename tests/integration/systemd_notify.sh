@@ -37,7 +37,7 @@ with open(sys.argv[2], "a", buffering=1) as log:
 PY
 listener=$!
 kt_on_exit "kill $listener 2>/dev/null"
-for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
+kt_wait_until 60 test -S "$T/notify.sock"
 
 ctl() { # COMMAND: one exchange on the control socket, reply on stdout
 	local t0=$(date +%s%N)
@@ -60,37 +60,41 @@ while True:
 sys.stdout.write(out.decode("utf-8", "replace"))
 PY
 }
-wait_for() { # PATTERN SECONDS: wait until notify.log has a line matching
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		grep -q -- "$1" "$T/notify.log" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+has() { grep -q -- "$1" "$T/notify.log" 2>/dev/null; }
+wait_for() { kt_wait_until "$2" has "$1"; } # PATTERN SECONDS: a line matching
 count() { grep -c -- "$1" "$T/notify.log" 2>/dev/null; }
+reaches() { [ "$(count "$1")" -ge "$2" ]; } # PATTERN N: N lines match
+idles() { grep -c 'imap C: [^ ]* IDLE' "$T/kithd.log"; } # IDLEs kithd sent
+idles_after() { [ "$(idles)" -gt "$1" ]; }
 
 NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=2000000 \
-	"$KITH_BUILD/kithd" -c "$T/kith.conf" >"$T/kithd.log" 2>&1 &
+	"$KITH_BUILD/kithd" -c "$T/kith.conf" --protocol-log >"$T/kithd.log" 2>&1 &
 kithd=$!
 kt_on_exit "kill $kithd 2>/dev/null"
 
 kt_true "READY=1 within 60 s" wait_for 'READY=1' 60
 kt_contains "a STATUS= before READY" "STATUS=" "$(sed -n '1,/READY=1/p' "$T/notify.log")"
-kt_true "WATCHDOG=1 arrives" wait_for '^WATCHDOG=1$' 5
-sleep 3
-kt_ge "WATCHDOG=1 keeps coming (every <= 1 s)" 3 "$(count '^WATCHDOG=1$')"
+kt_true "WATCHDOG=1 arrives" wait_for '^WATCHDOG=1$' 60
+# WATCHDOG_USEC is 2 s, so kithd pings every 1 s.  Counted against the time
+# measured around a wait for three more pings (an event, not a sleep): over
+# E ms at least floor(E / 1000) - 1 pings, however busy the machine.
+n0=$(count '^WATCHDOG=1$'); t0=$(kt_now_ms)
+kt_true "three more WATCHDOG=1" kt_wait_until 60 reaches '^WATCHDOG=1$' $((n0 + 3))
+el=$(( $(kt_now_ms) - t0 )); pings=$(( $(count '^WATCHDOG=1$') - n0 ))
+kt_ge "WATCHDOG=1 keeps coming (every <= 1 s): pings in $el ms" $((el / 1000 - 1)) "$pings"
 
 # The control socket.
 kt_eq "runtime dir mode" 700 "$(stat -c %a "$T/run")"
 kt_eq "control socket mode" 600 "$(stat -c %a "$T/run/control")"
 kt_contains "ping" "ok kithd" "$(ctl ping)"
 kt_contains "status" "ok " "$(ctl status)"
+idles_before=$(idles)
 kt_contains "sync" "ok " "$(ctl sync)"
 kt_contains "nonsense" "err unknown command" "$(ctl 'rm -rf')"
 # While the single account waits in IMAP IDLE the loop may be busy; measure
-# how long a reply takes then (poll_interval = 10 bounds it).
-sleep 2
+# how long a reply takes then (poll_interval = 10 bounds it).  The session
+# `sync` started idles once its protocol log says IDLE.
+kt_true "the session idles" kt_wait_until 60 idles_after "$idles_before"
 t0=$(date +%s%N); out=$(ctl ping); ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 kt_contains "ping while idle" "ok kithd" "$out"
 echo "  (control reply while idle took $ms ms)"
@@ -99,13 +103,13 @@ kt_le "control reply while idle, ms" 12000 "$ms"
 # Reload: good, then broken (refused, still running).
 ready_before=$(count 'READY=1')
 kill -HUP $kithd
-kt_true "RELOADING=1 on SIGHUP" wait_for 'RELOADING=1' 10
-for _ in $(seq 100); do [ "$(count 'READY=1')" -gt "$ready_before" ] && break; sleep 0.1; done
+kt_true "RELOADING=1 on SIGHUP" wait_for 'RELOADING=1' 60
+kt_wait_until 60 reaches 'READY=1' $((ready_before + 1))
 kt_ge "READY=1 again after the reload" $((ready_before + 1)) "$(count 'READY=1')"
 echo 'pol_interval = 10;' >>"$T/kith.conf"
 bad_line=$(wc -l <"$T/kith.conf")
 kill -HUP $kithd
-for _ in $(seq 200); do grep -q 'reload refused' "$T/kithd.log" && break; sleep 0.1; done
+kt_wait_until 60 grep -q 'reload refused' "$T/kithd.log"
 kt_true "kithd survives a broken reload" kill -0 $kithd
 kt_contains "the reload error names FILE:LINE" "$T/kith.conf:$bad_line: unknown key 'pol_interval'" \
 	"$(cat "$T/kithd.log")"

@@ -31,7 +31,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 	echo "sent -90 dee@example.com <d0@kith.test> Hello"
 	echo "msg -3 ana@example.com <weird/id%with?chars#@kith.test> Budget; plans, and \"quotes\" \\ backslash"
 	echo "msg -4 bo@example.com <b1@kith.test> 会议纪要：第三季度预算和下一步的计划，请尽快回复。这是一个很长的主题行，用来测试折行是否会把多字节字符切开。"
-	printf 'msg -6 dee@example.com <d1@kith.test> Bad \xc3 bytes \x07 bell and a tab\there\n'
+	printf 'msg -4.5 dee@example.com <d1@kith.test> Bad \xc3 bytes \x07 bell and a tab\there\n'
 	echo "sent -6 cy@example.com <c1@kith.test> $(printf 'Long question %.0s' $(seq 30))?"
 	echo "turn -400 eve@example.com"
 } >"$work/scenario"
@@ -42,6 +42,15 @@ fail() { echo "FAIL: $*"; exit 1; }
 	"$work/scenario" >/dev/null || fail "kith-tasks (events)"
 n=$(wc -l <"$work/wants")
 [ "$n" -eq 5 ] || { cat "$work/wants"; fail "expected 5 tasks, got $n"; }
+
+# the cap: with max_open 2 only the two most important are written (the
+# replies to Bo, depth 95, and Ana, 70); the rest are held in the records
+{ cat "$work/scenario"; echo "param max_open 2"; } >"$work/scenario-cap"
+"$tool" --dir "$work/capped" --state "$work/state3" "$work/scenario-cap" >"$work/wants-cap" ||
+	fail "kith-tasks (cap)"
+[ "$(ls "$work"/capped/*.ics | wc -l)" -eq 2 ] || fail "the cap did not hold: $(ls "$work"/capped)"
+[ "$(grep -c '^held:' "$work/wants-cap")" -eq 3 ] || { cat "$work/wants-cap"; fail "expected 3 held"; }
+head -2 "$work/wants-cap" | cut -f3 | grep -q '^Reply to Bo' || fail "Bo's reply is not first"
 
 "$tool" --check "$work"/todo/*.ics "$work"/events/*.ics >/dev/null || fail "libical rejects a file"
 

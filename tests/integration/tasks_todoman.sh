@@ -82,9 +82,9 @@ EOF
 run 2024-06-01T12:00:00Z
 [ -f "$work/cal/kith/displayname" ] || fail "no displayname"
 got=$(listing)
-want="Ben Stone hasn't answered your 26 May mail: Can you send the report?|2024-05-31T12:00Z|5|False
-Check in with Chloe Martin: it's been 7 weeks|2024-04-27T12:00Z|1|False
-Reply to Ana Ruiz: Budget for Q3|2024-05-31T12:00Z|3|False"
+want="Ben Stone hasn't answered your 26 May mail: Can you send the report?|2024-06-01T23:59Z|5|False
+Check in with Chloe Martin: it's been 7 weeks|2024-06-01T23:59Z|1|False
+Reply to Ana Ruiz: Budget for Q3|2024-06-01T23:59Z|3|False"
 [ "$got" = "$want" ] || fail "todoman list differs:
 $got
 --- expected:
@@ -105,7 +105,7 @@ print([t["id"] for t in json.load(sys.stdin) if t["summary"].startswith("Reply t
 "$todoman" done "$id" >/dev/null || fail "todoman done"
 run 2024-06-02T12:00:00Z
 got=$(listing | grep '^Reply to Ana')
-[ "$got" = "Reply to Ana Ruiz: Budget for Q3|2024-05-31T12:00Z|3|True" ] ||
+[ "$got" = "Reply to Ana Ruiz: Budget for Q3|2024-06-01T23:59Z|3|True" ] ||
 	fail "reopened after todoman done: $got"
 grep -q "^kith-reply-.*	2	" "$work/state" || fail "record not marked done by the user"
 
@@ -114,9 +114,11 @@ echo "msg -0.5 ben@example.com <w2@kith.test> Re: Can you send the report?" >>"$
 run 2024-06-02T12:00:00Z
 got=$(listing | grep '^Ben Stone')
 case "$got" in *"|True") ;; *) fail "waiting task not completed: $got" ;; esac
-[ "$(ls "$work"/cal/kith/*.ics | wc -l)" -eq 3 ] || fail "a task file vanished"
+# His answer is mail from a relationship: it asks for a reply in turn.
+[ "$(ls "$work"/cal/kith/*.ics | wc -l)" -eq 4 ] || fail "a task file vanished"
 open=$("$todoman" --porcelain list | "$py" -c 'import json,sys; print(len(json.load(sys.stdin)))')
-[ "$open" = 1 ] || fail "expected 1 open task, got $open"
+[ "$open" = 2 ] || fail "expected 2 open tasks, got $open"
+listing | grep -q '^Reply to Ben Stone: Re: Can you send the report?|' || fail "no reply task for Ben's answer"
 check_files
 grep -q 'STATUS:COMPLETED' "$work"/cal/kith/kith-waiting-*.ics || fail "no STATUS:COMPLETED"
 grep -q '^COMPLETED:' "$work"/cal/kith/kith-waiting-*.ics || fail "no COMPLETED"

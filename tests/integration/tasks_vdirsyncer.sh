@@ -41,7 +41,7 @@ radicale --config "$work/radicale.conf" >"$work/radicale.log" 2>&1 &
 rpid=$!
 base="http://127.0.0.1:$port"
 url="$base/kith/tasks/"
-for _ in $(seq 50); do
+for _ in $(seq 300); do # until it answers (60 s at most)
 	curl -s -o /dev/null "$base/" && break
 	sleep 0.2
 done

@@ -40,6 +40,21 @@ kt_die() { printf '%s: FATAL: %s\n' "$KT_NAME" "$*" >&2; exit 1; }
 # kt_skip REASON: exit 77 with the reason as the last line of output.
 kt_skip() { echo "$*"; exit 77; }
 
+# kt_now_ms: the clock in milliseconds, for measuring a wait.
+kt_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# kt_wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds (returns 0) or SECONDS have passed (returns 1).  Why: a test
+# waits for the event it needs, never for a fixed time that a busy machine
+# can outlast; SECONDS is only the point at which to give up.
+kt_wait_until() {
+	local end=$(( $(date +%s) + $1 )); shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
 # kt_tmpdir [NAME]: echo a fresh temp dir, removed at exit unless
 # KITH_KEEP_TMP=1 (then its path is printed instead).
 kt_tmpdir() {
@@ -77,7 +92,7 @@ EOF
 
 # kt_wait_port PORT [SECONDS]: wait until something accepts on 127.0.0.1:PORT.
 kt_wait_port() {
-	local port=$1 secs=${2:-10} i
+	local port=$1 secs=${2:-60} i
 	for ((i = 0; i < secs * 10; i++)); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
 		sleep 0.1
@@ -222,3 +237,40 @@ kt_no_secret() {
 	*) kt__pass "$1 does not contain the secret" ;;
 	esac
 }
+
+# kt_kill9_when_stored LOG DB SQL CONF: start kithd --once (output in LOG),
+# wait until SQL on DB counts more than 0 (a committed batch), then kill -9
+# kithd and its children mid-sync.  Sets KILLED (kill's status, 0: it was
+# still running) and AT_KILL (SQL's count after the kill).
+kt_kill9_when_stored() {
+	local log=$1 db=$2 sql=$3 conf=$4 pid kids seen=0 i k
+	"$KITH_BUILD/kithd" -c "$conf" --once >"$log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 6000; i++)); do
+		# never let the probe create the database file itself
+		[ -f "$db" ] && seen=$(sqlite3 "$db" "$sql" 2>/dev/null)
+		[ "${seen:-0}" -gt 0 ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kids=$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ')
+	kill -KILL "$pid" 2>/dev/null; KILLED=$?
+	for k in $kids; do kill -KILL "$k" 2>/dev/null; done
+	{ wait "$pid"; } 2>/dev/null
+	AT_KILL=$(sqlite3 "$db" "$sql" 2>/dev/null || echo 0)
+}
+
+# kt_fake_start DIR MODE [fakeimap.py args...]: start tests/lib/fakeimap.py
+# in MODE (transcript DIR/transcript.MODE), wait for its port; sets FPORT,
+# FTR and FPID (stopped at exit, or earlier by kt_fake_stop).
+kt_fake_start() {
+	local d=$1 mode=$2; shift 2
+	rm -f "$d/port"; FTR=$d/transcript.$mode; : >"$FTR"
+	python3 "$KITH_TOP/tests/lib/fakeimap.py" --port-file "$d/port" --mode "$mode" \
+		--transcript "$FTR" "$@" &
+	FPID=$!
+	kt_on_exit "kill $FPID 2>/dev/null"
+	kt_wait_until 60 test -s "$d/port"
+	FPORT=$(cat "$d/port")
+}
+kt_fake_stop() { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; }

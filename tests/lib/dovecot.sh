@@ -179,7 +179,7 @@ kt_dovecot_start() {
 	DC_JOB=$!
 	DC_PID=$DC_JOB
 	kt_on_exit kt_dovecot_stop
-	if ! kt_wait_port "$DC_IMAPS_PORT" 15 || ! kt_wait_port "$DC_IMAP_PORT" 5; then
+	if ! kt_wait_port "$DC_IMAPS_PORT" 60 || ! kt_wait_port "$DC_IMAP_PORT" 60; then
 		echo "dovecot did not start; log follows:" >&2
 		cat "$DC_DIR/dovecot.stdout" "$DC_LOG" >&2 2>/dev/null
 		kt_dovecot_stop
@@ -251,6 +251,14 @@ kt_dovecot_kick() { kt_doveadm kick "$DC_USER" >/dev/null 2>&1 || true; }
 
 # kt_dovecot_logouts: the logout lines (with body_count=...) seen so far.
 kt_dovecot_logouts() { grep -E 'imap\(.*\).*(Logged out|Disconnected).*body_count=' "$DC_LOG" 2>/dev/null; }
+
+# kt_dovecot_logged_out: 0 when every IMAP session that logged in has its
+# logout line (Dovecot writes it after the client has gone, in its own time).
+kt_dovecot_logged_out() {
+	[ "$(kt_dovecot_logouts | wc -l)" -ge "$(grep -c 'imap-login: .*Login: user=' "$DC_LOG" 2>/dev/null)" ]
+}
+# kt_dovecot_settled [SECONDS]: waits for that (default: up to 60 s).
+kt_dovecot_settled() { kt_wait_until "${1:-60}" kt_dovecot_logged_out; }
 
 # kt_kith_conf FILE DATA_DIR TASKS_DIR [tls] [extra account lines]: a kith.conf
 # for one account named "test" on this Dovecot.  tls: implicit | starttls.

@@ -26,6 +26,13 @@ of N small messages and misbehaves as MODE says:
   badlogin        LOGIN is refused with NO [AUTHENTICATIONFAILED]
   xlist           old Gmail: LIST without special-use, XLIST with \\AllMail etc.
   logindisabled   CAPABILITY says LOGINDISABLED and offers no AUTH= mechanism
+  gmail           as Google documents Gmail (developers.google.com/gmail/imap/
+                  imap-extensions): X-GM-EXT-1, special-use on every LIST,
+                  [Gmail]/All Mail \\All and labels as folders: every folder
+                  serves the same messages (one message, many labels)
+  outlook         as Microsoft documents Exchange Online: AUTH=XOAUTH2 only,
+                  LOGIN and AUTHENTICATE PLAIN refused ("basic auth off");
+                  XOAUTH2 accepted
   plaincont       LOGINDISABLED, AUTH=PLAIN without SASL-IR: AUTHENTICATE PLAIN
                   answered "+", the response (never logged) checked for the
                   shape authzid NUL authcid NUL password
@@ -68,7 +75,7 @@ def parse_set(spec, maxuid):
         a = maxuid if a == "*" else int(a)
         b = maxuid if b == "*" else int(b)
         lo, hi = min(a, b), max(a, b)
-        out.update(range(lo, hi + 1))
+        out.update(range(lo, min(hi, maxuid) + 1))  # no UID above maxuid exists
     return out
 
 
@@ -138,6 +145,10 @@ class Conn:
             c += " LOGINDISABLED"
         if self.srv.args.mode == "plaincont":
             c += " LOGINDISABLED AUTH=PLAIN"
+        if self.srv.args.mode == "gmail":
+            c += " X-GM-EXT-1 XLIST ID AUTH=XOAUTH2 AUTH=PLAIN SASL-IR"
+        if self.srv.args.mode == "outlook":
+            c += " AUTH=XOAUTH2 SASL-IR"
         if self.srv.args.mode != "nostarttls" and not self.tls_active():
             c += " STARTTLS"
         return c
@@ -194,6 +205,9 @@ class Conn:
         self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (self.caps(), tag))
 
     def c_login(self, tag, rest):
+        if self.srv.args.mode == "outlook":
+            self.send("%s NO LOGIN failed.\r\n" % tag)
+            return
         if self.srv.args.mode == "badlogin":
             self.send("%s NO [AUTHENTICATIONFAILED] Authentication failed.\r\n" % tag)
             return
@@ -201,7 +215,13 @@ class Conn:
 
     def c_authenticate(self, tag, rest):
         import base64
-        if self.srv.args.mode != "plaincont" or rest.split(" ")[0].upper() != "PLAIN":
+        mech = rest.split(" ")[0].upper()
+        if self.srv.args.mode == "outlook" and mech != "XOAUTH2":
+            self.send("%s NO AUTHENTICATE failed.\r\n" % tag)
+            return
+        if self.srv.args.mode == "outlook":
+            return self.send("%s OK AUTHENTICATE completed.\r\n" % tag)
+        if self.srv.args.mode != "plaincont" or mech != "PLAIN":
             return self.c_login(tag, rest)  # XOAUTH2 and the rest: as LOGIN
         self.send("+ \r\n")
         try:
@@ -225,6 +245,17 @@ class Conn:
                   '%s OK XLIST done\r\n' % tag)
 
     def c_list(self, tag, rest):
+        if self.srv.args.mode == "gmail":
+            self.send('* LIST (\\HasNoChildren) "/" "INBOX"\r\n'
+                      '* LIST (\\HasChildren \\Noselect) "/" "[Gmail]"\r\n'
+                      '* LIST (\\All \\HasNoChildren) "/" "[Gmail]/All Mail"\r\n'
+                      '* LIST (\\HasNoChildren \\Sent) "/" "[Gmail]/Sent Mail"\r\n'
+                      '* LIST (\\HasNoChildren \\Junk) "/" "[Gmail]/Spam"\r\n'
+                      '* LIST (\\Flagged \\HasNoChildren) "/" "[Gmail]/Starred"\r\n'
+                      '* LIST (\\HasNoChildren \\Important) "/" "[Gmail]/Important"\r\n'
+                      '* LIST (\\HasNoChildren) "/" "Work"\r\n'
+                      '%s OK Success\r\n' % tag)
+            return
         if self.srv.args.mode == "xlist":
             self.send('* LIST (\\HasNoChildren) "/" INBOX\r\n'
                       '* LIST (\\Noselect \\HasChildren) "/" "[Gmail]"\r\n'

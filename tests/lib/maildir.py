@@ -4,6 +4,11 @@
     maildir.py load TREE MAILDIR
     maildir.py add MAILDIR FOLDER FILE...        (into new/, for a running server)
     maildir.py replicate SRC_TREE OUT_DIR COUNT  (fresh Message-IDs and dates)
+    maildir.py [--lf] COMMAND ...   --lf: files with LF line ends, as
+        Courier and GNU Mailutils keep them (Dovecot takes either)
+    maildir.py load-dirs TREE INBOX_DIR FOLDER_DIR  (one plain Maildir per
+        folder: TREE/INBOX -> INBOX_DIR, TREE/a/b -> FOLDER_DIR/a/b; the
+        layout GNU Mailutils' imap4d reads; into cur/, as seen by a client)
 
 TREE/INBOX/x.eml -> MAILDIR/cur/...; TREE/Sent/x.eml -> MAILDIR/.Sent/cur/...;
 TREE/a/b/x -> MAILDIR/.a.b/cur/...  A top-level folder named inbox (any case)
@@ -19,6 +24,7 @@ import sys
 import time
 
 _counter = [0]
+_lf = [False]  # --lf: files end lines in LF (Courier, Mailutils read no CRLF)
 
 
 def normalize(raw):
@@ -59,12 +65,15 @@ def ensure(d):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
 
 
-def store(d, raw, sub="cur"):
-    """Write one message into d/sub; returns the path."""
+def store(d, raw, sub="cur", uid=None):
+    """Write one message into d/sub; returns the path.  uid: GNU Mailutils'
+    naming (",u=UID" before the flags), which it needs to keep UIDs."""
     _counter[0] += 1
     when = header_date(raw)
+    if _lf[0]:
+        raw = raw.replace(b"\r\n", b"\n")
     base = "%d.M%dP%d.kith" % (int(time.time()), _counter[0], os.getpid())
-    name = base + (":2,S" if sub == "cur" else "")
+    name = base + (",u=%d" % uid if uid else "") + (":2,S" if sub == "cur" else "")
     tmp = os.path.join(d, "tmp", base)
     with open(tmp, "wb") as f:
         f.write(raw)
@@ -98,6 +107,26 @@ def load(tree, maildir, inbox_names):
         counts["/".join(parts)] = len(msgs)
     for k in sorted(counts):
         print("%s\t%d" % (k, counts[k]))
+
+
+def load_dirs(tree, inbox_dir, folder_dir_root):
+    for root, dirs, files in os.walk(tree):
+        dirs.sort()
+        rel = os.path.relpath(root, tree)
+        msgs = sorted(f for f in files if not f.startswith("."))
+        if rel == "." or not msgs:
+            continue
+        inbox = rel.lower() == "inbox"
+        d = inbox_dir if inbox else os.path.join(folder_dir_root, rel)
+        ensure(d)
+        for i, f in enumerate(msgs, 1):
+            with open(os.path.join(root, f), "rb") as fh:
+                store(d, normalize(fh.read()), uid=i)
+        # without this state file imap4d (3.15) derives a new UIDVALIDITY
+        # at every session
+        with open(os.path.join(d, ".mu-prop"), "w") as fh:
+            fh.write("uidnext: %d\nuid-validity: %d\nversion: 3.15\n" % (len(msgs) + 1, int(time.time())))
+        print("%s\t%d" % ("INBOX" if inbox else rel.replace(os.sep, "/"), len(msgs)))
 
 
 def add(maildir, folder, files):
@@ -143,9 +172,14 @@ def replicate(src, out, count):
 
 
 def main(argv):
+    if argv and argv[0] == "--lf":
+        _lf[0] = True
+        argv = argv[1:]
     if len(argv) >= 3 and argv[0] == "load":
         inbox = {"inbox"}
         load(argv[1], argv[2], inbox)
+    elif len(argv) == 4 and argv[0] == "load-dirs":
+        load_dirs(argv[1], argv[2], argv[3])
     elif len(argv) >= 4 and argv[0] == "add":
         add(argv[1], argv[2], argv[3:])
     elif len(argv) == 4 and argv[0] == "replicate":

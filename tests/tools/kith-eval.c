@@ -24,6 +24,10 @@
  *   --bulkcheck    print bulk figures; exit 1 unless < 1% of bulk messages
  *                  are turns and no bulk-like address is in the top 50
  *   --time         print how long kith_analyze took
+ *   --tasks        the follow-up check (eval_tasks.h): rules as of rolling
+ *                  dates against what the mail shows afterwards
+ *   --tasks-dump   with --tasks: one line per reply candidate, for study
+ *   --tasks-list   the follow-ups as of --as-of (or --at), for checking by hand
  *
  * Reads corpus files directly with kith_hdr_parse.  Prints plain text.
  */
@@ -1106,6 +1110,8 @@ static int show_people(const struct box *b, double at, int64_t as_of, size_t peo
 	return 0;
 }
 
+#include "eval_tasks.h"
+
 /* YYYY-MM-DD as seconds at midnight UTC; 0 when it does not parse. */
 static int64_t day_of(const char *s)
 {
@@ -1125,10 +1131,10 @@ int main(int argc, char **argv)
 	const char *bulk = NULL;
 	double at = 1.0;
 	int64_t as_of = 0;
-	int i, people = 0, do_pred = 0, do_roll = 0, do_bulk = 0, do_time = 0, rc = 0;
+	int i, people = 0, do_pred = 0, do_roll = 0, do_bulk = 0, do_time = 0, do_tasks = 0, rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--time]\n");
+		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--time] [--tasks|--tasks-dump|--tasks-list]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -1150,6 +1156,10 @@ int main(int argc, char **argv)
 			do_bulk = 1;
 		else if (!strcmp(argv[i], "--time"))
 			do_time = 1;
+		else if (!strcmp(argv[i], "--tasks") || !strcmp(argv[i], "--tasks-dump"))
+			do_tasks = 1 + (argv[i][7] == '-');
+		else if (!strcmp(argv[i], "--tasks-list"))
+			do_tasks = 3;
 	}
 	if ((rc = load_box(&b, argv[1], argv[2], bulk)) < 0) {
 		fprintf(stderr, "kith-eval: cannot read %s: %s\n", argv[2], strerror(-rc));
@@ -1163,6 +1173,12 @@ int main(int argc, char **argv)
 		rc = rolling(&b, argv[1]);
 	if (do_bulk && rc == 0)
 		rc = bulkcheck(&b);
+	if (do_tasks == 3 && rc == 0)
+		rc = list_tasks(&b, as_of ? as_of : date_quantile(&b, at < 1.0 ? at : 1.0) + (at >= 1.0));
+	else if (do_tasks && rc == 0) {
+		tk_dump = do_tasks == 2;
+		rc = eval_tasks(&b, argv[1]);
+	}
 	kith_msgs_free(b.m, b.n);
 	free(b.key);
 	free(b.bulk);

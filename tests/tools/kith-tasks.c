@@ -17,9 +17,11 @@
  *   reply DAYS TO <MSGID> SUBJECT...     the user's reply to TO (In-Reply-To set)
  *   turn DAYS ADDR                       an exchange with ADDR (for rhythms)
  *   snooze ADDR DAYS                     snooze ADDR until now + DAYS
- *   param NAME VALUE                     a kith_followup_params field
+ *   param NAME VALUE                     a kith_followup_params field, or
+ *                                        max_open (the cap on open tasks, 12)
  * The records (what a store would keep) live in the state file between
- * runs.  Prints one line per open want: "KIND<TAB>UID<TAB>SUMMARY".
+ * runs.  Prints one line per want: "KIND<TAB>UID<TAB>SUMMARY", the ones
+ * held back by the cap (daemon/tasks_plan.h) with KIND "held:KIND".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +30,8 @@
 #include <time.h>
 
 #include "../../lib/followup.h"
-#include "../../daemon/tasks.h"
+#include "../../daemon/tasks_plan.h"
+#include "../../tasks/tasks.h"
 
 #define MAXP 64
 #define DAY 86400.0
@@ -49,6 +52,7 @@ struct scen {
 	double sn_days[MAXP];
 	size_t nsn;
 	struct kith_followup_params p;
+	int max_open; /* as followups.max_open */
 };
 
 static int parse_time(const char *s, int64_t *out)
@@ -175,7 +179,9 @@ static int set_param(struct scen *s, char **save)
 	if (!name || !val)
 		return -EINVAL;
 	v = atoi(val);
-	if (strcmp(name, "horizon_days") == 0)
+	if (strcmp(name, "max_open") == 0)
+		s->max_open = v;
+	else if (strcmp(name, "horizon_days") == 0)
 		s->p.horizon_days = v;
 	else if (strcmp(name, "keep_in_touch_max") == 0)
 		s->p.keep_in_touch_max = v;
@@ -183,6 +189,8 @@ static int set_param(struct scen *s, char **save)
 		s->p.reply_delay_close_days = v;
 	else if (strcmp(name, "reply_delay_other_days") == 0)
 		s->p.reply_delay_other_days = v;
+	else if (strcmp(name, "reply_window_days") == 0)
+		s->p.reply_window_days = v;
 	else
 		return -EINVAL;
 	return 0;
@@ -328,21 +336,28 @@ static int run(struct scen *s, struct kith_task_opts *o, const char *state)
 				   .n_turns = s->nt, .msg_class = s->cls, .n_msgs = s->nm };
 	struct kith_task_want *w = NULL;
 	struct kith_task_record *rec = NULL;
-	size_t nw = 0, nrec = 0;
+	size_t nw = 0, nrec = 0, nwrite = 0;
 	char err[512] = "";
 	int r;
 
 	r = kith_followups_decide(&a, s->m, s->nm, &s->p, s->sn, s->nsn, s->now, &w, &nw);
 	if (r == 0)
 		r = load_state(state, &rec, &nrec);
+	if (r == 0) { /* as daemon/cycle.c does */
+		kith_tasks_unhold(rec, &nrec);
+		r = kith_tasks_plan(w, nw, rec, nrec, s->max_open, s->now, &nwrite);
+	}
 	if (r == 0)
-		r = kith_tasks_sync(o, w, nw, &rec, &nrec, s->now, err, sizeof(err));
+		r = kith_tasks_sync(o, w, nwrite, &rec, &nrec, s->now, err, sizeof(err));
+	if (r == 0)
+		r = kith_tasks_hold(w + nwrite, nw - nwrite, &rec, &nrec, s->now);
 	if (r == 0)
 		r = save_state(state, rec, nrec);
 	if (r < 0)
 		fprintf(stderr, "kith-tasks: %s\n", err[0] ? err : strerror(-r));
 	for (size_t i = 0; r == 0 && i < nw; i++)
-		printf("%s\t%s\t%s\n", kith_task_kind_name(w[i].kind), w[i].uid, w[i].summary);
+		printf("%s%s\t%s\t%s\n", i < nwrite ? "" : "held:", kith_task_kind_name(w[i].kind),
+		       w[i].uid, w[i].summary);
 	kith_task_wants_free(w, nw);
 	kith_task_records_free(rec, nrec);
 	return r;
@@ -374,6 +389,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--check") == 0)
 		return check_files(argc, argv);
 	kith_followup_params_defaults(&s.p);
+	s.max_open = 12;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--dir") && i + 1 < argc)
 			o.dir = argv[++i];

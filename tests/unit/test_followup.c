@@ -158,12 +158,14 @@ static void test_reply_delay(void)
 	msg(&s, "ana@example.com", ME, NULL, "Budget for Q3", "b1@x.example", NULL,
 	    NOW - 3 * DAY, KITH_CLASS_PERSONAL);
 	(void)ana;
-	/* one day after: too early */
-	CHECK_INT(decide(&s, NOW - 2 * DAY), 0);
+	/* before her mail: nothing */
+	CHECK_INT(decide(&s, NOW - 3 * DAY), 0);
 	CHECK_NULL(find(&s, KITH_TASK_REPLY, "ana@example.com"));
-	/* just before the 2-day delay: still nothing */
-	CHECK_INT(decide(&s, NOW - DAY - 60), 0);
-	CHECK_NULL(find(&s, KITH_TASK_REPLY, "ana@example.com"));
+	/* an hour after: the task is open at once, due after the delay */
+	CHECK_INT(decide(&s, NOW - 3 * DAY + 3600), 0);
+	w = find(&s, KITH_TASK_REPLY, "ana@example.com");
+	CHECK(w != NULL);
+	CHECK(w && w->due == NOW - DAY);
 	/* three days after */
 	CHECK_INT(decide(&s, NOW), 0);
 	w = find(&s, KITH_TASK_REPLY, "ana@example.com");
@@ -178,16 +180,28 @@ static void test_reply_delay(void)
 		CHECK(strncmp(w->uid, "kith-reply-", 11) == 0);
 		CHECK(strstr(w->description, "mid:b1@x.example") != NULL);
 		CHECK(strstr(w->description, "tier close") != NULL);
+		CHECK(strstr(w->description, "(a close person)") != NULL);
 		CHECK(w->priority >= 1 && w->priority <= 9);
 		CHECK_INT(w->tier, KITH_TIER_CLOSE);
 	}
 	CHECK_INT(s.nw, 1);
+	/* five days after her mail the window closes: she is not answered
+	 * (mail left this long mostly stays so) */
+	CHECK_INT(decide(&s, NOW + 2 * DAY), 0);
+	CHECK(find(&s, KITH_TASK_REPLY, "ana@example.com") != NULL);
+	CHECK_INT(decide(&s, NOW + 2 * DAY + 1), 0);
+	CHECK_NULL(find(&s, KITH_TASK_REPLY, "ana@example.com"));
+	/* a longer window keeps it */
+	s.p.reply_window_days = 10;
+	CHECK_INT(decide(&s, NOW + 2 * DAY + 1), 0);
+	CHECK(find(&s, KITH_TASK_REPLY, "ana@example.com") != NULL);
 	scen_free(&s);
 }
 
 static void test_reply_delay_other_tier(void)
 {
 	struct scen s;
+	const struct kith_task_want *w;
 
 	scen_init(&s);
 	person(&s, "dan@example.com", "Dan", KITH_TIER_ACTIVE, 40);
@@ -196,13 +210,15 @@ static void test_reply_delay_other_tier(void)
 	msg(&s, "dan@example.com", ME, NULL, "Lunch", "d1@x", NULL, NOW - 4 * DAY,
 	    KITH_CLASS_PERSONAL);
 	CHECK_INT(decide(&s, NOW), 0);
-	CHECK_NULL(find(&s, KITH_TASK_REPLY, "dan@example.com")); /* 4 < 5 days */
-	CHECK_INT(decide(&s, NOW + DAY + 1), 0);
-	CHECK(find(&s, KITH_TASK_REPLY, "dan@example.com") != NULL);
+	w = find(&s, KITH_TASK_REPLY, "dan@example.com");
+	CHECK(w != NULL);
+	CHECK(w && w->due == NOW + DAY); /* 5 days after his mail */
+	CHECK(w && strstr(w->description, "(an active person)") != NULL);
 	/* a parameter changes it */
 	s.p.reply_delay_other_days = 3;
 	CHECK_INT(decide(&s, NOW), 0);
-	CHECK(find(&s, KITH_TASK_REPLY, "dan@example.com") != NULL);
+	w = find(&s, KITH_TASK_REPLY, "dan@example.com");
+	CHECK(w && w->due == NOW - DAY);
 	scen_free(&s);
 }
 
@@ -247,7 +263,7 @@ static void test_user_reply_completes(void)
 	scen_free(&s);
 }
 
-static void test_bulk_and_lists_never(void)
+static void test_bulk_never(void)
 {
 	struct scen s;
 
@@ -255,16 +271,43 @@ static void test_bulk_and_lists_never(void)
 	person(&s, "ana@example.com", "Ana Ruiz", KITH_TIER_INNER, 90);
 	msg(&s, ME, "ana@example.com", NULL, "Hi", "a0@x", NULL, NOW - 100 * DAY,
 	    KITH_CLASS_PERSONAL);
-	msg(&s, "ana@example.com", ME, NULL, "Newsletter", "n1@x", NULL, NOW - 5 * DAY,
+	msg(&s, "ana@example.com", ME, NULL, "Newsletter", "n1@x", NULL, NOW - 3 * DAY,
 	    KITH_CLASS_AUTOMATED);
-	msg(&s, "ana@example.com", "list@lists.example", ME, "[list] patch", "l1@x", NULL,
-	    NOW - 5 * DAY, KITH_CLASS_LIST);
 	/* a stranger, not a person of the analysis */
-	msg(&s, "spam@example.net", ME, NULL, "Offer", "s1@x", NULL, NOW - 5 * DAY,
+	msg(&s, "spam@example.net", ME, NULL, "Offer", "s1@x", NULL, NOW - 3 * DAY,
 	    KITH_CLASS_PERSONAL);
 	s.p.keep_in_touch_max = 0;
 	CHECK_INT(decide(&s, NOW), 0);
 	CHECK_INT(s.nw, 0);
+	scen_free(&s);
+}
+
+/* A list post with the user in To or Cc asks for a reply when its author is
+ * a relationship; from anyone else it does not; without the user in To/Cc
+ * (the list reached them) never. */
+static void test_list_mail_by_author(void)
+{
+	struct scen s;
+	const struct kith_task_want *w;
+
+	scen_init(&s);
+	person(&s, "ana@example.com", "Ana Ruiz", KITH_TIER_ACTIVE, 40);
+	person(&s, "dev@example.com", "Dev Eloper", KITH_TIER_NONE, 6);
+	msg(&s, ME, "ana@example.com,dev@example.com", NULL, "Hi", "a0@x", NULL,
+	    NOW - 100 * DAY, KITH_CLASS_PERSONAL);
+	msg(&s, "ana@example.com", "list@lists.example", NULL, "[list] only the list", "l0@x",
+	    NULL, NOW - 3 * DAY, KITH_CLASS_LIST);
+	msg(&s, "dev@example.com", "list@lists.example", ME, "[PATCH] fix", "l2@x", NULL,
+	    NOW - 3 * DAY, KITH_CLASS_LIST);
+	s.p.keep_in_touch_max = 0;
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK_INT(s.nw, 0);
+	msg(&s, "ana@example.com", "list@lists.example", ME, "[list] patch", "l1@x", NULL,
+	    NOW - 2 * DAY, KITH_CLASS_LIST);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK_INT(s.nw, 1);
+	w = find(&s, KITH_TASK_REPLY, "ana@example.com");
+	CHECK(w && strcmp(w->episode, "l1@x") == 0);
 	scen_free(&s);
 }
 
@@ -284,7 +327,7 @@ static void test_direct_only(void)
 	CHECK_INT(s.nw, 0);
 	/* in Cc: counts */
 	msg(&s, "ana@example.com", "zoe@example.com", ME, "Party 2", "p2@x", NULL,
-	    NOW - 4 * DAY, KITH_CLASS_PERSONAL);
+	    NOW - 3 * DAY, KITH_CLASS_PERSONAL);
 	CHECK_INT(decide(&s, NOW), 0);
 	CHECK_INT(s.nw, 1);
 	CHECK(s.nw == 1 && strcmp(s.w[0].episode, "p2@x") == 0);
@@ -301,6 +344,11 @@ static void test_stranger_needs_relationship(void)
 	msg(&s, "cold@example.com", ME, NULL, "Quick question", "c1@x", NULL, NOW - 6 * DAY,
 	    KITH_CLASS_PERSONAL);
 	msg(&s, ME, "someone@example.com", NULL, "x", "c0@x", NULL, NOW - 50 * DAY,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK_INT(s.nw, 0);
+	/* the user wrote to them once: still a one-way contact, no task */
+	msg(&s, ME, "cold@example.com", NULL, "Re: earlier", "c2@x", NULL, NOW - 40 * DAY,
 	    KITH_CLASS_PERSONAL);
 	CHECK_INT(decide(&s, NOW), 0);
 	CHECK_INT(s.nw, 0);
@@ -321,11 +369,13 @@ static void test_horizon(void)
 	CHECK_INT(decide(&s, NOW), 0);
 	CHECK_INT(s.nw, 0);
 	s.p.horizon_days = 40;
+	s.p.reply_window_days = 40;
 	CHECK_INT(decide(&s, NOW), 0);
 	CHECK_INT(s.nw, 1);
 	/* an old unanswered mail does not hide a recent one */
 	s.p.horizon_days = 21;
-	msg(&s, "ana@example.com", ME, NULL, "New question", "o2@x", NULL, NOW - 10 * DAY,
+	s.p.reply_window_days = 5;
+	msg(&s, "ana@example.com", ME, NULL, "New question", "o2@x", NULL, NOW - 3 * DAY,
 	    KITH_CLASS_PERSONAL);
 	CHECK_INT(decide(&s, NOW), 0);
 	CHECK_INT(s.nw, 1);
@@ -341,7 +391,7 @@ static void test_snooze(void)
 	person(&s, "ana@example.com", "Ana Ruiz", KITH_TIER_INNER, 90);
 	msg(&s, ME, "ana@example.com", NULL, "Hi", "a0@x", NULL, NOW - 100 * DAY,
 	    KITH_CLASS_PERSONAL);
-	msg(&s, "ana@example.com", ME, NULL, "Q", "q1@x", NULL, NOW - 5 * DAY,
+	msg(&s, "ana@example.com", ME, NULL, "Q", "q1@x", NULL, NOW - DAY,
 	    KITH_CLASS_PERSONAL);
 	s.sn[0] = (struct kith_snooze){ "ana@example.com", NOW + 3 * DAY };
 	s.nsn = 1;
@@ -439,7 +489,8 @@ static void test_keep_in_touch_rhythm(void)
 		CHECK_STR(w->summary, "Check in with Chloe: it's been 7 weeks");
 		CHECK(strncmp(w->uid, "kith-keep-", 10) == 0);
 		CHECK_INT(w->since, s.people[chloe].last_exchange);
-		CHECK_INT(w->due, s.people[chloe].last_exchange + 14 * DAY);
+		/* due the day kith decides it, not 35 days ago */
+		CHECK_INT(w->due, NOW + DAY - 1);
 		CHECK(uid_ok(w->uid));
 	}
 	CHECK_NULL(find(&s, KITH_TASK_KEEP_IN_TOUCH, "dora@example.com"));
@@ -448,7 +499,7 @@ static void test_keep_in_touch_rhythm(void)
 	w = find(&s, KITH_TASK_KEEP_IN_TOUCH, "dora@example.com");
 	CHECK(w != NULL);
 	if (w) {
-		CHECK_INT(w->due, s.people[dora].last_exchange + 60 * DAY);
+		CHECK_INT(w->due, NOW + 22 * DAY - 1);
 		CHECK(strstr(w->description, "every 30 days") != NULL);
 	}
 	/* a real exchange with Chloe resets her clock */
@@ -605,12 +656,46 @@ static void test_text_helpers(void)
 	CHECK_STR(kith_task_kind_name(KITH_TASK_KEEP_IN_TOUCH), "keep-in-touch");
 }
 
+/* The wants come most important first: replies (deeper first), then
+ * waiting, then keep-in-touch. */
+static void test_importance_order(void)
+{
+	struct scen s;
+	size_t kim;
+
+	scen_init(&s);
+	person(&s, "wes@example.com", "Wes", KITH_TIER_WIDER, 25);
+	person(&s, "ana@example.com", "Ana", KITH_TIER_INNER, 90);
+	person(&s, "bo@example.com", "Bo", KITH_TIER_ACTIVE, 45);
+	kim = person(&s, "kim@example.com", "Kim", KITH_TIER_INNER, 95);
+	msg(&s, ME, "wes@example.com,ana@example.com", NULL, "Hi", "h0@x", NULL,
+	    NOW - 100 * DAY, KITH_CLASS_PERSONAL);
+	msg(&s, "wes@example.com", ME, NULL, "Old", "w1@x", NULL, NOW - 3 * DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, "ana@example.com", ME, NULL, "Newer", "a1@x", NULL, NOW - DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, ME, "bo@example.com", NULL, "Can you?", "b1@x", NULL, NOW - 10 * DAY,
+	    KITH_CLASS_PERSONAL);
+	history(&s, kim, NOW - 200 * DAY, 7 * DAY, 5);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK_INT(s.nw, 4);
+	if (s.nw == 4) {
+		CHECK_STR(s.w[0].person_key, "ana@example.com");
+		CHECK_STR(s.w[1].person_key, "wes@example.com");
+		CHECK_INT(s.w[2].kind, KITH_TASK_WAITING);
+		CHECK_INT(s.w[3].kind, KITH_TASK_KEEP_IN_TOUCH);
+		CHECK(strstr(s.w[0].description, "(an inner person)") != NULL);
+	}
+	scen_free(&s);
+}
+
 int main(void)
 {
 	test_reply_delay();
 	test_reply_delay_other_tier();
 	test_user_reply_completes();
-	test_bulk_and_lists_never();
+	test_bulk_never();
+	test_list_mail_by_author();
 	test_direct_only();
 	test_stranger_needs_relationship();
 	test_horizon();
@@ -624,5 +709,6 @@ int main(void)
 	test_identities_param();
 	test_bad_input();
 	test_text_helpers();
+	test_importance_order();
 	return T_DONE();
 }

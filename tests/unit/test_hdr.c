@@ -373,7 +373,8 @@ static void test_key(void)
 	CHECK(strcmp(a, b) != 0);
 }
 
-/* Throughput on a realistic header (the bar is loose: sanitizer builds). */
+/* Throughput on a realistic header: printed as a figure (a speed target
+ * is bench/'s; a timed check fails on a busy machine, not on slow code). */
 static void test_speed(void)
 {
 	clock_t t0 = clock();
@@ -390,7 +391,6 @@ static void test_speed(void)
 	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	CHECK_INT(i, n);
 	printf("parsed %d headers in %.2f s (%.0f/s)\n", n, secs, n / (secs > 0 ? secs : 1e-9));
-	CHECK(secs < 10.0);
 }
 
 int main(void)

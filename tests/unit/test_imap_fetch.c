@@ -1,4 +1,4 @@
-/* test_imap_fetch.c: the FETCH reply reader (daemon/imap_fetch.c) over
+/* test_imap_fetch.c: the FETCH reply reader (source/imap_fetch.c) over
  * server bytes held in memory: the shapes real servers send, then every
  * fault it must turn into an error instead of a hang, a crash or a guess. */
 #include "t.h"

@@ -1,4 +1,4 @@
-/* test_source_folders: which folders a sync reads (daemon/source_folders.c). */
+/* test_source_folders: which folders a sync reads (source/source_folders.c). */
 #include "t.h"
 #include "source.h"
 #include "source_folders.h"
@@ -88,6 +88,30 @@ static void test_include(void)
 	CHECK_STR(names(f, k, buf, sizeof buf), "INBOX,Trash");
 }
 
+/* No SPECIAL-USE (Courier, GNU Mailutils): the names decide. */
+static void test_guess(void)
+{
+	struct kith_src_folder f[] = {
+		{ "INBOX", 0 }, { "INBOX.Sent", 0 }, { "INBOX.Trash", 0 }, { "Junk E-Mail", 0 },
+		{ "Sent Items", 0 }, { "Deleted Items", 0 }, { "Drafts", 0 }, { "Work.Sent", 0 },
+		{ "Archive", 0 }, { "SPAM", 0 },
+	};
+	char buf[200];
+	size_t k = kith_folders_select(f, N(f), NULL);
+
+	CHECK_INT(k, 5);
+	CHECK_STR(names(f, k, buf, sizeof buf), "INBOX,INBOX.Sent,Sent Items,Work.Sent,Archive");
+	CHECK_INT(f[1].su, KITH_SU_SENT);
+	CHECK_INT(f[2].su, KITH_SU_SENT);
+	CHECK_INT(f[3].su, 0); /* only directly under INBOX */
+
+	/* one marked folder: the server is trusted, no name is guessed */
+	struct kith_src_folder g[] = { { "Sent", 0 }, { "Junk", 0 }, { "Mine", KITH_SU_SENT } };
+	kith_folders_guess(g, N(g));
+	CHECK_INT(g[0].su, 0);
+	CHECK_INT(g[1].su, 0);
+}
+
 static void test_empty(void)
 {
 	CHECK_INT(kith_folders_select(NULL, 0, NULL), 0);
@@ -99,6 +123,7 @@ int main(void)
 	test_plain();
 	test_all_mail();
 	test_include();
+	test_guess();
 	test_empty();
 	return T_DONE();
 }

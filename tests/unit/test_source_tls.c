@@ -1,5 +1,5 @@
 /* test_source_tls: the connection layer under the IMAP source
- * (daemon/tls_gnutls.c): timeouts, end of stream as an error, TLS setup
+ * (source/tls_gnutls.c): timeouts, end of stream as an error, TLS setup
  * failures, loopback detection, and the tls=none guard. */
 #include "t.h"
 #include "source.h"

@@ -185,9 +185,12 @@ static void test_migrate_1_to_3(void)
 	CHECK(t.messages_out > 0 && t.messages > t.messages_out);
 	CHECK_INT(t.locations, sql_int("SELECT count(*) FROM locations"));
 	CHECK_INT(kith_store_account_locations(s, "old"), 3);
-	CHECK(sqlite3_exec(kith_store_sqlite(s), "DELETE FROM locations; DELETE FROM messages;"
-			   " DELETE FROM folders", NULL, NULL, NULL) == SQLITE_OK);
 	kith_store_close(s);
+	/* the next tests start from an empty mailbox */
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "DELETE FROM locations; DELETE FROM messages;"
+			   " DELETE FROM folders", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
 }
 
 static void test_create_and_modes(void)

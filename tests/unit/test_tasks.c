@@ -1,4 +1,4 @@
-/* test_tasks.c: the task writer (daemon/tasks_ical.c) on real files.
+/* test_tasks.c: the task writer (tasks/tasks_ical.c) on real files.
  *
  * Every file written is parsed back with libical.  User actions (complete,
  * delete, edit) are simulated by editing the files the way apps do.

@@ -1,0 +1,142 @@
+/* tasks_plan.c: see tasks_plan.h.  Pure logic over wants and records: no
+ * I/O, no clock ("now" is passed in). */
+#include "tasks_plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400
+
+void kith_tasks_unhold(struct kith_task_record *rec, size_t *n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (rec[i].status == KITH_TS_HELD && (!rec[i].etag || !rec[i].etag[0])) {
+			kith_task_record_clear(&rec[i]);
+			continue;
+		}
+		if (rec[i].status == KITH_TS_HELD)
+			rec[i].status = KITH_TS_DONE;
+		rec[k++] = rec[i];
+	}
+	*n = k;
+}
+
+static const struct kith_task_record *find_rec(const struct kith_task_record *rec, size_t n,
+					       const char *uid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rec[i].uid && uid && strcmp(rec[i].uid, uid) == 0)
+			return &rec[i];
+	return NULL;
+}
+
+static int user_closed(const struct kith_task_record *r)
+{
+	return r && (r->status == KITH_TS_USER_DONE || r->status == KITH_TS_USER_DELETED ||
+		     r->status == KITH_TS_DONE_BY_HAND);
+}
+
+/* The end of the UTC day of t: "due that day", not overdue within it. */
+static int64_t end_of_day(int64_t t)
+{
+	int64_t d = t - ((t % DAY) + DAY) % DAY;
+
+	return d + DAY - 1;
+}
+
+int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_record *rec,
+		    size_t n_rec, int max_open, int64_t now, size_t *n_write)
+{
+	struct kith_task_want *held = malloc((n ? n : 1) * sizeof(*held));
+	size_t i, k = 0, nh = 0, shown = 0;
+
+	if (!held)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct kith_task_record *r = find_rec(rec, n_rec, w[i].uid);
+		int64_t first = r && r->created > 0 && r->created < now ? r->created : now;
+
+		if (w[i].kind == KITH_TASK_KEEP_IN_TOUCH || w[i].due < end_of_day(first))
+			w[i].due = end_of_day(first);
+		if (user_closed(r) || max_open <= 0 || shown < (size_t)max_open) {
+			shown += !user_closed(r);
+			w[k++] = w[i];
+		} else {
+			held[nh++] = w[i];
+		}
+	}
+	if (nh)
+		memcpy(w + k, held, nh * sizeof(*held));
+	free(held);
+	*n_write = k;
+	return 0;
+}
+
+static int hold_new(struct kith_task_record *r, const struct kith_task_want *w, int64_t now)
+{
+	memset(r, 0, sizeof(*r));
+	r->uid = strdup(w->uid);
+	r->person_key = strdup(w->person_key);
+	r->episode = strdup(w->episode);
+	r->summary = strdup(w->summary ? w->summary : "");
+	r->kind = w->kind;
+	r->status = KITH_TS_HELD;
+	r->due = w->due;
+	r->priority = w->priority;
+	r->created = r->modified = now;
+	if (!r->uid || !r->person_key || !r->episode || !r->summary) {
+		kith_task_record_clear(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Why a held record keeps summary and due fresh: `kith followups --all`
+ * shows them. */
+static int hold_existing(struct kith_task_record *r, const struct kith_task_want *w)
+{
+	char *sum;
+
+	if (r->status != KITH_TS_DONE)
+		return 0; /* open cannot happen (the writer completes what is not
+			   * wanted); the user's decisions stand */
+	sum = strdup(w->summary ? w->summary : "");
+	if (!sum)
+		return -ENOMEM;
+	free(r->summary);
+	r->summary = sum;
+	r->status = KITH_TS_HELD;
+	r->due = w->due;
+	r->priority = w->priority;
+	return 0;
+}
+
+int kith_tasks_hold(const struct kith_task_want *held, size_t n_held,
+		    struct kith_task_record **rec, size_t *n_rec, int64_t now)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n_held; i++) {
+		struct kith_task_record *ex = (struct kith_task_record *)find_rec(*rec, *n_rec,
+										    held[i].uid);
+		struct kith_task_record *nv;
+
+		if (ex) {
+			if ((r = hold_existing(ex, &held[i])) < 0)
+				return r;
+			continue;
+		}
+		nv = realloc(*rec, (*n_rec + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		*rec = nv;
+		if ((r = hold_new(&nv[*n_rec], &held[i], now)) < 0)
+			return r;
+		(*n_rec)++;
+	}
+	return 0;
+}
