@@ -650,12 +650,16 @@ static int parse_account(struct ld *L, const config_setting_t *g, struct kith_ac
 	return check_secret_source(L, g, a);
 }
 
-static int parse_accounts(struct ld *L, const config_setting_t *root)
+/* The shape "key = ( { ... }, ... )" shared by accounts and people: the
+ * list setting (NULL when absent or empty) and an array of its length,
+ * zeroed, owned by the caller's config.  Returns the length or <0. */
+static int group_list(struct ld *L, const config_setting_t *root, const char *key,
+		      size_t elem_size, const config_setting_t **list, void **array)
 {
-	const config_setting_t *s = config_setting_get_member(root, "accounts");
-	struct kith_config *c = L->c;
-	int i, len, r;
+	const config_setting_t *s = config_setting_get_member(root, key);
+	int len;
 
+	*list = NULL;
 	if (!s)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_LIST)
@@ -663,8 +667,22 @@ static int parse_accounts(struct ld *L, const config_setting_t *root)
 	len = config_setting_length(s);
 	if (len == 0)
 		return 0;
-	if (!(c->accounts = calloc((size_t)len, sizeof(*c->accounts))))
+	if (!(*array = calloc((size_t)len, elem_size)))
 		return -ENOMEM;
+	*list = s;
+	return len;
+}
+
+static int parse_accounts(struct ld *L, const config_setting_t *root)
+{
+	struct kith_config *c = L->c;
+	const config_setting_t *s;
+	void *array = NULL;
+	int i, len, r;
+
+	if ((len = group_list(L, root, "accounts", sizeof(*c->accounts), &s, &array)) <= 0)
+		return len;
+	c->accounts = array;
 	for (i = 0; i < len; i++) {
 		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
 		size_t k;
@@ -699,19 +717,14 @@ static int parse_person(struct ld *L, const config_setting_t *g, struct kith_per
 
 static int parse_people(struct ld *L, const config_setting_t *root)
 {
-	const config_setting_t *s = config_setting_get_member(root, "people");
 	struct kith_config *c = L->c;
+	const config_setting_t *s;
+	void *array = NULL;
 	int i, len, r;
 
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_LIST)
-		return wrong_type(L, s, "a list ( { ... }, ... )");
-	len = config_setting_length(s);
-	if (len == 0)
-		return 0;
-	if (!(c->people = calloc((size_t)len, sizeof(*c->people))))
-		return -ENOMEM;
+	if ((len = group_list(L, root, "people", sizeof(*c->people), &s, &array)) <= 0)
+		return len;
+	c->people = array;
 	for (i = 0; i < len; i++) {
 		c->n_people = (size_t)i + 1;
 		if ((r = parse_person(L, config_setting_get_elem(s, (unsigned)i), &c->people[i])) < 0)
