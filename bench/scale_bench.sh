@@ -26,6 +26,8 @@ cd "$KITH_TOP"
 . tests/lib/common.sh
 . tests/lib/certs.sh
 . tests/lib/dovecot.sh
+# a million messages need more than Dovecot's default 256 MB per imap process
+export DC_IMAP_VSZ=${DC_IMAP_VSZ:-2G}
 CORPUS=${KITH_CORPUS:-$KITH_TOP/../shared/corpus}
 SRC=$CORPUS/enron/skilling-j
 [ -d "$SRC" ] || SRC=$KITH_TOP/demo/mail
@@ -116,6 +118,7 @@ measure() {
 	echo "mailbox built and loaded in $(secs "$t0" "$(now)") s"
 	t0=$(now); bytes=$(raw_fetch); t1=$(now)
 	T[$n,raw]=$(secs "$t0" "$t1")
+	[ -n "$bytes" ] || T[$n,raw]=failed
 	echo "raw fetch: ${T[$n,raw]} s, $bytes bytes"
 
 	kt_kith_conf "$W/kith$n.conf" "$W/data$n" "$W/tasks$n" implicit
@@ -124,7 +127,9 @@ measure() {
 	read -r e u s rss < <(tail -n 1 "$W/time")
 	T[$n,first]=$e T[$n,rss]=$((rss / 1024))
 	T[$n,sync]=$(sed -n 's/.*info: .*: [0-9]* messages in \([0-9.]*\) s,.*/\1/p' "$W/first$n.log" | head -n 1)
-	T[$n,rate]=$(python3 -c "import sys; print('%.0f' % (100 * float(sys.argv[1]) / float(sys.argv[2])))" "${T[$n,raw]}" "${T[$n,sync]:-0.001}")
+	T[$n,rate]=?
+	[ -n "${T[$n,sync]}" ] && [ "${T[$n,raw]}" != failed ] && T[$n,rate]=$(python3 -c "import sys; print('%.0f' % (100 * float(sys.argv[1]) / float(sys.argv[2])))" "${T[$n,raw]}" "${T[$n,sync]}")
+	[ -n "${T[$n,sync]}" ] || echo "the first sync did not complete: $(grep -m 1 'error:' "$W/first$n.log")"
 	echo "first --once: $e s wall (sync ${T[$n,sync]} s: ${T[$n,rate]}% of the raw fetch rate; analysis $(ana_secs "$W/first$n.log") s), peak RSS ${T[$n,rss]} MiB"
 
 	"$K" -c "$W/kith$n.conf" ignore nobody@bench.invalid >/dev/null

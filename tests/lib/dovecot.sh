@@ -97,6 +97,14 @@ kt__dc_all_virtual() {
 	printf '  location = virtual:~/virtual\n  mailbox All {\n    special_use = \\All\n  }\n}\n'
 }
 
+# With DC_IMAP_VSZ (e.g. 2G): the imap processes' address-space limit.
+# Dovecot's default, 256 MB, ends the session ("Out of memory") when a
+# maildir of a million messages is synced or fetched.
+kt__dc_imap_vsz() {
+	[ -n "${DC_IMAP_VSZ:-}" ] || return 0
+	printf 'service imap {\n  vsz_limit = %s\n}\n' "$DC_IMAP_VSZ"
+}
+
 kt__dc_write_conf() {
 	local uid gid grp
 	uid=$(id -u "$DC_RUN_USER"); gid=$(id -g "$DC_RUN_USER"); grp=$(id -gn "$DC_RUN_USER")
@@ -143,6 +151,7 @@ namespace inbox {
 $(kt__dc_mailboxes)
 }
 $(kt__dc_all_virtual)
+$(kt__dc_imap_vsz)
 service anvil {
   chroot =
 }
