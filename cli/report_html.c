@@ -311,8 +311,15 @@ static void factor_value(FILE *f, double v)
 	fprintf(f, fabs(v) >= 100 ? "%.0f" : "%.3g", v);
 }
 
+/* Why they rank where they do (the line `kith show` gives), then each
+ * factor's points and value. */
 static void person_factors(FILE *f, const struct kith_store_person *sp)
 {
+	if (sp->reason) {
+		fputs("<p class=f>Why: ", f);
+		html_text(f, sp->reason);
+		fputs("</p>", f);
+	}
 	if (!sp->n_factors)
 		return;
 	fputs("<p class=f>Depth by factor: ", f);

@@ -520,6 +520,7 @@ int kith_store_status(struct kith_store *s, struct kith_store_status *o)
 	o->conversations = scalar(s, "SELECT count(*) FROM conversations"
 				  " WHERE turns_user > 0 AND turns_them > 0", &e);
 	o->tasks_open = scalar(s, "SELECT count(*) FROM tasks WHERE status = 0", &e);
+	o->tasks_held = scalar(s, "SELECT count(*) FROM tasks WHERE status = 5", &e);
 	o->tasks_total = scalar(s, "SELECT count(*) FROM tasks", &e);
 	o->pins = scalar(s, "SELECT count(*) FROM pins", &e);
 	o->ignores = scalar(s, "SELECT count(*) FROM ignores", &e);

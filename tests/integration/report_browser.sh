@@ -149,6 +149,20 @@ kt_eq "report --as-of exits 0" 0 $?
 kt_contains "as-of day in the title" "as of 2026-04-01" "$(head -c 4000 "$E2E/april.html")"
 kt_contains "as-of Jonah is ranked" "Jonah Whitfield" "$(sed -n '/id="layers"/,/id="year"/p' "$E2E/april.html")"
 kt_not_contains "as-of nobody owes Priya yet" "Reply to Priya" "$(cat "$E2E/april.html")"
+# the as-of page says why, factor by factor, as the live one does: every
+# person's section, Jonah's with his figures
+why=$(python3 - "$E2E/april.html" "$R" <<'EOF'
+import re, sys
+for path in sys.argv[1:]:
+    secs = re.findall(r"<section class=p id=p\d+>.*?</section>", open(path).read(), re.S)
+    why = [s for s in secs if re.search(r"<p class=f>Why: [^<]*(conversations|pinned|role)", s)]
+    fac = [s for s in secs if re.search(r"<p class=f>Depth by factor: [a-z -]+ <b>[+-]\d", s)]
+    print(len(secs) > 0, len(secs) == len(why), len(secs) == len(fac))
+EOF
+)
+kt_eq "as-of and live pages: every person's why and factors" "True True True
+True True True" "$why"
+kt_contains "as-of: Jonah's why" "Why: " "$(grep -o '<section class=p id=p[0-9]*><h3>Jonah Whitfield.*' "$E2E/april.html" | head -c 3000)"
 kith report --as-of 2026-99-01 >/dev/null 2>&1; kt_eq "bad --as-of is usage" 2 $?
 kith report extra >/dev/null 2>&1; kt_eq "an extra argument is usage" 2 $?
 if [ -n "${KITH_REPORT_SHOT:-}" ]; then cp "$E2E/report.png" "$KITH_REPORT_SHOT"; fi
