@@ -2,19 +2,19 @@
  * (report.h, struct rpt_rings).  Pure geometry over the report's people:
  * no output, so that the unit test can check the placement itself.
  *
- * Why labels are placed one by one against boxes: a ring holds as many
+ * Why names are placed one by one against boxes: a ring holds as many
  * people as the mailbox gives it, and names spread evenly round a ring
- * ran into each other as soon as a ring held a handful (issue 17).  Each
- * name's box is estimated from its length (RPT_CHAR_W per character, the
- * font's height) and tried beside its marker on the outer side, then the
- * inner side, then above and below; the first place that overlaps no
- * name, no layer title and no marker of its layer or a deeper one (and
- * stays inside the chart) is taken.  People go deepest first, so when a crowded ring has
- * no room left it is the shallower names that are left out, and a ring
- * names at most RPT_RING_NAMES (a ring of a hundred names fits but no
- * longer reads): the others' markers stay (linked, the name as tooltip),
- * and the layer's title says "+k more", linked to the list beside the
- * chart that names everyone. */
+ * ran into each other as soon as a ring held a handful.  Each name's box
+ * is estimated from its length (RPT_CHAR_W em a character, the font's
+ * height; Chromium's own boxes measured at most 0.95 of it) and tried
+ * beside its marker: outer side, inner side, above, below, then a line up
+ * or down; the first place that overlaps no text and no marker (and stays
+ * inside the chart) is taken.  People go deepest first, so when a crowded
+ * ring has no room left it is the shallower names that are left out, and
+ * a ring names at most RPT_RING_NAMES (a ring of a hundred names may fit
+ * but no longer reads): the others' markers stay (linked, the name as
+ * tooltip), and the layer's title says "+k more", linked to the list
+ * beside the chart that names everyone. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
