@@ -91,9 +91,10 @@ static void status_json(const struct kith_store_status *st, const char *daemon, 
 	       (long long)st->conversations, (long long)st->turns);
 	for (int i = 0; i < 6; i++)
 		printf("%s\"%s\":%lld", i ? "," : "", tiers[i], (long long)st->tiers[i]);
-	printf("},\"tasks_open\":%lld,\"pins\":%lld,\"ignores\":%lld,\"merges\":%lld,"
-	       "\"splits\":%lld,\"snoozes\":%lld,\"merge_suggestions\":%lld,\"accounts\":[",
-	       (long long)st->tasks_open, (long long)st->pins, (long long)st->ignores,
+	printf("},\"tasks_open\":%lld,\"tasks_held\":%lld,\"pins\":%lld,\"ignores\":%lld,"
+	       "\"merges\":%lld,\"splits\":%lld,\"snoozes\":%lld,\"merge_suggestions\":%lld,"
+	       "\"accounts\":[", (long long)st->tasks_open, (long long)st->tasks_held,
+	       (long long)st->pins, (long long)st->ignores,
 	       (long long)st->merges, (long long)st->splits, (long long)st->snoozes,
 	       (long long)st->suggestions);
 	for (size_t i = 0; i < st->n_accounts; i++) {
@@ -167,7 +168,8 @@ static void status_human(struct cli *c, const struct kith_store_status *st,
 	       (long long)st->tiers[KITH_TIER_INNER], (long long)st->tiers[KITH_TIER_CLOSE],
 	       (long long)st->tiers[KITH_TIER_ACTIVE], (long long)st->tiers[KITH_TIER_WIDER],
 	       (long long)st->tiers[KITH_TIER_FADING]);
-	printf("%-11s %lld open follow-ups\n", "tasks", (long long)st->tasks_open);
+	printf("%-11s %lld open follow-ups, %lld held back (followups.max_open)\n", "tasks",
+	       (long long)st->tasks_open, (long long)st->tasks_held);
 	printf("%-11s %lld pins, %lld ignores, %lld merges, %lld splits, %lld snoozes;"
 	       " %lld merge suggestions\n", "decisions", (long long)st->pins,
 	       (long long)st->ignores, (long long)st->merges, (long long)st->splits,

@@ -159,7 +159,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	r = kith_store_load_tasks(st, &t->records, &t->n_records);
 	if (r < 0)
 		return r;
-	kith_tasks_unhold(t->records, &t->n_records);
+	kith_tasks_unhold(t->records, t->n_records);
 	r = kith_tasks_plan(t->wants, t->n_wants, t->records, t->n_records, c->max_open_tasks,
 			    now, &n_write);
 	if (r < 0)

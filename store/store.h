@@ -150,12 +150,18 @@ const char *kith_store_errmsg(const struct kith_store *s);
  * message's direction is recomputed (one UPDATE).  ids are borrowed. */
 int kith_store_set_identities(struct kith_store *s, const char *const *ids, size_t n);
 
+/* The one line saying why p ranks where it does (its two largest factors,
+ * or pinned, or a role mailbox; conversations and last exchange), as
+ * stored in people.reason: written into buf (len bytes, cut to fit). */
+void kith_store_person_reason(const struct kith_person *p, char *buf, size_t len);
+
 /* Frees task records from kith_store_load_tasks/kith_store_person_tasks
  * (same layout kith_task_records_free expects). */
 void kith_task_records_free_store(struct kith_task_record *v, size_t n);
 
-/* A person's tasks (open_only: status OPEN only), by due date. */
-int kith_store_person_tasks(struct kith_store *s, const char *person_key, int open_only,
+/* A person's tasks (current: only those open and those the cap holds
+ * back, KITH_TS_OPEN then KITH_TS_HELD), by due date (within each). */
+int kith_store_person_tasks(struct kith_store *s, const char *person_key, int current,
 			    struct kith_task_record **out, size_t *n);
 
 /* `kith done PERSON`: marks the person's open tasks KITH_TS_DONE_BY_HAND.
@@ -237,7 +243,7 @@ struct kith_store_status {
 	int64_t n_personal, n_list, n_automated;
 	int64_t people, turns, conversations; /* conversations: two-way ones */
 	int64_t tiers[6];                 /* people per enum kith_tier */
-	int64_t tasks_open, tasks_total;
+	int64_t tasks_open, tasks_held, tasks_total; /* held: by the cap (KITH_TS_HELD) */
 	int64_t pins, ignores, merges, splits, snoozes, suggestions;
 	struct kith_store_account_row *accounts; size_t n_accounts;
 	struct kith_store_counter *counters; size_t n_counters;

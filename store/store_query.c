@@ -523,6 +523,7 @@ int kith_store_status(struct kith_store *s, struct kith_store_status *o)
 	o->turns = scalar(s, "SELECT n_turns FROM analysis WHERE id = 1", &e);
 	o->conversations = kith_store_tally(s, "conversations_two_way");
 	o->tasks_open = scalar(s, "SELECT count(*) FROM tasks WHERE status = 0", &e);
+	o->tasks_held = scalar(s, "SELECT count(*) FROM tasks WHERE status = 5", &e);
 	o->tasks_total = scalar(s, "SELECT count(*) FROM tasks", &e);
 	o->pins = scalar(s, "SELECT count(*) FROM pins", &e);
 	o->ignores = scalar(s, "SELECT count(*) FROM ignores", &e);

@@ -684,6 +684,7 @@ static void test_tasks(void)
 		  .modified = 1599000002, .sequence = 0, .priority = 9, .etag = NULL },
 	};
 	struct kith_task_record *v = NULL;
+	struct kith_store_status st;
 	size_t n = 0;
 
 	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
@@ -708,6 +709,29 @@ static void test_tasks(void)
 	CHECK_INT(n, 1);
 	if (n)
 		CHECK_INT(v[0].status, KITH_TS_DONE_BY_HAND);
+	kith_task_records_free_store(v, n);
+	/* `kith show`'s tasks: open, then held back; not done */
+	in[1].person_key = "ann@example.org";
+	in[1].status = KITH_TS_HELD;
+	in[1].due = 1500000000;
+	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
+	CHECK_INT(kith_store_person_tasks(s, "ann@example.org", 1, &v, &n), 0);
+	CHECK_INT(n, 1);
+	if (n)
+		CHECK_INT(v[0].status, KITH_TS_HELD);
+	kith_task_records_free_store(v, n);
+	in[0].uid = "kith-reply-ann-2";
+	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
+	CHECK_INT(kith_store_status(s, &st), 0);
+	CHECK_INT(st.tasks_open, 1);
+	CHECK_INT(st.tasks_held, 1);
+	kith_store_status_free(&st);
+	CHECK_INT(kith_store_person_tasks(s, "ann@example.org", 1, &v, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(v[0].status, KITH_TS_OPEN);
+		CHECK_INT(v[1].status, KITH_TS_HELD);
+	}
 	kith_task_records_free_store(v, n);
 	CHECK_INT(kith_store_save_tasks(s, NULL, 0), 0);
 	CHECK_INT(kith_store_load_tasks(s, &v, &n), 0);
