@@ -96,6 +96,12 @@ static const char *const migrations[] = {
 	 * in id order), and its inserts all over it cost the daemon ~10% of
 	 * its CPU time in a first sync */
 	"DROP INDEX IF EXISTS messages_date;",
+	/* 2 -> 3: what kithd made of a server's refusal, for `kith status`
+	 * (docs/servers.md "Throttling and limits") */
+	"ALTER TABLE accounts ADD COLUMN state TEXT;"
+	"ALTER TABLE accounts ADD COLUMN state_text TEXT;"
+	"ALTER TABLE accounts ADD COLUMN state_since INTEGER;"
+	"ALTER TABLE accounts ADD COLUMN next_try INTEGER;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
