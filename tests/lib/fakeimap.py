@@ -46,7 +46,7 @@ of N small messages and misbehaves as MODE says:
 
 --mode-file F: when F exists, its first line is the mode of each new
 connection (a test switches a running server); each connection is logged
-to the transcript as "(connection, mode M)".
+to the transcript as "(connection, mode M, at UNIX-SECONDS)".
 
 Every command line received is appended to --transcript (so a test can
 prove, e.g., that no LOGIN was ever sent).  Test data only: no secrets.
@@ -112,7 +112,7 @@ class Conn:
         self.msgs = make_messages(srv.args.messages)
         self.selected = False
         self.mode = srv.mode_now()
-        srv.log(b"(connection, mode %s)" % self.mode.encode())
+        srv.log(b"(connection, mode %s, at %.3f)" % (self.mode.encode(), time.time()))
 
     # -- I/O --
     def send(self, data):
