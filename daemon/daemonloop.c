@@ -133,9 +133,10 @@ static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idl
 	kith_notify_status("syncing %s", a->name);
 	r = kith_cycle_sync_account(d->config, d->store, a, &o, &s, err, sizeof(out->err));
 	/* a refusal is said once, in plain words, by the caller */
-	if (r < 0 && r != -EINTR && refusal_of(r, &out->refusal) == KITH_REFUSAL_NONE)
-		log_err("%s: %s", a->name, err[0] ? err : kith_source_strerror(r));
-	else
+	if (r < 0 && r != -EINTR) {
+		if (refusal_of(r, &out->refusal) == KITH_REFUSAL_NONE)
+			log_err("%s: %s", a->name, err[0] ? err : kith_source_strerror(r));
+	} else
 		log_info("%s: %llu messages in %.2f s, %llu folders changed, %llu unchanged%s",
 			 a->name, (unsigned long long)s.messages, mono_s() - t0,
 			 (unsigned long long)s.folders_changed,
@@ -194,10 +195,10 @@ static void log_refusal(const struct kith_account *a, enum kith_refusal_class c,
 			   said, then);
 	else if (c == KITH_REFUSAL_BYE)
 		log_notice("%s: %s closed the connection (\"%s\")%s", a->name, a->host, said, then);
-	else if (c == KITH_REFUSAL_AUTH)
-		log_err("%s: %s refused the login (\"%s\"); kith will not log in again until the "
+	else if (c == KITH_REFUSAL_AUTH) /* what kith tried says more here ("XOAUTH2") */
+		log_err("%s: %s refused the login (%s); kith will not log in again until the "
 			"password or the configuration changes, or `kith sync` is run", a->name,
-			a->host, said);
+			a->host, o->err[0] ? o->err : said);
 }
 
 /* The account's state for `kith status` (NULL class: nothing wrong). */
