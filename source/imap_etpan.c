@@ -673,21 +673,30 @@ static int any_special(const struct kith_src_folder *f, size_t n)
 }
 
 /* LIST "" "*" (special-use attributes come with it on Dovecot and Gmail);
- * old Gmail marks them only in XLIST, tried when LIST shows none. */
+ * old Gmail marks them only in XLIST, tried when LIST shows none.  Why
+ * the frees on failure: libetpan hands over its (empty) result list even
+ * when the server answered NO (found under ASan: a LIST refused with
+ * [UNAVAILABLE]). */
 static int list_folders(struct sess *s, struct kith_src_folder **out, size_t *n)
 {
 	clist *list = NULL;
 	int r = mailimap_list(s->imap, "", "*", &list);
 
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		if (list)
+			mailimap_list_result_free(list);
 		return etpan_fail(s, r, "LIST");
+	}
 	r = folders_from_list(list, out, n);
 	mailimap_list_result_free(list);
 	if (r < 0 || any_special(*out, *n) || !(caps_known(s) && mailimap_has_xlist(s->imap)))
 		return r;
 	list = NULL;
-	if (mailimap_xlist(s->imap, "", "*", &list) != MAILIMAP_NO_ERROR || !list)
+	if (mailimap_xlist(s->imap, "", "*", &list) != MAILIMAP_NO_ERROR || !list) {
+		if (list)
+			mailimap_list_result_free(list);
 		return 0; /* keep the LIST answer */
+	}
 	folders_free(*out, *n);
 	r = folders_from_list(list, out, n);
 	mailimap_list_result_free(list);

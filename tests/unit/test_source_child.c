@@ -52,10 +52,14 @@ static void say(int c, const char *tag, const char *text)
 		_exit(1);
 }
 
+static const char *g_list_reply; /* set: LIST is answered this way ("%s": the tag) */
+
 /* Answers one command line (tag, command word) the way a small server would. */
 static int answer(int c, const char *tag, const char *cmd, const char *rest)
 {
-	if (!strcasecmp(cmd, "CAPABILITY"))
+	if (!strcasecmp(cmd, "LIST") && g_list_reply)
+		say(c, tag, g_list_reply);
+	else if (!strcasecmp(cmd, "CAPABILITY"))
 		say(c, tag, "* CAPABILITY IMAP4rev1\r\n%s OK done\r\n");
 	else if (!strcasecmp(cmd, "LIST"))
 		say(c, tag, "* LIST () \"/\" INBOX\r\n* LIST (\\Sent) \"/\" Sent\r\n%s OK done\r\n");
@@ -292,14 +296,19 @@ static void test_faults(void)
 }
 
 /* What a refusing server said crosses the pipe as the in-process session
- * read it: class, named wait, words. */
+ * read it: class, named wait, words.  (A refusal in LIST: libetpan leaks a
+ * BYE greeting it refuses, which only the contained child may do.) */
 static void test_refusal(void)
 {
 	static struct rec r;
 	struct kith_refusal in = { 0 }, out = { 0 };
 	char err[512];
 	int port, lfd = listen_local(&port);
-	pid_t pid = server(lfd, "* BYE [UNAVAILABLE] Too many connections, try again in 3 minutes\r\n");
+	pid_t pid;
+
+	g_list_reply = "%s NO [UNAVAILABLE] Too many connections, try again in 3 minutes\r\n";
+	pid = server(lfd, "* PREAUTH welcome\r\n");
+	g_list_reply = NULL;
 
 	g_refusal = &in;
 	CHECK_INT(run(port, 0, &r, NULL, 0, err, sizeof err), -KITH_E_BUSY);
@@ -313,6 +322,11 @@ static void test_refusal(void)
 	CHECK_INT(in.hint_s, out.hint_s);
 	CHECK_STR(in.text, out.text);
 	CHECK(strstr(err, "asked to wait") != NULL);
+	stop(pid);
+	pid = server(lfd, "* BYE [LIMIT] no more\r\n");
+	CHECK_INT(run(port, 1, &r, NULL, 0, err, sizeof err), -KITH_E_BUSY);
+	CHECK_INT(out.cls, KITH_REFUSAL_THROTTLE);
+	CHECK_STR(out.text, "[LIMIT] no more");
 	stop(pid);
 	pid = server(lfd, "* PREAUTH welcome\r\n"); /* a good session leaves it empty */
 	out.cls = KITH_REFUSAL_AUTH;
