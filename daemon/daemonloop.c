@@ -130,6 +130,7 @@ static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idl
 	int r;
 
 	err[0] = '\0';
+	out->digest = 0;
 	kith_notify_status("syncing %s", a->name);
 	r = kith_cycle_sync_account(d->config, d->store, a, &o, &s, err, sizeof(out->err));
 	/* a refusal is said once, in plain words, by the caller */
@@ -330,6 +331,21 @@ static void after_success(struct loop *l, size_t i, int64_t now)
 	s->auth_blocked = 0;
 }
 
+/* systemd's STATUS= while an account waits. */
+static void announce_wait(struct loop *l, const struct kith_account *a,
+			  enum kith_refusal_class cls, int wait)
+{
+	char st[200], w[40];
+
+	say_wait(wait, w, sizeof w);
+	if (cls == KITH_REFUSAL_AUTH)
+		snprintf(st, sizeof(st), "%s: login refused; waiting for a new password or kith sync",
+			 a->name);
+	else
+		snprintf(st, sizeof(st), "waiting to retry %s in %s", a->name, w);
+	announce_ready(l, st);
+}
+
 /* Why by class: a throttled server is left alone for minutes (it said
  * so), a refused login is not tried again on its own (providers lock
  * accounts that retry bad passwords), anything else backs off from
@@ -344,7 +360,6 @@ static void after_failure(struct loop *l, size_t i, int r, const struct session_
 	double rnd = (double)rand() / ((double)RAND_MAX + 1);
 	unsigned n = cls == s->refused ? s->refused_n + 1 : 1;
 	int wait = kith_refusal_wait(cls, n, o->refusal.hint_s, c->throttle_wait_s, rnd);
-	char st[200], w[40];
 
 	s->failures++;
 	s->refused_n = n;
@@ -364,13 +379,7 @@ static void after_failure(struct loop *l, size_t i, int r, const struct session_
 		log_debug("%s: still %s; next try in %d s", a->name, kith_refusal_name(cls), wait);
 	s->refused = cls;
 	record_state(l->d, a, cls, o, now, cls == KITH_REFUSAL_AUTH ? KITH_DATE_NONE : now + wait);
-	say_wait(wait, w, sizeof w);
-	if (cls == KITH_REFUSAL_AUTH)
-		snprintf(st, sizeof(st), "%s: login refused; waiting for a new password or kith sync",
-			 a->name);
-	else
-		snprintf(st, sizeof(st), "waiting to retry %s in %s", a->name, w);
-	announce_ready(l, st);
+	announce_wait(l, a, cls, wait);
 }
 
 static void after_sync(struct loop *l, size_t i, int r, const struct session_out *o,
