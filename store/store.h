@@ -59,6 +59,13 @@ int kith_store_rollback(struct kith_store *s);
 /* Account status for `kith status`: last success, last error. */
 int kith_store_account_status(struct kith_store *s, const char *account,
 			      int64_t when, const char *error /* NULL: success */);
+/* What kithd made of the account's last session, for `kith status`:
+ * state a lib/refusal.h name ("throttled", "login-refused", ...) or NULL
+ * when nothing is wrong, text the server's words (borrowed), next_try when
+ * kithd tries again (KITH_DATE_NONE: not on its own).  The state's "since"
+ * is `now` when it changes and kept while it stays. */
+int kith_store_account_state(struct kith_store *s, const char *account, const char *state,
+			     const char *text, int64_t now, int64_t next_try);
 /* Adds to a named counter ("skipped", "repaired"). */
 int kith_store_count(struct kith_store *s, const char *counter, int64_t add);
 
@@ -235,6 +242,8 @@ struct kith_store_account_row {
 	char *name, *last_error;         /* owned; last_error may be NULL */
 	int64_t last_success, last_error_at; /* KITH_DATE_NONE: never */
 	int64_t folders, locations;
+	char *state, *state_text;        /* owned; NULL: none (kith_store_account_state) */
+	int64_t state_since, next_try;   /* KITH_DATE_NONE: none / not on its own */
 };
 struct kith_store_counter { char *name; int64_t value; };
 struct kith_store_status {
