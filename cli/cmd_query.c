@@ -77,6 +77,19 @@ static int read_failed(struct cli *c, struct kith_store *s, const char *what)
 
 /* --- status --- */
 
+/* ,"key":value on stdout (key is a plain word). */
+static void json_field_str(const char *key, const char *v)
+{
+	printf(",\"%s\":", key);
+	json_str(stdout, v);
+}
+
+static void json_field_date(const char *key, int64_t t)
+{
+	printf(",\"%s\":", key);
+	json_date(stdout, t);
+}
+
 static void status_json(const struct kith_store_status *st, const char *daemon, int running)
 {
 	static const char *const tiers[] = { "none", "inner", "close", "active", "wider", "fading" };
@@ -91,9 +104,10 @@ static void status_json(const struct kith_store_status *st, const char *daemon, 
 	       (long long)st->conversations, (long long)st->turns);
 	for (int i = 0; i < 6; i++)
 		printf("%s\"%s\":%lld", i ? "," : "", tiers[i], (long long)st->tiers[i]);
-	printf("},\"tasks_open\":%lld,\"pins\":%lld,\"ignores\":%lld,\"merges\":%lld,"
-	       "\"splits\":%lld,\"snoozes\":%lld,\"merge_suggestions\":%lld,\"accounts\":[",
-	       (long long)st->tasks_open, (long long)st->pins, (long long)st->ignores,
+	printf("},\"tasks_open\":%lld,\"tasks_held\":%lld,\"pins\":%lld,\"ignores\":%lld,"
+	       "\"merges\":%lld,\"splits\":%lld,\"snoozes\":%lld,\"merge_suggestions\":%lld,"
+	       "\"accounts\":[", (long long)st->tasks_open, (long long)st->tasks_held,
+	       (long long)st->pins, (long long)st->ignores,
 	       (long long)st->merges, (long long)st->splits, (long long)st->snoozes,
 	       (long long)st->suggestions);
 	for (size_t i = 0; i < st->n_accounts; i++) {
@@ -101,12 +115,13 @@ static void status_json(const struct kith_store_status *st, const char *daemon, 
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
 		json_str(stdout, a->name);
-		fputs(",\"last_success\":", stdout);
-		json_date(stdout, a->last_success);
-		fputs(",\"last_error_at\":", stdout);
-		json_date(stdout, a->last_error_at);
-		fputs(",\"last_error\":", stdout);
-		json_str(stdout, a->last_error);
+		json_field_date("last_success", a->last_success);
+		json_field_date("last_error_at", a->last_error_at);
+		json_field_str("last_error", a->last_error);
+		json_field_str("state", a->state);
+		json_field_str("state_text", a->state_text);
+		json_field_date("state_since", a->state_since);
+		json_field_date("next_try", a->next_try);
 		printf(",\"folders\":%lld,\"messages\":%lld}", (long long)a->folders,
 		       (long long)a->locations);
 	}
@@ -119,6 +134,52 @@ static void status_json(const struct kith_store_status *st, const char *daemon, 
 	printf("},\"kithd\":{\"running\":%s,\"reply\":", running ? "true" : "false");
 	json_str(stdout, running ? daemon : NULL);
 	fputs("}}\n", stdout);
+}
+
+/* The words for a state kithd recorded (lib/refusal.h's names). */
+static const char *state_words(const char *state)
+{
+	static const struct { const char *name, *words; } w[] = {
+		{ "throttled", "the server asked kith to slow down" },
+		{ "over-quota", "the server says the account is over a quota" },
+		{ "login-refused", "the server refused the login" },
+		{ "closed", "the server closed the connection" },
+	};
+
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (strcmp(state, w[i].name) == 0)
+			return w[i].words;
+	return state;
+}
+
+/* "next try in 5 minutes (2026-12-07T14:35:00Z)", or why there is none. */
+static void status_next_try(struct cli *c, const struct kith_store_account_row *a)
+{
+	char rel[40], iso[40];
+
+	if (a->state && strcmp(a->state, "login-refused") == 0) {
+		printf("\n%-11s kith will not log in again until the password or the configuration "
+		       "changes, or you run kith sync", "");
+		return;
+	}
+	if (a->next_try == KITH_DATE_NONE)
+		return;
+	fmt_rel(c->now, a->next_try, rel, sizeof(rel));
+	fmt_iso(a->next_try, iso, sizeof(iso));
+	printf("\n%-11s next try %s (%s)", "", a->next_try - c->now < 60 ? "within a minute" : rel,
+	       iso);
+}
+
+/* What kithd made of a server's refusal: the state, since when, the
+ * server's words. */
+static void status_state(struct cli *c, const struct kith_store_account_row *a)
+{
+	char since[40];
+
+	fmt_rel(c->now, a->state_since, since, sizeof(since));
+	printf("\n%-11s %s%s since %s: ", "", col(c, C_YELLOW), state_words(a->state), since);
+	put_cell(stdout, a->state_text ? a->state_text : "", 0, 1);
+	printf("%s", col(c, C_OFF));
 }
 
 static void status_accounts(struct cli *c, const struct kith_store_status *st)
@@ -136,11 +197,15 @@ static void status_accounts(struct cli *c, const struct kith_store_status *st)
 		put_cell(stdout, a->name, 0, 1);
 		printf(": %lld messages in %lld folders, last sync %s", (long long)a->locations,
 		       (long long)a->folders, ok);
-		if (failing) {
+		if (a->state) {
+			status_state(c, a);
+		} else if (failing) {
 			printf("\n%-11s %slast error %s: ", "", col(c, C_RED), bad);
 			put_cell(stdout, a->last_error, 0, 1);
 			printf("%s", col(c, C_OFF));
 		}
+		if (a->state || failing)
+			status_next_try(c, a);
 		putchar('\n');
 	}
 }
@@ -167,7 +232,8 @@ static void status_human(struct cli *c, const struct kith_store_status *st,
 	       (long long)st->tiers[KITH_TIER_INNER], (long long)st->tiers[KITH_TIER_CLOSE],
 	       (long long)st->tiers[KITH_TIER_ACTIVE], (long long)st->tiers[KITH_TIER_WIDER],
 	       (long long)st->tiers[KITH_TIER_FADING]);
-	printf("%-11s %lld open follow-ups\n", "tasks", (long long)st->tasks_open);
+	printf("%-11s %lld open follow-ups, %lld held back (followups.max_open)\n", "tasks",
+	       (long long)st->tasks_open, (long long)st->tasks_held);
 	printf("%-11s %lld pins, %lld ignores, %lld merges, %lld splits, %lld snoozes;"
 	       " %lld merge suggestions\n", "decisions", (long long)st->pins,
 	       (long long)st->ignores, (long long)st->merges, (long long)st->splits,

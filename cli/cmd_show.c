@@ -101,6 +101,27 @@ static void months_json(FILE *f, const struct show *w)
 	fputc(']', f);
 }
 
+/* The person's tasks of one status as a JSON array named `name`. */
+static void tasks_json(FILE *f, const struct show *w, const char *name,
+		       enum kith_task_status status)
+{
+	size_t k = 0;
+
+	fprintf(f, ",\"%s\":[", name);
+	for (size_t i = 0; i < w->n_tasks; i++) {
+		if (w->tasks[i].status != status)
+			continue;
+		fputs(k++ ? ",{\"kind\":" : "{\"kind\":", f);
+		json_str(f, kith_task_kind_name(w->tasks[i].kind));
+		fputs(",\"summary\":", f);
+		json_str(f, w->tasks[i].summary);
+		fputs(",\"due\":", f);
+		json_date(f, w->tasks[i].due);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 static void show_json(const struct show *w)
 {
 	FILE *f = stdout;
@@ -121,17 +142,9 @@ static void show_json(const struct show *w)
 			"\"waiting\":\"%s\"}", v->turns_user, v->turns_them,
 			v->initiated_by_user ? "you" : "them", v->last_by_user ? "you" : "them");
 	}
-	fputs("],\"open_tasks\":[", f);
-	for (size_t i = 0; i < w->n_tasks; i++) {
-		fputs(i ? ",{\"kind\":" : "{\"kind\":", f);
-		json_str(f, kith_task_kind_name(w->tasks[i].kind));
-		fputs(",\"summary\":", f);
-		json_str(f, w->tasks[i].summary);
-		fputs(",\"due\":", f);
-		json_date(f, w->tasks[i].due);
-		fputc('}', f);
-	}
 	fputc(']', f);
+	tasks_json(f, w, "open_tasks", KITH_TS_OPEN);
+	tasks_json(f, w, "held_tasks", KITH_TS_HELD);
 	months_json(f, w);
 	fputs("}\n", f);
 }
@@ -226,6 +239,28 @@ static void show_spark(struct cli *c, const struct show *w)
 	printf("%s\n", col(c, C_OFF));
 }
 
+/* The open tasks, then those the cap on open tasks holds back (kithd
+ * writes them when a more important one closes), marked as such. */
+static void show_tasks(struct cli *c, const struct show *w)
+{
+	char when[40];
+
+	if (w->n_tasks)
+		printf("\n  %stasks%s\n", col(c, C_BOLD), col(c, C_OFF));
+	for (size_t k = 0; k < 2 * w->n_tasks; k++) {
+		size_t i = k % w->n_tasks;
+		int held = w->tasks[i].status == KITH_TS_HELD;
+
+		if (held != (k >= w->n_tasks))
+			continue; /* open ones first */
+		fmt_rel(c->now, w->tasks[i].due, when, sizeof(when));
+		printf("    due %-14s %-13s ", when, kith_task_kind_name(w->tasks[i].kind));
+		put_cell(stdout, w->tasks[i].summary, 0, 1);
+		printf("%s%s%s\n", held ? col(c, C_DIM) : "", held ? "  held back (task cap)" : "",
+		       held ? col(c, C_OFF) : "");
+	}
+}
+
 static void show_lists(struct cli *c, const struct show *w)
 {
 	char when[40];
@@ -242,14 +277,7 @@ static void show_lists(struct cli *c, const struct show *w)
 		printf("  %u/%u  %s\n", v->turns_user, v->turns_them,
 		       v->last_by_user ? "you wait on them" : "they wait on you");
 	}
-	if (w->n_tasks)
-		printf("\n  %sopen tasks%s\n", col(c, C_BOLD), col(c, C_OFF));
-	for (size_t i = 0; i < w->n_tasks; i++) {
-		fmt_rel(c->now, w->tasks[i].due, when, sizeof(when));
-		printf("    due %-14s %-13s ", when, kith_task_kind_name(w->tasks[i].kind));
-		put_cell(stdout, w->tasks[i].summary, 0, 1);
-		putchar('\n');
-	}
+	show_tasks(c, w);
 }
 
 static int show_args(struct cli *c, int argc, char **argv, int64_t *as_of)

@@ -15,7 +15,11 @@
 /* Deep-copies one analysed person into the stored-row shape. */
 static int copy_person(const struct kith_person *p, size_t rank, struct kith_store_person *o)
 {
+	char why[256];
+
 	memset(o, 0, sizeof(*o));
+	kith_store_person_reason(p, why, sizeof(why));
+	o->reason = strdup(why);
 	o->id = (int64_t)rank;
 	o->rank = (int)rank + 1;
 	o->p = *p;
@@ -25,7 +29,8 @@ static int copy_person(const struct kith_person *p, size_t rank, struct kith_sto
 	o->p.n_addrs = 0;
 	o->p.n_factors = 0;
 	o->factors = calloc(p->n_factors ? p->n_factors : 1, sizeof(*o->factors));
-	if (!o->p.addrs || !o->factors || (p->key && !o->p.key) || (p->name && !o->p.name))
+	if (!o->p.addrs || !o->factors || !o->reason || (p->key && !o->p.key) ||
+	    (p->name && !o->p.name))
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_addrs; i++) {
 		if (!(o->p.addrs[i] = strdup(p->addrs[i])))

@@ -20,7 +20,7 @@ struct command {
 static const struct command commands[] = {
 	{ "status", cmd_status, "status [--json]",
 	  "What kith holds: messages, accounts and their last sync, people per tier,\n"
-	  "open tasks, and whether kithd is running." },
+	  "open tasks and those held back by the cap, and whether kithd is running." },
 	{ "recent", cmd_recent, "recent [--days N] [--person P] [--as-of DATE] [--json]",
 	  "Recent two-way exchanges (turns), newest first: who, when, subject, and\n"
 	  "who is waiting on whom.  --days defaults to 14.  --as-of DATE: as seen\n"
@@ -33,8 +33,9 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "show PERSON [--as-of DATE] [--json]",
 	  "Everything about one person: each factor's contribution, turns and reply\n"
 	  "latency each way, first/last exchange, recent conversations, open tasks\n"
-	  "and a sparkline of exchanges over the relationship's span.  PERSON is a\n"
-	  "name or address.  --as-of DATE: as seen on DATE." },
+	  "(and those the cap holds back, marked), a sparkline of exchanges over\n"
+	  "the relationship's span.  PERSON is a name or address.  --as-of DATE:\n"
+	  "as seen on DATE." },
 	{ "followups", cmd_followups, "followups [--as-of DATE] [--json] [--all]",
 	  "Open follow-up tasks: replies you owe, answers you wait for, people to\n"
 	  "keep in touch with, by due date.  --all also lists the tasks held back\n"
@@ -43,7 +44,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "report [--as-of DATE] [-o FILE]",
 	  "One self-contained HTML page (no scripts, no network): Dunbar's layers\n"
 	  "as rings, the year in relationships, follow-ups due and held back, and\n"
-	  "per person a month-by-month timeline each way, depth and its factors,\n"
+	  "per person a month-by-month timeline each way, why and depth by factor,\n"
 	  "reply latency and open follow-ups.  Written to FILE (default: stdout).\n"
 	  "--as-of DATE: as seen on DATE." },
 	{ "snooze", cmd_snooze, "snooze PERSON DAYS",

@@ -24,7 +24,8 @@ static const char css[] =
 	"text-align:left;vertical-align:top}caption{text-align:left;font-weight:bold}"
 	".lay{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}"
 	".rings{width:100%;max-width:560px;flex:1 1 420px}.tiers{flex:1 1 260px}"
-	".rings text{font-size:12px}.rl{text-anchor:middle;font-weight:bold;fill:#333}"
+	".rings text{font-size:12px;paint-order:stroke;stroke:#fff;stroke-width:3px;"
+	"stroke-linejoin:round}.rl{text-anchor:middle;font-weight:bold;fill:#333}"
 	".m1{fill:#D55E00}.m2{fill:#E69F00;stroke:#000;stroke-width:.5}.m3{fill:#009E73}"
 	".m4{fill:#0072B2}.m5{stroke:#CC79A7;stroke-width:3;fill:none}"
 	".edge{stroke:#777;stroke-dasharray:6 4}"
@@ -101,7 +102,7 @@ static void tier_list(FILE *f, const struct rpt *r, enum kith_tier t)
 
 	for (size_t i = 0; i < r->n_people; i++)
 		n += r->people[i].p.tier == t;
-	fputs("<h3>", f);
+	fprintf(f, "<h3 id=" RPT_TIER_ID ">", (int)t);
 	svg_key(f, t);
 	fprintf(f, "%s · %zu</h3><p>", kith_tier_name(t), n);
 	for (size_t i = 0, k = 0; i < r->n_people; i++) {
@@ -311,8 +312,15 @@ static void factor_value(FILE *f, double v)
 	fprintf(f, fabs(v) >= 100 ? "%.0f" : "%.3g", v);
 }
 
+/* Why they rank where they do (the line `kith show` gives), then each
+ * factor's points and value. */
 static void person_factors(FILE *f, const struct kith_store_person *sp)
 {
+	if (sp->reason) {
+		fputs("<p class=f>Why: ", f);
+		html_text(f, sp->reason);
+		fputs("</p>", f);
+	}
 	if (!sp->n_factors)
 		return;
 	fputs("<p class=f>Depth by factor: ", f);

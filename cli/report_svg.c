@@ -12,8 +12,6 @@
 
 #include "report.h"
 
-#define CX 340
-#define RING_NAMED 16 /* a layer with more people is not labelled on the chart */
 #define TL_H 9      /* a timeline's half height; its axis is y = 0 */
 #define TL_STEP 1   /* viewBox units per month */
 #define TL_LEVELS 8 /* bar heights: fewer levels, longer runs, smaller pages */
@@ -50,35 +48,6 @@ static const char *marker_end(enum kith_tier t)
 	}
 }
 
-#define R_ALL 325   /* the outer edge's radius */
-
-/* The layers from the centre out; fading ties sit at the edge. */
-static const struct layer {
-	enum kith_tier tier;
-	const char *name;
-	const char *ring;     /* the band's grey */
-} layers[] = {
-	{ KITH_TIER_INNER, "inner", "#d4d4d4" },
-	{ KITH_TIER_CLOSE, "close", "#e0e0e0" },
-	{ KITH_TIER_ACTIVE, "active", "#ebebeb" },
-	{ KITH_TIER_WIDER, "wider", "#f5f5f5" },
-	{ KITH_TIER_FADING, "fading", "#fff" },
-};
-#define N_LAYERS (sizeof(layers) / sizeof(layers[0]))
-
-/* Each band's outer radius: a band is wider the more people it holds
- * (by the square root: room for markers and names), never too thin to
- * read, and the bands fill R_ALL. */
-static void band_radii(const size_t *n, double *r_out)
-{
-	double w[N_LAYERS], sum = 0, r = 0;
-
-	for (size_t l = 0; l < N_LAYERS; l++)
-		sum += w[l] = 30 + 12 * sqrt((double)n[l]);
-	for (size_t l = 0; l < N_LAYERS; l++)
-		r_out[l] = r += R_ALL * w[l] / sum;
-}
-
 void svg_key(FILE *f, enum kith_tier t)
 {
 	fputs("<svg class=k viewBox=\"-8 -8 16 16\" aria-hidden=true>", f);
@@ -86,91 +55,82 @@ void svg_key(FILE *f, enum kith_tier t)
 	fprintf(f, "%s</svg>", marker_end(t));
 }
 
-/* One person's marker at angle a, radius rad; named and a link to their
- * section when `named` (the link's text is the name). */
-static void place(FILE *f, const struct kith_person *p, size_t i, double a, double rad,
-		  int named)
+/* One person's marker, a link to their section, their name its tooltip. */
+static void place(FILE *f, const struct rpt_mark *m, size_t i)
 {
-	double x = CX + rad * cos(a), y = CX + rad * sin(a);
+	const struct kith_person *p = &m->person->p;
 
-	if (named)
-		fprintf(f, "<a href=#p%zu>", i);
-	marker(f, p->tier, x, y);
-	fputs(marker_end(p->tier), f);
-	if (!named)
-		return;
-	fprintf(f, "<text x=%.0f y=%.0f%s>", x + (cos(a) < 0 ? -10 : 10), y + 4,
-		cos(a) < 0 ? " text-anchor=end" : "");
+	fprintf(f, "<a href=#p%zu><title>", i);
 	html_text(f, p->name ? p->name : p->key);
+	fputs("</title>", f);
+	marker(f, p->tier, m->x, m->y);
+	fprintf(f, "%s</a>", marker_end(p->tier));
+}
+
+/* The name beside a marker (cut when long) where the layout found room,
+ * a link too.  Drawn over every marker: a name may cover a shallower
+ * layer's marker, never another name. */
+static void name(FILE *f, const struct rpt_mark *m, size_t i)
+{
+	char s[RPT_NAME_CHARS * 4 + 4];
+
+	rpt_chart_name(&m->person->p, s, sizeof(s));
+	fprintf(f, "<a href=#p%zu><text x=%.0f y=%.0f%s>", i, m->lx, m->ly,
+		m->anchor < 0 ? " text-anchor=end" : m->anchor == 0 ? " text-anchor=middle" : "");
+	html_text(f, s);
 	fputs("</text></a>", f);
 }
 
-/* The people of one layer, deepest nearest the centre of its band, spread
- * evenly round it; named on the chart when the layer has few (a crowded
- * layer's markers are bare: the list beside the chart names and links
- * everyone). */
-static void ring_people(FILE *f, const struct rpt *r, const struct layer *L, size_t n,
-			double r_in, double r_out)
+/* A layer's title; with "+k more" (linked to the list beside the chart)
+ * when the chart could not name everyone. */
+static void title(FILE *f, const struct rpt_rings *g, int l)
 {
-	double lo = 101, hi = -1, a0 = L->tier * 2.39996; /* the golden angle: rings out of step */
-	size_t k = 0;
-
-	for (size_t i = 0; i < r->n_people; i++)
-		if (r->people[i].p.tier == L->tier) {
-			lo = fmin(lo, r->people[i].p.depth);
-			hi = fmax(hi, r->people[i].p.depth);
-		}
-	for (size_t i = 0; i < r->n_people; i++) {
-		const struct kith_person *p = &r->people[i].p;
-		double fr = hi > lo ? (hi - p->depth) / (hi - lo) : 0.5;
-		double rad = r_in + (r_out - r_in) * (0.25 + 0.5 * fr);
-
-		if (p->tier != L->tier)
-			continue;
-		if (r_in == 0 && n == 1)
-			rad = 0;
-		place(f, p, i, a0 + 2 * M_PI * (double)k++ / (double)n, rad, n <= RING_NAMED);
-	}
+	if (g->more[l])
+		fprintf(f, "<a href=#" RPT_TIER_ID ">", (int)rpt_layers[l].tier);
+	fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%.0f\">%s · %zu", RPT_CX, g->title_y[l],
+		rpt_layers[l].name, g->all[l]);
+	if (g->more[l])
+		fprintf(f, " · +%zu more</text></a>", g->more[l]);
+	else
+		fputs("</text>", f);
 }
 
-static size_t count_tier(const struct rpt *r, enum kith_tier t)
+static void rings_desc(FILE *f, const struct rpt *r, const struct rpt_rings *g)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->n_people; i++)
-		n += r->people[i].p.tier == t;
-	return n;
-}
-
-void svg_rings(FILE *f, const struct rpt *r)
-{
-	size_t n[N_LAYERS], all[N_LAYERS]; /* shown; and with the fading left out */
-	double ro[N_LAYERS];
-
-	for (size_t l = 0; l < N_LAYERS; l++) {
-		n[l] = count_tier(r, layers[l].tier);
-		all[l] = n[l] + (layers[l].tier == KITH_TIER_FADING ? r->fading_left_out : 0);
-	}
-	band_radii(n, ro);
 	fprintf(f, "<svg class=\"rings\" viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"rt rd\">"
-		"<title id=\"rt\">Dunbar's layers</title><desc id=\"rd\">", 2 * CX, 2 * CX);
-	for (size_t l = 0; l < N_LAYERS; l++)
-		fprintf(f, "%s%s: %zu %s", l ? "; " : "", layers[l].name, all[l],
-			all[l] == 1 ? "person" : "people");
+		"<title id=\"rt\">Dunbar's layers</title><desc id=\"rd\">", 2 * RPT_CX, 2 * RPT_CX);
+	for (int l = 0; l < RPT_LAYERS; l++)
+		fprintf(f, "%s%s: %zu %s", l ? "; " : "", rpt_layers[l].name, g->all[l],
+			g->all[l] == 1 ? "person" : "people");
 	fprintf(f, ". Deeper ties sit nearer the centre of their ring; fading ties at the"
 		" edge, marked with a cross%s. The list beside the chart names them.</desc>",
 		r->fading_left_out ? " (the deepest " RPT_FADING_MAX_S " of them)" : "");
-	for (size_t l = N_LAYERS; l-- > 0;)
-		fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"%.0f\" fill=\"%s\"%s/>", CX, CX,
-			ro[l], layers[l].ring,
-			layers[l].tier == KITH_TIER_FADING ? " class=\"edge\"" : " stroke=\"#999\"");
-	for (size_t l = 0; l < N_LAYERS; l++)
-		fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%.0f\">%s · %zu</text>", CX,
-			CX - ro[l] + 14, layers[l].name, all[l]);
-	fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%d\">you</text>", CX, CX + 4);
-	for (size_t l = 0; l < N_LAYERS; l++)
-		ring_people(f, r, &layers[l], n[l], l ? ro[l - 1] : 0, ro[l]);
+}
+
+/* Why the geometry is elsewhere: report_layout.c places the markers and
+ * as many names as fit without overlapping (unit-tested); this writes it. */
+void svg_rings(FILE *f, const struct rpt *r)
+{
+	struct rpt_rings g;
+
+	if (rpt_rings_layout(r, &g) < 0)
+		return;
+	rings_desc(f, r, &g);
+	for (int l = RPT_LAYERS; l-- > 0;)
+		fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"%.0f\" fill=\"%s\"%s/>", RPT_CX,
+			RPT_CX, g.r_out[l], rpt_layers[l].ring,
+			rpt_layers[l].tier == KITH_TIER_FADING ? " class=\"edge\"" : " stroke=\"#999\"");
+	for (int l = 0; l < RPT_LAYERS; l++)
+		title(f, &g, l);
+	fprintf(f, "<text class=\"rl\" x=\"%d\" y=\"%d\">you</text>", RPT_CX, RPT_YOU_Y);
+	for (size_t i = 0; i < r->n_people; i++)
+		if (g.mark[i].layer >= 0)
+			place(f, &g.mark[i], i);
+	for (size_t i = 0; i < r->n_people; i++)
+		if (g.mark[i].named)
+			name(f, &g.mark[i], i);
 	fputs("</svg>", f);
+	rpt_rings_free(&g);
 }
 
 /* ---- timelines ----------------------------------------------------------- */

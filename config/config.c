@@ -37,7 +37,8 @@ struct ld {
 static const char *const top_keys[] = {
 	"data_dir", "tasks_dir", "runtime_dir", "identities", "accounts", "people",
 	"poll_interval", "half_life_days", "strip_plus_tags", "followups",
-	"tasks_feed", "tasks_as_events", "memory_limit_mb", "timeout",
+	"tasks_feed", "tasks_as_events", "memory_limit_mb", "timeout", "retry_wait",
+	"throttle_wait",
 };
 static const char *const account_keys[] = {
 	"name", "host", "port", "tls", "ca_file", "user", "pass_cmd", "pass_file",
@@ -785,6 +786,8 @@ static int parse_scalars(struct ld *L, const config_setting_t *root)
 	int r;
 
 	if ((r = get_int_into(L, root, "poll_interval", 10, 86400, &c->poll_interval_s)) < 0 ||
+	    (r = get_int_into(L, root, "retry_wait", 1, 3600, &c->retry_wait_s)) < 0 ||
+	    (r = get_int_into(L, root, "throttle_wait", 1, 86400, &c->throttle_wait_s)) < 0 ||
 	    (r = get_double(L, root, "half_life_days", 1, 3650, &c->half_life_days)) < 0 ||
 	    (r = get_bool(L, root, "strip_plus_tags", &c->strip_plus_tags)) < 0 ||
 	    (r = get_bool(L, root, "tasks_as_events", &c->tasks_as_events)) < 0 ||
@@ -873,6 +876,8 @@ static void default_numbers(struct kith_config *c)
 	static const int cadence[4] = { 14, 30, 90, 365 };
 
 	c->poll_interval_s = 300;
+	c->retry_wait_s = 30;
+	c->throttle_wait_s = 300;
 	c->half_life_days = 90;
 	c->strip_plus_tags = 0;
 	c->reply_delay_close_days = 2;

@@ -42,6 +42,8 @@ struct kith_config {
 	struct kith_account *accounts; size_t n_accounts;
 	struct kith_person_cfg *people; size_t n_people;
 	int poll_interval_s;      /* default 300 */
+	int retry_wait_s;         /* first wait after a failed session, doubling to 1 h; default 30 */
+	int throttle_wait_s;      /* first wait after a server asked to slow down; default 300 */
 	double half_life_days;    /* default 90 */
 	int strip_plus_tags;      /* default 0 */
 	/* follow-ups */

@@ -22,6 +22,30 @@ static void wipe_free(char *secret)
 	free(secret);
 }
 
+/* FNV-1a over the key's bytes, then the secret's. */
+static uint64_t keyed_digest(uint64_t key, const char *secret)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int i = 0; i < 8; i++)
+		h = (h ^ ((key >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	for (const unsigned char *p = (const unsigned char *)secret; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
+}
+
+int kith_cycle_secret_digest(const struct kith_account *a, uint64_t key, uint64_t *out,
+			     char *err, size_t errlen)
+{
+	char *secret = NULL;
+	int oauth2, r = kith_account_secret(a, &secret, &oauth2, err, errlen);
+
+	if (r == 0)
+		*out = keyed_digest(key, secret);
+	wipe_free(secret);
+	return r;
+}
+
 static int run_session(const struct kith_config *c, const struct kith_sync_request *req,
 		       const struct kith_sink *sink, const struct kith_cycle_opts *o,
 		       char *err, size_t errlen)
@@ -47,14 +71,19 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 					 .idle_seconds = o->idle_seconds,
 					 .protocol_log = o->protocol_log,
 					 .wake_fd = o->wake ? o->wake_fd : -1, .wake = o->wake,
-					 .tick = o->tick, .tick_ms = 10000, .hook_ctx = o->tick_ctx };
+					 .tick = o->tick, .tick_ms = 10000, .hook_ctx = o->tick_ctx,
+					 .refusal = o->refusal };
 	struct kith_sink sink;
 	char *secret = NULL;
 	int r;
 
+	if (o->refusal)
+		*o->refusal = (struct kith_refusal){ 0 };
 	r = kith_account_secret(a, &secret, &req.is_oauth2, err, errlen);
 	if (r < 0)
 		goto out;
+	if (o->secret_digest)
+		*o->secret_digest = keyed_digest(o->secret_key, secret);
 	r = kith_store_folders(st, a->name, &known, &n_known);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot read sync state: %s", strerror(-r));
@@ -159,7 +188,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	r = kith_store_load_tasks(st, &t->records, &t->n_records);
 	if (r < 0)
 		return r;
-	kith_tasks_unhold(t->records, &t->n_records);
+	kith_tasks_unhold(t->records, t->n_records);
 	r = kith_tasks_plan(t->wants, t->n_wants, t->records, t->n_records, c->max_open_tasks,
 			    now, &n_write);
 	if (r < 0)

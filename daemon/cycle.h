@@ -23,6 +23,9 @@ struct kith_cycle_opts {
 	void *tick_ctx;              /* passed to tick and wake */
 	int wake_fd;                 /* control socket to serve while waiting; -1 none */
 	int (*wake)(void *ctx);      /* serves it; non-zero ends the session (see source.h) */
+	struct kith_refusal *refusal; /* optional out: what the server said if it refused */
+	uint64_t secret_key;         /* keys secret_digest */
+	uint64_t *secret_digest;     /* optional out: kith_cycle_secret_digest of the secret used */
 };
 
 /* Returns 0, KITH_SYNC_AGAIN (synced; start the next session at once), or
@@ -31,6 +34,14 @@ int kith_cycle_sync_account(const struct kith_config *c, struct kith_store *st,
 			    const struct kith_account *a,
 			    const struct kith_cycle_opts *o,
 			    struct kith_sync_stats *stats, char *err, size_t errlen);
+
+/* A keyed digest of the account's secret as pass_cmd, pass_file or
+ * oauth2_token_cmd gives it now, into *out.  Why: after a refused login
+ * kithd tries again only once the secret changed, and must not keep the
+ * secret itself (the digest stays in memory, never stored or logged).
+ * Returns 0 or a negative errno (err says why). */
+int kith_cycle_secret_digest(const struct kith_account *a, uint64_t key, uint64_t *out,
+			     char *err, size_t errlen);
 
 struct kith_rethink_stats {
 	size_t messages, people, turns, tasks_open;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,8 +18,8 @@
 #include "cycle.h"
 #include "log.h"
 #include "notify.h"
+#include "../lib/refusal.h"
 
-#define BACKOFF_BASE_S 30
 #define BACKOFF_CAP_S  3600
 #define IDLE_MAX_S     (25 * 60) /* re-issue IDLE well before 29 minutes */
 
@@ -97,23 +98,47 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* What a session left for the loop to decide on. */
+struct session_out {
+	struct kith_refusal refusal;  /* what the server said if it refused */
+	uint64_t digest;              /* of the secret used (kith_cycle_secret_digest) */
+	char err[512];
+};
+
+/* The class kithd acts on: a refused login is one even when the server
+ * said nothing readable ("the server disables LOGIN ..."). */
+static enum kith_refusal_class refusal_of(int r, const struct kith_refusal *rf)
+{
+	if (r == -KITH_E_AUTH)
+		return KITH_REFUSAL_AUTH;
+	if (r == -KITH_E_BUSY && rf->cls != KITH_REFUSAL_QUOTA)
+		return KITH_REFUSAL_THROTTLE;
+	return r < 0 ? rf->cls : KITH_REFUSAL_NONE;
+}
+
 static int sync_one(struct kith_daemon *d, const struct kith_account *a, int idle_s,
-		    struct loop *l, int ctl_fd)
+		    struct loop *l, int ctl_fd, uint64_t key, struct session_out *out)
 {
 	struct kith_cycle_opts o = { .stop = &stop_flag, .contain = d->contain,
 				     .protocol_log = d->protocol_log, .idle_seconds = idle_s,
 				     .tick = loop_tick, .tick_ctx = l,
-				     .wake_fd = ctl_fd, .wake = l ? loop_wake : NULL };
+				     .wake_fd = ctl_fd, .wake = l ? loop_wake : NULL,
+				     .refusal = &out->refusal, .secret_key = key,
+				     .secret_digest = &out->digest };
 	struct kith_sync_stats s = { 0 };
-	char err[512] = "";
+	char *err = out->err;
 	double t0 = mono_s();
 	int r;
 
+	err[0] = '\0';
+	out->digest = 0;
 	kith_notify_status("syncing %s", a->name);
-	r = kith_cycle_sync_account(d->config, d->store, a, &o, &s, err, sizeof(err));
-	if (r < 0 && r != -EINTR)
-		log_err("%s: %s", a->name, err[0] ? err : kith_source_strerror(r));
-	else
+	r = kith_cycle_sync_account(d->config, d->store, a, &o, &s, err, sizeof(out->err));
+	/* a refusal is said once, in plain words, by the caller */
+	if (r < 0 && r != -EINTR) {
+		if (refusal_of(r, &out->refusal) == KITH_REFUSAL_NONE)
+			log_err("%s: %s", a->name, err[0] ? err : kith_source_strerror(r));
+	} else
 		log_info("%s: %llu messages in %.2f s, %llu folders changed, %llu unchanged%s",
 			 a->name, (unsigned long long)s.messages, mono_s() - t0,
 			 (unsigned long long)s.folders_changed,
@@ -183,15 +208,73 @@ static int rethink_if_changed(struct kith_daemon *d, int with_tasks)
 	return saved_analysis_holds(d, with_tasks, 0, &at) ? 0 : rethink(d, with_tasks);
 }
 
+/* "5 minutes", "45 seconds", "2 hours": a wait in the log's words. */
+static void say_wait(int s, char *buf, size_t n)
+{
+	if (s < 120)
+		snprintf(buf, n, "%d second%s", s, s == 1 ? "" : "s");
+	else if (s < 2 * 3600)
+		snprintf(buf, n, "%d minutes", (s + 30) / 60);
+	else
+		snprintf(buf, n, "%d hours", (s + 1800) / 3600);
+}
+
+/* One line in plain words for a refusal: what the server said and what
+ * kithd does about it.  wait_s < 0: no retry is planned (--once, or a
+ * refused login). */
+static void log_refusal(const struct kith_account *a, enum kith_refusal_class c,
+			const struct session_out *o, int wait_s)
+{
+	const char *said = o->refusal.text[0] ? o->refusal.text : o->err;
+	char w[40], then[120] = "";
+
+	say_wait(wait_s, w, sizeof w);
+	if (wait_s >= 0)
+		snprintf(then, sizeof then, "; kith waits %s before trying again", w);
+	if (c == KITH_REFUSAL_THROTTLE)
+		log_notice("%s: %s asks kith to slow down (\"%s\")%s", a->name, a->host, said, then);
+	else if (c == KITH_REFUSAL_QUOTA)
+		log_notice("%s: %s says the account is over a quota (\"%s\")%s", a->name, a->host,
+			   said, then);
+	else if (c == KITH_REFUSAL_BYE)
+		log_notice("%s: %s closed the connection (\"%s\")%s", a->name, a->host, said, then);
+	else if (c == KITH_REFUSAL_AUTH) /* what kith tried says more here ("XOAUTH2") */
+		log_err("%s: %s refused the login (%s); kith will not log in again until the "
+			"password or the configuration changes, or `kith sync` is run", a->name,
+			a->host, o->err[0] ? o->err : said);
+}
+
+/* The account's state for `kith status` (NULL class: nothing wrong). */
+static void record_state(struct kith_daemon *d, const struct kith_account *a,
+			 enum kith_refusal_class c, const struct session_out *o, int64_t now,
+			 int64_t next_try)
+{
+	const char *said = o && o->refusal.text[0] ? o->refusal.text : o ? o->err : NULL;
+	int r = kith_store_account_state(d->store, a->name, kith_refusal_name(c), said, now,
+					 next_try);
+
+	if (r < 0)
+		log_warn("%s: cannot record the account's state: %s", a->name, strerror(-r));
+}
+
 int kith_daemon_once(struct kith_daemon *d)
 {
+	struct session_out o;
 	int failed = 0;
 
 	if (install_signals() < 0)
 		return 1;
-	for (size_t i = 0; i < d->config->n_accounts && !stop_flag; i++)
-		if (sync_one(d, &d->config->accounts[i], 0, NULL, -1) < 0)
+	for (size_t i = 0; i < d->config->n_accounts && !stop_flag; i++) {
+		const struct kith_account *a = &d->config->accounts[i];
+		int r = sync_one(d, a, 0, NULL, -1, 0, &o);
+		enum kith_refusal_class c = refusal_of(r, &o.refusal);
+
+		if (r < 0)
 			failed = 1;
+		log_refusal(a, c, &o, -1);
+		if (r != -EINTR)
+			record_state(d, a, c, &o, time(NULL), KITH_DATE_NONE);
+	}
 	if (!stop_flag && rethink_if_changed(d, !failed) < 0)
 		failed = 1;
 	return stop_flag ? 0 : failed;
@@ -202,6 +285,11 @@ struct account_state {
 	int64_t next_due;
 	unsigned failures;
 	unsigned quick_agains;  /* sessions in a row that asked to go again within seconds */
+	enum kith_refusal_class refused; /* the last session's refusal (logged once) */
+	unsigned refused_n;     /* sessions in a row refused so */
+	int auth_blocked;       /* the login was refused: no session until the secret
+				   changes, a reload, or `kith sync` */
+	uint64_t secret_digest; /* of the secret that was refused */
 };
 
 /* A server that reports news on every IDLE at once must not make kithd
@@ -222,6 +310,7 @@ struct loop {
 	int64_t thought_at;
 	struct kith_store_fp thought_fp;
 	struct timespec thought_tasks_mtime;
+	uint64_t secret_key;          /* keys the secrets' digests; random per process */
 };
 
 /* The analysis is redone at least this often: recency and due dates move. */
@@ -269,17 +358,83 @@ static int loop_accounts_reset(struct loop *l)
 	return l->acct ? 0 : -ENOMEM;
 }
 
-static void after_sync(struct loop *l, size_t i, int r, int64_t started, int64_t now)
+/* A session went well: if the account was failing, say it is back. */
+static void after_success(struct loop *l, size_t i, int64_t now)
 {
 	struct account_state *s = &l->acct[i];
-	int wait;
+	const struct kith_account *a = &l->d->config->accounts[i];
+
+	if (s->refused != KITH_REFUSAL_NONE)
+		log_notice("%s: %s accepts kith again", a->name, a->host);
+	if (s->failures || s->refused != KITH_REFUSAL_NONE)
+		record_state(l->d, a, KITH_REFUSAL_NONE, NULL, now, KITH_DATE_NONE);
+	s->failures = 0;
+	s->refused = KITH_REFUSAL_NONE;
+	s->auth_blocked = 0;
+}
+
+/* systemd's STATUS= while an account waits. */
+static void announce_wait(struct loop *l, const struct kith_account *a,
+			  enum kith_refusal_class cls, int wait)
+{
+	char st[200], w[40];
+
+	say_wait(wait, w, sizeof w);
+	if (cls == KITH_REFUSAL_AUTH)
+		snprintf(st, sizeof(st), "%s: login refused; waiting for a new password or kith sync",
+			 a->name);
+	else
+		snprintf(st, sizeof(st), "waiting to retry %s in %s", a->name, w);
+	announce_ready(l, st);
+}
+
+/* Why by class: a throttled server is left alone for minutes (it said
+ * so), a refused login is not tried again on its own (providers lock
+ * accounts that retry bad passwords), anything else backs off from
+ * retry_wait.  Each state is logged once, when it begins. */
+static void after_failure(struct loop *l, size_t i, int r, const struct session_out *o,
+			  int64_t now)
+{
+	struct account_state *s = &l->acct[i];
+	const struct kith_config *c = l->d->config;
+	const struct kith_account *a = &c->accounts[i];
+	enum kith_refusal_class cls = refusal_of(r, &o->refusal);
+	double rnd = (double)rand() / ((double)RAND_MAX + 1);
+	unsigned n = cls == s->refused ? s->refused_n + 1 : 1;
+	int wait = kith_refusal_wait(cls, n, o->refusal.hint_s, c->throttle_wait_s, rnd);
+
+	s->failures++;
+	s->refused_n = n;
+	if (wait < 0)
+		wait = kith_backoff_seconds(s->failures, c->retry_wait_s, BACKOFF_CAP_S, rnd);
+	if (cls == KITH_REFUSAL_AUTH) {
+		s->auth_blocked = 1;
+		s->secret_digest = o->digest;
+		wait = c->poll_interval_s; /* only to look at the secret again */
+	}
+	s->next_due = now + wait;
+	if (cls != KITH_REFUSAL_NONE && cls != s->refused)
+		log_refusal(a, cls, o, cls == KITH_REFUSAL_AUTH ? -1 : wait);
+	else if (cls == KITH_REFUSAL_NONE)
+		log_notice("%s: retrying in %d s (attempt %u)", a->name, wait, s->failures + 1);
+	else
+		log_debug("%s: still %s; next try in %d s", a->name, kith_refusal_name(cls), wait);
+	s->refused = cls;
+	record_state(l->d, a, cls, o, now, cls == KITH_REFUSAL_AUTH ? KITH_DATE_NONE : now + wait);
+	announce_wait(l, a, cls, wait);
+}
+
+static void after_sync(struct loop *l, size_t i, int r, const struct session_out *o,
+		       int64_t started, int64_t now)
+{
+	struct account_state *s = &l->acct[i];
 
 	if (r == -EINTR) { /* a signal, not a failure: go again at once */
 		s->next_due = now;
 		return;
 	}
 	if (r == KITH_SYNC_AGAIN) { /* news, or mail to analyse before idling */
-		s->failures = 0;
+		after_success(l, i, now);
 		s->quick_agains = now - started < QUICK_AGAIN_S ? s->quick_agains + 1 : 0;
 		s->next_due = now + (s->quick_agains > QUICK_AGAIN_MAX ? QUICK_AGAIN_PAUSE : 0);
 		announce_ready(l, "synced, new mail");
@@ -287,24 +442,12 @@ static void after_sync(struct loop *l, size_t i, int r, int64_t started, int64_t
 	}
 	s->quick_agains = 0;
 	if (r == 0) {
-		s->failures = 0;
+		after_success(l, i, now);
 		s->next_due = now + l->d->config->poll_interval_s;
 		announce_ready(l, "synced, watching for new mail");
 		return;
 	}
-	s->failures++;
-	wait = kith_backoff_seconds(s->failures, BACKOFF_BASE_S, BACKOFF_CAP_S,
-				    (double)rand() / ((double)RAND_MAX + 1));
-	s->next_due = now + wait;
-	log_notice("%s: retrying in %d s (attempt %u)", l->d->config->accounts[i].name,
-		   wait, s->failures + 1);
-	{
-		char st[200];
-
-		snprintf(st, sizeof(st), "waiting to retry %s in %d s",
-			 l->d->config->accounts[i].name, wait);
-		announce_ready(l, st);
-	}
+	after_failure(l, i, r, o, now);
 }
 
 /* Why IDLE only with a single account: a session that idles holds the loop,
@@ -388,17 +531,38 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	}
 }
 
+/* An account whose login was refused: has its secret changed since?
+ * (pass_cmd, pass_file or oauth2_token_cmd gives another one.) */
+static int secret_changed(struct loop *l, size_t i)
+{
+	const struct kith_account *a = &l->d->config->accounts[i];
+	uint64_t now_digest;
+	char err[256] = "";
+
+	if (kith_cycle_secret_digest(a, l->secret_key, &now_digest, err, sizeof err) < 0 ||
+	    now_digest == l->acct[i].secret_digest)
+		return 0;
+	log_notice("%s: the password changed; trying to log in again", a->name);
+	return 1;
+}
+
 static void run_due_accounts(struct loop *l)
 {
 	int64_t now = time(NULL);
 	int any = 0;
+	struct session_out o;
 
 	for (size_t i = 0; i < l->n_acct && !stop_flag && !reload_flag; i++) {
 		if (!l->sync_now && l->acct[i].next_due > now)
 			continue;
+		if (!l->sync_now && l->acct[i].auth_blocked && !secret_changed(l, i)) {
+			l->acct[i].next_due = now + l->d->config->poll_interval_s;
+			continue;
+		}
 		int64_t started = time(NULL);
-		int r = sync_one(l->d, &l->d->config->accounts[i], idle_budget(l), l, l->ctl_fd);
-		after_sync(l, i, r, started, time(NULL));
+		int r = sync_one(l->d, &l->d->config->accounts[i], idle_budget(l), l, l->ctl_fd,
+				 l->secret_key, &o);
+		after_sync(l, i, r, &o, started, time(NULL));
 		any = 1;
 	}
 	l->sync_now = 0;
@@ -485,6 +649,8 @@ int kith_daemon_run(struct kith_daemon *d)
 	if (install_signals() < 0 || loop_accounts_reset(&l) < 0)
 		return 1;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (getrandom(&l.secret_key, sizeof l.secret_key, GRND_NONBLOCK) != sizeof l.secret_key)
+		l.secret_key = ((uint64_t)rand() << 32) ^ (uint64_t)rand() ^ (uint64_t)time(NULL);
 	l.ctl_fd = kith_ctl_listen(d->config->runtime_dir, err, sizeof(err));
 	if (l.ctl_fd == -EADDRINUSE) {
 		log_err("%s: not starting a second kithd", err);

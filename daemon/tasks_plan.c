@@ -8,20 +8,11 @@
 
 #define DAY 86400
 
-void kith_tasks_unhold(struct kith_task_record *rec, size_t *n)
+void kith_tasks_unhold(struct kith_task_record *rec, size_t n)
 {
-	size_t i, k = 0;
-
-	for (i = 0; i < *n; i++) {
-		if (rec[i].status == KITH_TS_HELD && (!rec[i].etag || !rec[i].etag[0])) {
-			kith_task_record_clear(&rec[i]);
-			continue;
-		}
-		if (rec[i].status == KITH_TS_HELD)
+	for (size_t i = 0; i < n; i++)
+		if (rec[i].status == KITH_TS_HELD && rec[i].etag && rec[i].etag[0])
 			rec[i].status = KITH_TS_DONE;
-		rec[k++] = rec[i];
-	}
-	*n = k;
 }
 
 static const struct kith_task_record *find_rec(const struct kith_task_record *rec, size_t n,
@@ -95,12 +86,12 @@ static int hold_new(struct kith_task_record *r, const struct kith_task_want *w, 
 }
 
 /* Why a held record keeps summary and due fresh: `kith followups --all`
- * shows them. */
+ * shows them.  Its creation stays: the day kith first wanted the task. */
 static int hold_existing(struct kith_task_record *r, const struct kith_task_want *w)
 {
 	char *sum;
 
-	if (r->status != KITH_TS_DONE)
+	if (r->status != KITH_TS_DONE && r->status != KITH_TS_HELD)
 		return 0; /* open cannot happen (the writer completes what is not
 			   * wanted); the user's decisions stand */
 	sum = strdup(w->summary ? w->summary : "");
@@ -114,12 +105,40 @@ static int hold_existing(struct kith_task_record *r, const struct kith_task_want
 	return 0;
 }
 
+static int is_held_want(const struct kith_task_want *held, size_t n_held, const char *uid)
+{
+	for (size_t i = 0; i < n_held; i++)
+		if (held[i].uid && uid && strcmp(held[i].uid, uid) == 0)
+			return 1;
+	return 0;
+}
+
+/* Why: a never-written held record the writer left alone and the cap
+ * holds no more is a task nobody wants now (the exchange happened, or it
+ * left the horizon): like a file kith completes, it goes. */
+static void drop_unwanted_held(const struct kith_task_want *held, size_t n_held,
+			       struct kith_task_record *rec, size_t *n_rec)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < *n_rec; i++) {
+		if (rec[i].status == KITH_TS_HELD && (!rec[i].etag || !rec[i].etag[0]) &&
+		    !is_held_want(held, n_held, rec[i].uid)) {
+			kith_task_record_clear(&rec[i]);
+			continue;
+		}
+		rec[k++] = rec[i];
+	}
+	*n_rec = k;
+}
+
 int kith_tasks_hold(const struct kith_task_want *held, size_t n_held,
 		    struct kith_task_record **rec, size_t *n_rec, int64_t now)
 {
 	size_t i;
 	int r;
 
+	drop_unwanted_held(held, n_held, *rec, n_rec);
 	for (i = 0; i < n_held; i++) {
 		struct kith_task_record *ex = (struct kith_task_record *)find_rec(*rec, *n_rec,
 										    held[i].uid);

@@ -39,6 +39,12 @@ struct sess {
 	unsigned folders_refused;  /* folders the server refused this session */
 	unsigned long delivered;   /* messages handed to the sink this session */
 	unsigned long long sent;   /* bytes libetpan has sent (counted by proto_logger) */
+	char rx[1024];             /* the last bytes received: the line that ended a
+				      session is read from here (refusal_line) */
+	size_t rx_len;
+	char tag[16];              /* the tag of the last command sent */
+	int at_login;              /* LOGIN or AUTHENTICATE is under way */
+	struct kith_refusal refusal;
 	char *err;
 	size_t errlen;
 };
@@ -97,6 +103,7 @@ const char *kith_source_strerror(int err)
 	case KITH_E_NOTLS: return "server offers no STARTTLS (refusing plaintext)";
 	case KITH_E_PROTO: return "malformed or unexpected server reply";
 	case KITH_E_CRASH: return "IMAP child process died";
+	case KITH_E_BUSY: return "the server asked to wait";
 	default:
 		if (err == KITH_SYNC_AGAIN)
 			return "success, more to do";
@@ -153,6 +160,65 @@ static int etpan_fail(struct sess *s, int r, const char *what)
 	return code;
 }
 
+/* The status line that ended what was under way, from the last bytes
+ * received, read into s->refusal.  Only a line with the tag of the last
+ * command or an untagged BYE counts (a line of a header section does not);
+ * a line cut at the front of the buffer does not either. */
+static enum kith_refusal_class read_refusal(struct sess *s)
+{
+	const char *b = s->rx, *e = s->rx + s->rx_len, *l;
+	size_t tl = strlen(s->tag);
+
+	s->refusal = (struct kith_refusal){ 0 };
+	while (e > b && (e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	for (l = e; l > b && l[-1] != '\n'; l--)
+		;
+	if (l == b && s->rx_len == sizeof s->rx)
+		return KITH_REFUSAL_NONE;
+	if (!(e - l >= 2 && l[0] == '*' && l[1] == ' ') &&
+	    !(tl && (size_t)(e - l) > tl && memcmp(l, s->tag, tl) == 0 && l[tl] == ' '))
+		return KITH_REFUSAL_NONE;
+	return kith_refusal_classify(l, (size_t)(e - l), s->at_login, &s->refusal);
+}
+
+/* Adds the server's words to the session error unless they are in it. */
+static void add_server_words(struct sess *s)
+{
+	size_t k = strlen(s->err);
+
+	if (s->refusal.text[0] && !strstr(s->err, s->refusal.text) && k + 1 < s->errlen)
+		snprintf(s->err + k, s->errlen - k, "%sthe server said \"%s\"", k ? "; " : "",
+			 s->refusal.text);
+}
+
+/* Why: a server that throttles, or refuses the login, says so in the
+ * status line that ended the session, and the daemon's wait depends on
+ * what it said (lib/refusal.c).  Failures of our own making (TLS, memory,
+ * a signal) are left as they are. */
+static int refine_result(struct sess *s, int r)
+{
+	if (r >= 0 || r == -KITH_E_TLS || r == -KITH_E_NOTLS || r == -ENOMEM || r == -EINTR)
+		return r;
+	switch (read_refusal(s)) {
+	case KITH_REFUSAL_THROTTLE:
+		snprintf(s->err, s->errlen, "the server asked to wait: \"%s\"", s->refusal.text);
+		return -KITH_E_BUSY;
+	case KITH_REFUSAL_QUOTA:
+		snprintf(s->err, s->errlen, "the server says the account is over a quota: \"%s\"",
+			 s->refusal.text);
+		return -KITH_E_BUSY;
+	case KITH_REFUSAL_AUTH:
+		add_server_words(s);
+		return -KITH_E_AUTH;
+	case KITH_REFUSAL_BYE:
+		add_server_words(s);
+		return r;
+	default:
+		return r;
+	}
+}
+
 /* ---- protocol log (never secrets) ---- */
 
 static int has_word(const char *s, size_t n, const char *w)
@@ -170,6 +236,47 @@ static int has_word(const char *s, size_t n, const char *w)
  * dialogue.  Why the redaction: libetpan marks the LOGIN password
  * "private" but not every SASL exchange, so once LOGIN/AUTHENTICATE is
  * sent, everything we send is hidden until the server's tagged answer. */
+static void keep_received(struct sess *s, const char *str, size_t size)
+{
+	size_t cap = sizeof s->rx;
+
+	if (size >= cap) {
+		memcpy(s->rx, str + size - cap, cap);
+		s->rx_len = cap;
+		return;
+	}
+	if (s->rx_len + size > cap) {
+		size_t drop = s->rx_len + size - cap;
+
+		memmove(s->rx, s->rx + drop, s->rx_len - drop);
+		s->rx_len -= drop;
+	}
+	memcpy(s->rx + s->rx_len, str, size);
+	s->rx_len += size;
+}
+
+static int is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The tag a command line starts with ("12 LOGIN ...", "K3 UID FETCH ..."):
+ * only a status line with this tag (or a BYE) can have ended the session.
+ * Read from private chunks too (libetpan sends the whole LOGIN line as
+ * one): only the letters and digits before the first space are kept, and
+ * a password is never the first word of a line. */
+static void keep_tag(struct sess *s, const char *str, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size && n + 1 < sizeof s->tag && is_alnum(str[n]))
+		n++;
+	if (n == 0 || n >= size || str[n] != ' ')
+		return;
+	memcpy(s->tag, str, n);
+	s->tag[n] = '\0';
+}
+
 static void proto_logger(mailimap *imap, int type, const char *str, size_t size, void *ctx)
 {
 	struct sess *s = ctx;
@@ -177,6 +284,11 @@ static void proto_logger(mailimap *imap, int type, const char *str, size_t size,
 
 	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT || type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
 		s->sent += size;
+	if (str && (type == MAILSTREAM_LOG_TYPE_DATA_SENT ||
+		    type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE))
+		keep_tag(s, str, size);
+	if (str && type == MAILSTREAM_LOG_TYPE_DATA_RECEIVED)
+		keep_received(s, str, size);
 	if (!str || !s->req->protocol_log || type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
 		return;
 	while (size > 0 && (str[size - 1] == '\n' || str[size - 1] == '\r'))
@@ -479,6 +591,7 @@ static int login(struct sess *s)
 	/* a greeting without [CAPABILITY ...]: ask, to know AUTH= and LOGINDISABLED */
 	if (!caps_known(s) && (r = refresh_capability(s)) < 0)
 		return r;
+	s->at_login = 1;
 	if (s->req->is_oauth2)
 		r = mailimap_oauth2_authenticate(s->imap, user, secret);
 	else
@@ -487,6 +600,7 @@ static int login(struct sess *s)
 		return r; /* refused before anything was sent; err says why */
 	if (r != MAILIMAP_NO_ERROR)
 		return etpan_fail(s, r, what);
+	s->at_login = 0;
 	return refresh_capability(s); /* the list grows after login */
 }
 
@@ -559,21 +673,30 @@ static int any_special(const struct kith_src_folder *f, size_t n)
 }
 
 /* LIST "" "*" (special-use attributes come with it on Dovecot and Gmail);
- * old Gmail marks them only in XLIST, tried when LIST shows none. */
+ * old Gmail marks them only in XLIST, tried when LIST shows none.  Why
+ * the frees on failure: libetpan hands over its (empty) result list even
+ * when the server answered NO (found under ASan: a LIST refused with
+ * [UNAVAILABLE]). */
 static int list_folders(struct sess *s, struct kith_src_folder **out, size_t *n)
 {
 	clist *list = NULL;
 	int r = mailimap_list(s->imap, "", "*", &list);
 
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		if (list)
+			mailimap_list_result_free(list);
 		return etpan_fail(s, r, "LIST");
+	}
 	r = folders_from_list(list, out, n);
 	mailimap_list_result_free(list);
 	if (r < 0 || any_special(*out, *n) || !(caps_known(s) && mailimap_has_xlist(s->imap)))
 		return r;
 	list = NULL;
-	if (mailimap_xlist(s->imap, "", "*", &list) != MAILIMAP_NO_ERROR || !list)
+	if (mailimap_xlist(s->imap, "", "*", &list) != MAILIMAP_NO_ERROR || !list) {
+		if (list)
+			mailimap_list_result_free(list);
 		return 0; /* keep the LIST answer */
+	}
 	folders_free(*out, *n);
 	r = folders_from_list(list, out, n);
 	mailimap_list_result_free(list);
@@ -1012,7 +1135,10 @@ static int sync_all(struct sess *s)
 	for (i = 0; r == 0 && i < keep; i++) {
 		s->last_etpan = 0;
 		r = sync_folder(s, &f[i]);
-		if (r < 0 && folder_refused(s)) {
+		/* a refusal that is about the session, not the folder (a
+		 * throttle, a quota, a BYE), ends it: the others would fare no
+		 * better, and asking costs the server */
+		if (r < 0 && folder_refused(s) && read_refusal(s) == KITH_REFUSAL_NONE) {
 			log_warn("%s: skipping folder %s this time: %s", s->acct->name ?
 				 s->acct->name : s->acct->host, f[i].name, s->err);
 			s->err[0] = '\0';
@@ -1140,7 +1266,9 @@ int kith_imap_session(const struct kith_sync_request *req,
 		return -ENOMEM;
 	mailimap_set_timeout(s.imap, s.acct->timeout_s > 0 ? s.acct->timeout_s : 60);
 	mailimap_set_logger(s.imap, proto_logger, &s);
-	r = run(&s);
+	r = refine_result(&s, run(&s));
+	if (req->refusal)
+		*req->refusal = r < 0 ? s.refusal : (struct kith_refusal){ 0 };
 	if (r < 0 && errlen && !err[0])
 		snprintf(err, errlen, "%s", kith_source_strerror(r));
 	if (s.imap->imap_stream) { /* close first: mailimap_free would LOGOUT */

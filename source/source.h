@@ -13,6 +13,7 @@
 #include "../config/config.h"
 #include "../store/records.h"
 #include "../lib/msg.h"
+#include "../lib/refusal.h"
 
 /* Callbacks from a source to the sync logic.  Strings are borrowed for the
  * duration of the call.  A callback returning a negative errno stops the
@@ -59,6 +60,11 @@ struct kith_sync_request {
 	void (*tick)(void *ctx);
 	int tick_ms;
 	void *hook_ctx;
+	/* Optional out (owned by the caller): when the server refused or
+	 * closed the session (a NO, BAD or BYE status line that ended it),
+	 * what it said, read by lib/refusal.c; cls NONE otherwise.  Crosses
+	 * the contained child's pipe like the records. */
+	struct kith_refusal *refusal;
 };
 
 /* Errors a session can return beyond plain errnos. */
@@ -67,6 +73,8 @@ struct kith_sync_request {
 #define KITH_E_NOTLS   1003  /* server offers no STARTTLS */
 #define KITH_E_PROTO   1004  /* malformed or unexpected server reply */
 #define KITH_E_CRASH   1005  /* the contained child died (signal/limit) */
+#define KITH_E_BUSY    1006  /* the server asked to wait: throttled or over a limit
+				(req->refusal says what it said) */
 
 /* A successful session that asks for the next one at once: IDLE reported
  * news, or the session brought mail and skipped IDLE so that the daemon can

@@ -29,7 +29,7 @@
 #define FD_PIPE     3           /* the child's write end, after cleanup */
 
 enum { FR_FOLDER = 'F', FR_MESSAGE = 'M', FR_PARSED = 'P', FR_BATCH = 'B',
-       FR_UNCHANGED = 'U', FR_ERROR = 'E' };
+       FR_UNCHANGED = 'U', FR_ERROR = 'E', FR_REFUSAL = 'R' };
 
 /* Exit statuses of the child (0 is success). */
 #define EXIT_ERRNO_BASE 100  /* 100 + errno, errno < 140 */
@@ -223,9 +223,12 @@ child_main(int wfd, const struct kith_sync_request *req, long memory_limit_mb, i
 		.ctx = NULL, .folder = c_folder, .message = parse ? c_parsed : c_message,
 		.batch_end = c_batch_end, .unchanged = c_unchanged,
 	};
+	struct kith_sync_request q = *req;
+	struct kith_refusal refusal = { 0 };
 	char err[512] = "";
 	int r;
 
+	q.refusal = &refusal;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, SIG_DFL); /* not the daemon's handlers: just die */
 	signal(SIGINT, SIG_DFL);
@@ -234,7 +237,12 @@ child_main(int wfd, const struct kith_sync_request *req, long memory_limit_mb, i
 	if (child_fds(wfd) < 0)
 		_exit(EXIT_OTHER);
 	limit_memory(memory_limit_mb);
-	r = kith_imap_session(req, &pipe_sink, err, sizeof err);
+	r = kith_imap_session(&q, &pipe_sink, err, sizeof err);
+	if (refusal.cls != KITH_REFUSAL_NONE) {
+		uint32_t fix[2] = { (uint32_t)refusal.cls, (uint32_t)refusal.hint_s };
+
+		send_frame(FR_REFUSAL, fix, 2, refusal.text, strlen(refusal.text));
+	}
 	if (r < 0 && err[0])
 		send_frame(FR_ERROR, NULL, 0, err, strlen(err));
 	out_flush();
@@ -350,6 +358,28 @@ static int dispatch_parsed(struct reader *rd, const struct kith_sink *sink, uint
 	return r;
 }
 
+/* What the server said when it refused, as the child read it: bounded
+ * and checked again here (the child has read hostile bytes). */
+static int dispatch_refusal(struct reader *rd, const unsigned char *b, size_t len)
+{
+	struct kith_refusal *out = rd->req->refusal;
+	size_t i, n;
+
+	if (len < 8 || get32(b) >= KITH_REFUSAL_N)
+		return -KITH_E_PROTO;
+	if (!out)
+		return 0;
+	n = len - 8;
+	out->cls = (enum kith_refusal_class)get32(b);
+	out->hint_s = get32(b + 4) > 86400 ? 86400 : (int)get32(b + 4);
+	if (n >= sizeof out->text)
+		n = sizeof out->text - 1;
+	for (i = 0; i < n; i++)
+		out->text[i] = b[8 + i] >= 0x20 && b[8 + i] < 0x7f ? (char)b[8 + i] : '?';
+	out->text[n] = '\0';
+	return 0;
+}
+
 /* Calls the real sink for one complete frame.  Payload is NUL-terminated. */
 static int dispatch(struct reader *rd, const struct kith_sink *sink, int type, size_t len)
 {
@@ -379,6 +409,8 @@ static int dispatch(struct reader *rd, const struct kith_sink *sink, int type, s
 	case FR_ERROR:
 		snprintf(rd->err, rd->errlen, "%s", (const char *)b);
 		return 0;
+	case FR_REFUSAL:
+		return dispatch_refusal(rd, b, len);
 	default:
 		return -KITH_E_PROTO;
 	}
@@ -513,6 +545,8 @@ int kith_imap_session_contained(const struct kith_sync_request *req,
 		err[0] = '\0';
 	if (!req || !sink)
 		return -EINVAL;
+	if (req->refusal)
+		*req->refusal = (struct kith_refusal){ 0 };
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	/* a deep pipe lets the child fetch and parse ahead while this process

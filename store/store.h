@@ -59,6 +59,13 @@ int kith_store_rollback(struct kith_store *s);
 /* Account status for `kith status`: last success, last error. */
 int kith_store_account_status(struct kith_store *s, const char *account,
 			      int64_t when, const char *error /* NULL: success */);
+/* What kithd made of the account's last session, for `kith status`:
+ * state a lib/refusal.h name ("throttled", "login-refused", ...) or NULL
+ * when nothing is wrong, text the server's words (borrowed), next_try when
+ * kithd tries again (KITH_DATE_NONE: not on its own).  The state's "since"
+ * is `now` when it changes and kept while it stays. */
+int kith_store_account_state(struct kith_store *s, const char *account, const char *state,
+			     const char *text, int64_t now, int64_t next_try);
 /* Adds to a named counter ("skipped", "repaired"). */
 int kith_store_count(struct kith_store *s, const char *counter, int64_t add);
 
@@ -150,12 +157,18 @@ const char *kith_store_errmsg(const struct kith_store *s);
  * message's direction is recomputed (one UPDATE).  ids are borrowed. */
 int kith_store_set_identities(struct kith_store *s, const char *const *ids, size_t n);
 
+/* The one line saying why p ranks where it does (its two largest factors,
+ * or pinned, or a role mailbox; conversations and last exchange), as
+ * stored in people.reason: written into buf (len bytes, cut to fit). */
+void kith_store_person_reason(const struct kith_person *p, char *buf, size_t len);
+
 /* Frees task records from kith_store_load_tasks/kith_store_person_tasks
  * (same layout kith_task_records_free expects). */
 void kith_task_records_free_store(struct kith_task_record *v, size_t n);
 
-/* A person's tasks (open_only: status OPEN only), by due date. */
-int kith_store_person_tasks(struct kith_store *s, const char *person_key, int open_only,
+/* A person's tasks (current: only those open and those the cap holds
+ * back, KITH_TS_OPEN then KITH_TS_HELD), by due date (within each). */
+int kith_store_person_tasks(struct kith_store *s, const char *person_key, int current,
 			    struct kith_task_record **out, size_t *n);
 
 /* `kith done PERSON`: marks the person's open tasks KITH_TS_DONE_BY_HAND.
@@ -229,6 +242,8 @@ struct kith_store_account_row {
 	char *name, *last_error;         /* owned; last_error may be NULL */
 	int64_t last_success, last_error_at; /* KITH_DATE_NONE: never */
 	int64_t folders, locations;
+	char *state, *state_text;        /* owned; NULL: none (kith_store_account_state) */
+	int64_t state_since, next_try;   /* KITH_DATE_NONE: none / not on its own */
 };
 struct kith_store_counter { char *name; int64_t value; };
 struct kith_store_status {
@@ -237,7 +252,7 @@ struct kith_store_status {
 	int64_t n_personal, n_list, n_automated;
 	int64_t people, turns, conversations; /* conversations: two-way ones */
 	int64_t tiers[6];                 /* people per enum kith_tier */
-	int64_t tasks_open, tasks_total;
+	int64_t tasks_open, tasks_held, tasks_total; /* held: by the cap (KITH_TS_HELD) */
 	int64_t pins, ignores, merges, splits, snoozes, suggestions;
 	struct kith_store_account_row *accounts; size_t n_accounts;
 	struct kith_store_counter *counters; size_t n_counters;

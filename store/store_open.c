@@ -98,6 +98,12 @@ static const char *const migrations[] = {
 	"DROP INDEX IF EXISTS messages_date;",
 	/* 2 -> 3: running tallies and the analysis' basis (store_meta.c) */
 	store_meta_schema_v3,
+	/* 3 -> 4: what kithd made of a server's refusal, for `kith status`
+	 * (docs/servers.md "Throttling and limits") */
+	"ALTER TABLE accounts ADD COLUMN state TEXT;"
+	"ALTER TABLE accounts ADD COLUMN state_text TEXT;"
+	"ALTER TABLE accounts ADD COLUMN state_since INTEGER;"
+	"ALTER TABLE accounts ADD COLUMN next_try INTEGER;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

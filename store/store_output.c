@@ -62,8 +62,9 @@ static void fmt_day(int64_t t, char *buf, size_t len)
 }
 
 /* Why: `kith people` shows one line per person saying why they rank where
- * they do; it is built here once rather than by every reader. */
-static void person_reason(const struct kith_person *p, char *buf, size_t len)
+ * they do; it is built here once rather than by every reader (the CLI's
+ * live analysis, `--as-of`, calls it too). */
+void kith_store_person_reason(const struct kith_person *p, char *buf, size_t len)
 {
 	const struct kith_factor *a = NULL, *b = NULL;
 	char day[32];
@@ -101,7 +102,7 @@ static int save_person(struct save_ctx *c, const struct kith_person *p, size_t i
 	char reason[256];
 	int r;
 
-	person_reason(p, reason, sizeof(reason));
+	kith_store_person_reason(p, reason, sizeof(reason));
 	sqlite3_bind_int64(st, 1, (int64_t)i);
 	sqlite3_bind_int64(st, 2, (int64_t)i + 1);
 	store_bind_text(st, 3, p->key ? p->key : "");

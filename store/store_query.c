@@ -425,6 +425,10 @@ static int account_decode(sqlite3_stmt *st, void *elem)
 	a->last_error = store_col_dup(st, 3, &oom);
 	a->folders = sqlite3_column_int64(st, 4);
 	a->locations = sqlite3_column_int64(st, 5);
+	a->state = store_col_dup(st, 6, &oom);
+	a->state_text = store_col_dup(st, 7, &oom);
+	a->state_since = store_col_date(st, 8);
+	a->next_try = store_col_date(st, 9);
 	return oom ? -ENOMEM : 0;
 }
 
@@ -434,6 +438,8 @@ static void account_clear(void *elem)
 
 	free(a->name);
 	free(a->last_error);
+	free(a->state);
+	free(a->state_text);
 }
 
 static const struct row_type account_rows = {
@@ -444,7 +450,8 @@ static int status_accounts(struct kith_store *s, struct kith_store_status *o)
 	sqlite3_stmt *st = store_prep(s,
 		"SELECT a.name, a.last_success, a.last_error_at, a.last_error,"
 		" (SELECT count(*) FROM folders f WHERE f.account = a.name),"
-		" (SELECT coalesce(max(value), 0) FROM tallies WHERE name = 'locations:' || a.name)"
+		" (SELECT coalesce(max(value), 0) FROM tallies WHERE name = 'locations:' || a.name),"
+		" a.state, a.state_text, a.state_since, a.next_try"
 		" FROM accounts a ORDER BY a.name");
 	void *v;
 	int r = store_query_rows(s, st, &account_rows, &v, &o->n_accounts);
@@ -523,6 +530,7 @@ int kith_store_status(struct kith_store *s, struct kith_store_status *o)
 	o->turns = scalar(s, "SELECT n_turns FROM analysis WHERE id = 1", &e);
 	o->conversations = kith_store_tally(s, "conversations_two_way");
 	o->tasks_open = scalar(s, "SELECT count(*) FROM tasks WHERE status = 0", &e);
+	o->tasks_held = scalar(s, "SELECT count(*) FROM tasks WHERE status = 5", &e);
 	o->tasks_total = scalar(s, "SELECT count(*) FROM tasks", &e);
 	o->pins = scalar(s, "SELECT count(*) FROM pins", &e);
 	o->ignores = scalar(s, "SELECT count(*) FROM ignores", &e);

@@ -50,6 +50,14 @@ static const char *const stmt_sql[S_N] = {
 	"INSERT INTO accounts(name, last_error_at, last_error) VALUES(?1, ?2, ?3)"
 	" ON CONFLICT(name) DO UPDATE SET last_error_at = excluded.last_error_at,"
 	" last_error = excluded.last_error",
+	/* state_since stays while the state does */
+	[S_ACCT_STATE] =
+	"INSERT INTO accounts(name, state, state_text, state_since, next_try)"
+	" VALUES(?1, ?2, ?3, CASE WHEN ?2 IS NULL THEN NULL ELSE ?4 END, ?5)"
+	" ON CONFLICT(name) DO UPDATE SET state = excluded.state,"
+	" state_text = excluded.state_text, next_try = excluded.next_try,"
+	" state_since = CASE WHEN excluded.state IS NULL THEN NULL"
+	" WHEN state IS excluded.state THEN state_since ELSE excluded.state_since END",
 };
 
 /* Why: callers see negative errnos only; the SQLite text goes to s->err. */

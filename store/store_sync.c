@@ -293,6 +293,24 @@ int kith_store_account_status(struct kith_store *s, const char *account,
 	return store_step_done(s, st);
 }
 
+int kith_store_account_state(struct kith_store *s, const char *account, const char *state,
+			     const char *text, int64_t now, int64_t next_try)
+{
+	sqlite3_stmt *st;
+
+	if (s->rdonly)
+		return -EROFS;
+	st = store_stmt(s, S_ACCT_STATE);
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, account);
+	store_bind_text(st, 2, state);
+	store_bind_text(st, 3, state ? text : NULL);
+	sqlite3_bind_int64(st, 4, store_now_or(now));
+	store_bind_date(st, 5, next_try);
+	return store_step_done(s, st);
+}
+
 int kith_store_count(struct kith_store *s, const char *counter, int64_t add)
 {
 	sqlite3_stmt *st;

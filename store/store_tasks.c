@@ -60,15 +60,15 @@ int kith_store_load_tasks(struct kith_store *s, struct kith_task_record **out,
 	return load_task_rows(s, store_prep(s, "SELECT " TASK_COLS " FROM tasks ORDER BY uid"), out, n);
 }
 
-int kith_store_person_tasks(struct kith_store *s, const char *person_key, int open_only,
+int kith_store_person_tasks(struct kith_store *s, const char *person_key, int current,
 			    struct kith_task_record **out, size_t *n)
 {
 	sqlite3_stmt *st = store_prep(s, "SELECT " TASK_COLS " FROM tasks WHERE person_key = ?1"
-				" AND (?2 = 0 OR status = 0) ORDER BY due");
+				" AND (?2 = 0 OR status IN (0, 5)) ORDER BY status = 5, due");
 
 	if (st) {
 		store_bind_text(st, 1, person_key);
-		sqlite3_bind_int(st, 2, open_only);
+		sqlite3_bind_int(st, 2, current);
 	}
 	return load_task_rows(s, st, out, n);
 }

@@ -614,46 +614,76 @@ static int adopt_unchanged(struct tctx *t, struct kith_task_record *r,
 	return 1;
 }
 
-/* A want with no record: a new task, or a file left from a lost record
- * (adopted; closed ones stay closed). */
+/* Loads the file of a task about to be written for the first time; 1
+ * when one is there that does not parse (left alone, the want skipped). */
+static int load_first(struct tctx *t, const char *uid, struct fstate *fs)
+{
+	int rc = load_file(t, uid, fs);
+
+	if (rc == 0 && fs->exists && !fs->item) {
+		log_warn("task file %s.ics does not parse; left alone", uid);
+		t->skipped++;
+		return 1;
+	}
+	return rc;
+}
+
+/* Writes record i's task for the first time, fs its file as loaded: a
+ * file left from a lost record is adopted (closed ones stay closed), else
+ * a new one is written. */
+static int write_first(struct tctx *t, size_t i, const struct kith_task_want *w,
+		       struct fstate *fs)
+{
+	struct kith_task_record *r = &(*t->rec)[i];
+	int rc;
+
+	if (fs->item && item_closed(fs->item)) {
+		r->status = KITH_TS_USER_DONE;
+		r->sequence = item_sequence(fs->item);
+		return replace_str(&r->etag, fs->etag);
+	}
+	if (fs->item) {
+		rc = adopt_unchanged(t, r, w, fs);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
+	}
+	return render(t, r, w, fs, 1);
+}
+
+/* A want with no record: a new task (created now). */
 static int want_new(struct tctx *t, const struct kith_task_want *w)
 {
 	struct fstate fs;
-	ssize_t i;
-	int rc = load_file(t, w->uid, &fs);
+	ssize_t i = -1;
+	int rc = load_first(t, w->uid, &fs);
 
-	if (rc < 0)
-		goto out;
-	if (fs.exists && !fs.item) {
-		log_warn("task file %s.ics does not parse; left alone", w->uid);
-		t->skipped++;
-		goto out;
-	}
-	i = add_record(t, w);
-	if (i < 0) {
+	if (rc == 0 && (i = add_record(t, w)) < 0)
 		rc = (int)i;
-		goto out;
+	if (rc == 0) {
+		t->wanted[i] = 1;
+		rc = write_first(t, (size_t)i, w, &fs);
 	}
-	t->wanted[i] = 1;
-	if (fs.item && item_closed(fs.item)) {
-		struct kith_task_record *r = &(*t->rec)[i];
-
-		r->status = KITH_TS_USER_DONE;
-		r->sequence = item_sequence(fs.item);
-		rc = replace_str(&r->etag, fs.etag);
-		goto out;
-	}
-	if (fs.item) {
-		rc = adopt_unchanged(t, &(*t->rec)[i], w, &fs);
-		if (rc != 0) {
-			rc = rc < 0 ? rc : 0;
-			goto out;
-		}
-	}
-	rc = render(t, &(*t->rec)[i], w, &fs, 1);
-out:
 	fstate_free(&fs);
-	return rc;
+	return rc < 0 ? rc : 0;
+}
+
+/* Why: a task the cap held back before it was ever written (KITH_TS_HELD,
+ * no file) keeps the day kith first wanted it as its creation; written
+ * now, its CREATED says that day. */
+static int want_held(struct tctx *t, size_t i, const struct kith_task_want *w)
+{
+	struct kith_task_record *r = &(*t->rec)[i];
+	struct fstate fs;
+	int rc = load_first(t, w->uid, &fs);
+
+	if (rc == 0) {
+		r->status = KITH_TS_OPEN;
+		if (r->created <= 0 || r->created > t->now)
+			r->created = t->now;
+		rc = write_first(t, i, w, &fs);
+	}
+	fstate_free(&fs);
+	return rc < 0 ? rc : 0;
 }
 
 static int unwanted(struct tctx *t, size_t i);
@@ -671,6 +701,8 @@ static int want_known(struct tctx *t, size_t i, const struct kith_task_want *w)
 	int rc = 0;
 
 	t->wanted[i] = 1;
+	if (r->status == KITH_TS_HELD && (!r->etag || !r->etag[0]))
+		return want_held(t, i, w);
 	if (r->status == KITH_TS_DONE_BY_HAND)
 		return unwanted(t, i); /* `kith done` closes it whatever kith wants */
 	if (r->status != KITH_TS_OPEN && r->status != KITH_TS_DONE)

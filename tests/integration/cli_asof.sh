@@ -24,6 +24,25 @@ early=$(check 2019-07-01); kt_contains "as of mid 2019" " ok" "$early"
 kt_ge "more people with conversations later than earlier" "${early%% *}" "${late%% *}"
 kt_ge "someone by 2024" 1 "${late%% *}"
 none=$("$K" "${C[@]}" people --as-of 2000-01-01 --json); rc=$?
+# a live analysis says why each person ranks where they do, as kithd's does
+why=$("$K" "${C[@]}" people --as-of 2024-06-01 --json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+print(len(v) > 0, all(p["reason"] and "conversations" in p["reason"] for p in v))')
+kt_eq "people --as-of --json: every reason filled" "True True" "$why"
+first=$("$K" "${C[@]}" people --as-of 2024-06-01 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["key"])')
+kt_contains "show --as-of: the why line" "  why: " "$("$K" "${C[@]}" show "$first" --as-of 2024-06-01)"
+# with a cap of 2 open tasks the live view holds the rest back, and `show`
+# marks a held one as such
+{ cat "$T/kith.conf"; echo 'followups = { max_open = 2; };'; } >"$T/cap.conf"
+held=$("$K" -c "$T/cap.conf" followups --as-of 2024-06-01 --all --json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+h = [t for t in v if t.get("held")]
+print(len(v) - len(h), h[0]["person"] if h else "none")')
+kt_eq "live followups: two open" 2 "${held%% *}"
+out=$("$K" -c "$T/cap.conf" show "${held#* }" --as-of 2024-06-01)
+kt_contains "show --as-of marks a held task" "held back (task cap)" "$out"
 kt_eq "before any mail: exit" 0 "$rc"
 kt_eq "before any mail: empty" "[]" "$(echo $none)"
 # the live run does not touch the saved analysis

@@ -55,6 +55,16 @@ out=$("$K" "${C[@]}" followups --all --json | python3 -c 'import json,sys; v=jso
 kt_eq "followups --all lists held tasks with the reason" "3 ['t3'] True" "$out"
 out=$("$K" "${C[@]}" followups --all | grep -c 'held back (1)')
 kt_eq "followups --all (text) names what is held back" 1 "$out"
+# kith show lists the held task, marked; kith status counts it
+out=$("$K" "${C[@]}" show "$key" | grep -c 'Check in with someone  held back (task cap)')
+kt_eq "show marks the held task" 1 "$out"
+out=$("$K" "${C[@]}" show "$key" | grep -c 'held back (task cap)')
+kt_eq "show marks only the held task" 1 "$out"
+out=$("$K" "${C[@]}" show "$key" --json | python3 -c 'import json,sys; v=json.load(sys.stdin); print(len(v["open_tasks"]), [t["summary"] for t in v["held_tasks"]])')
+kt_eq "show --json: open and held tasks apart" "2 ['Check in with someone']" "$out"
+kt_contains "status counts the held task" "2 open follow-ups, 1 held back" "$("$K" "${C[@]}" status)"
+out=$("$K" "${C[@]}" status --json | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v["tasks_open"], v["tasks_held"])')
+kt_eq "status --json: tasks_held" "2 1" "$out"
 "$K" "${C[@]}" done "$name" >/dev/null; kt_eq "done" 0 $?
 kt_eq "tasks done by hand (held left alone)" "4|4|5" "$(kt_sql "$DB" "SELECT group_concat(status, '|') FROM (SELECT status FROM tasks ORDER BY uid)")"
 

@@ -33,6 +33,8 @@ kt_eq "the uncommented example loads" 0 "$rc"
 kt_contains "poll_interval default" "poll_interval = 300" "$out"
 kt_contains "half_life_days default" "half_life_days = 90" "$out"
 kt_contains "memory_limit_mb default" "memory_limit_mb = 512" "$out"
+kt_contains "retry_wait default" "retry_wait = 30" "$out"
+kt_contains "throttle_wait default" "throttle_wait = 300" "$out"
 kt_contains "data_dir default" "data_dir = $HOME/.local/share/kith" "$out"
 kt_contains "account defaults" "account work: imap.example.org:993 tls=implicit timeout=60 secret=pass_cmd" "$out"
 kt_done

@@ -10,7 +10,11 @@
 #    "(" greeting that crashes libetpan: only the contained child dies
 #    (-KITH_E_CRASH), the parent's memory stays small;
 #  - a server trickling an endless line: the parent kills the child;
-#  - IDLE ends when the server reports EXISTS.
+#  - IDLE ends when the server reports EXISTS;
+#  - throttling and limits: [UNAVAILABLE] or "Too many simultaneous
+#    connections" at the greeting, at LOGIN, a BYE during FETCH (with a
+#    wait named), [OVERQUOTA] on EXAMINE, [LIMIT] on FETCH: read into a
+#    class (lib/refusal.c) that crosses the child's pipe, the session ended.
 . "$KITH_TOP/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/certs.sh"
 
@@ -116,6 +120,32 @@ run none --contained 256
 kt_contains "badlogin: credentials refused" "result -1002 " "$OUT"
 kt_contains "badlogin: server text kept" "Authentication failed" "$OUT"
 kt_not_contains "badlogin: password not echoed" "not-a-real-password" "$OUT"
+unfake
+
+# Throttling and limits (docs/servers.md): what the server said is read
+# into a class that crosses the contained child's pipe; a throttle or a
+# quota is -KITH_E_BUSY (1006), a refused login stays -KITH_E_AUTH.
+refused() { # mode rc class [text]: one contained session against the fake
+	fake "$1"
+	run none --contained 256
+	kt_contains "$1: result" "result $2 " "$OUT"
+	kt_contains "$1: read as $3" "refusal $3 " "$OUT"
+	[ -n "${4:-}" ] && kt_contains "$1: the server's words kept" "$4" "$OUT"
+	unfake
+}
+refused greetunavail -1006 throttled "[UNAVAILABLE] Too many simultaneous connections"
+refused greettoomany -1006 throttled "Too many simultaneous connections"
+refused loginunavail -1006 throttled "[UNAVAILABLE] Too many simultaneous"
+refused badlogin -1002 login-refused "[AUTHENTICATIONFAILED]"
+refused examinequota -1006 over-quota "[OVERQUOTA]"
+refused bye -1004 closed "not today"
+refused fetchbye -1006 "throttled hint=120" "try again in 2 minutes"
+fake fetchlimit
+run none --contained 256
+kt_contains "fetchlimit: a [LIMIT] on one folder ends the session" "result -1006 " "$OUT"
+kt_not_contains "fetchlimit: not taken for a broken folder" "skipping folder" "$OUT"
+# the fake lists INBOX and Archive: a skipped folder would send the next FETCH
+kt_eq "fetchlimit: one UID FETCH, the other folder not asked" 1 "$(grep -c ' UID FETCH ' "$FTR")"
 unfake
 
 OUT=$(timeout 20 "$FETCH" --host 192.0.2.1 --port 143 --user u --pass-file "$T/pw" --tls none 2>&1)

@@ -7,10 +7,13 @@
 # sections in the DOM Chromium built.  Two control pages show that the
 # console and NetLog checks do catch a blocked load and a request.  Also:
 # a hostile name written into the database shows as text, never as markup;
-# --as-of shows the page of an earlier day; size and file mode.
+# --as-of shows the page of an earlier day, with each person's why and
+# factors; the rings' texts do not overlap as Chromium lays them out (on
+# the demo and a crowded synthetic page); size and file mode.
 set -u
 . "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/demo.sh"
+. "$KITH_TOP/tests/lib/cli.sh"
 command -v chromium >/dev/null 2>&1 ||
 	kt_skip "needs chromium (Debian package chromium, in scripts/dev.sh PACKAGES; not installed)"
 kt_demo_synced 2026-11-18 sqlite3
@@ -149,7 +152,66 @@ kt_eq "report --as-of exits 0" 0 $?
 kt_contains "as-of day in the title" "as of 2026-04-01" "$(head -c 4000 "$E2E/april.html")"
 kt_contains "as-of Jonah is ranked" "Jonah Whitfield" "$(sed -n '/id="layers"/,/id="year"/p' "$E2E/april.html")"
 kt_not_contains "as-of nobody owes Priya yet" "Reply to Priya" "$(cat "$E2E/april.html")"
+# the as-of page says why, factor by factor, as the live one does: every
+# person's section, Jonah's with his figures
+why=$(python3 - "$E2E/april.html" "$R" <<'EOF'
+import re, sys
+for path in sys.argv[1:]:
+    secs = re.findall(r"<section class=p id=p\d+>.*?</section>", open(path).read(), re.S)
+    why = [s for s in secs if re.search(r"<p class=f>Why: [^<]*(conversations|pinned|role)", s)]
+    fac = [s for s in secs if re.search(r"<p class=f>Depth by factor: [a-z -]+ <b>[+-]\d", s)]
+    print(len(secs) > 0, len(secs) == len(why), len(secs) == len(fac))
+EOF
+)
+kt_eq "as-of and live pages: every person's why and factors" "True True True
+True True True" "$why"
+kt_contains "as-of: Jonah's why" "Why: " "$(grep -o '<section class=p id=p[0-9]*><h3>Jonah Whitfield.*' "$E2E/april.html" | head -c 3000)"
 kith report --as-of 2026-99-01 >/dev/null 2>&1; kt_eq "bad --as-of is usage" 2 $?
 kith report extra >/dev/null 2>&1; kt_eq "an extra argument is usage" 2 $?
+# the rings' texts as Chromium lays them out: no two overlap (their real
+# boxes, getBBox, measured by a script in a copy of the page without its
+# CSP), on the demo's page and on a crowded one (400 people, 220 of them
+# in the layers); the crowded one still names people in every layer
+measure() { # PAGE TAG: "texts N overlaps K" and the first overlapping pairs
+	python3 - "$1" "$E2E/$2-m.html" <<'EOF'
+import re, sys
+page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", open(sys.argv[1]).read())
+js = """<script>
+const t = [...document.querySelectorAll('svg.rings text')].map(e => {
+  const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height, e.textContent]; });
+const bad = [];
+for (let i = 0; i < t.length; i++) for (let j = i + 1; j < t.length; j++) {
+  const a = t[i], b = t[j];
+  if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) bad.push(a[4] + " / " + b[4]);
+}
+const pre = document.createElement("pre"); pre.id = "bbox";
+pre.textContent = "texts " + t.length + " overlaps " + bad.length + " " + bad.slice(0, 3).join("; ");
+document.body.appendChild(pre);
+</script></body>"""
+open(sys.argv[2], "w").write(page.replace("</body>", js))
+EOF
+	browse "$E2E/$2-m.html" "$2-m"
+	python3 -c 'import re,sys; m = re.search(r"<pre id=\"bbox\">([^<]*)", open(sys.argv[1]).read()); print(m.group(1) if m else "no measure")' "$E2E/$2-m.dom"
+}
+m=$(measure "$R" demo)
+kt_contains "demo rings: every name and title measured" "texts $((ranked + 6)) " "$m"
+kt_contains "demo rings: no two texts overlap" "overlaps 0 " "$m"
+kt_cli_setup --messages 20000 --people 400 # K, C: a synthetic database
+"$K" "${C[@]}" report -o "$E2E/crowd.html" || kt__fail "report of the crowded page"
+m=$(measure "$E2E/crowd.html" crowd)
+kt_contains "crowded rings: no two texts overlap" "overlaps 0 " "$m"
+n=$(echo "$m" | sed -n 's/^texts \([0-9]*\) .*/\1/p')
+kt_ge "crowded rings: many names (and 6 titles)" 40 "${n:-0}"
+kt_eq "crowded rings: every layer names someone" 0 "$(python3 - "$E2E/crowd.html" <<'EOF'
+import re, sys
+svg = re.search(r'<svg class="rings".*?</svg>', open(sys.argv[1]).read(), re.S).group(0)
+names = set(re.findall(r"<a href=#p(\d+)><text ", svg))
+tiers = {}
+for i, t in re.findall(r"<section class=p id=p(\d+)><h3>.*?<span class=t>(\w+)</span>", open(sys.argv[1]).read()):
+    tiers.setdefault(t, []).append(i)
+print(sum(1 for t, ids in tiers.items() if not names & set(ids)))
+EOF
+)"
+kt_contains "crowded rings: the rest counted, linked to the list" '<a href=#lt4><text class="rl"' "$(cat "$E2E/crowd.html")"
 if [ -n "${KITH_REPORT_SHOT:-}" ]; then cp "$E2E/report.png" "$KITH_REPORT_SHOT"; fi
 kt_done

@@ -2,7 +2,7 @@
 """tests/lib/fakeimap.py: a scripted IMAP server for faults real servers won't make.
 
     fakeimap.py --port-file F --mode MODE [--messages N] [--tls implicit|none]
-                [--cert PEM --key PEM] [--transcript FILE]
+                [--cert PEM --key PEM] [--transcript FILE] [--mode-file F]
 
 Listens on 127.0.0.1 (a free port, written to --port-file), serves one INBOX
 of N small messages and misbehaves as MODE says:
@@ -36,6 +36,17 @@ of N small messages and misbehaves as MODE says:
   plaincont       LOGINDISABLED, AUTH=PLAIN without SASL-IR: AUTHENTICATE PLAIN
                   answered "+", the response (never logged) checked for the
                   shape authzid NUL authcid NUL password
+  greetunavail    greeting is * BYE [UNAVAILABLE] Too many simultaneous connections
+  greettoomany    greeting is * BYE Too many simultaneous connections (no code)
+  loginunavail    LOGIN is refused with NO [UNAVAILABLE] Too many simultaneous ...
+  examinequota    EXAMINE is refused with NO [OVERQUOTA]
+  fetchlimit      UID FETCH is refused with NO [LIMIT] Account exceeded command ...
+  fetchbye        UID FETCH is answered * BYE [UNAVAILABLE] ... try again in 2
+                  minutes, then the connection closes
+
+--mode-file F: when F exists, its first line is the mode of each new
+connection (a test switches a running server); each connection is logged
+to the transcript as "(connection, mode M, at UNIX-SECONDS)".
 
 Every command line received is appended to --transcript (so a test can
 prove, e.g., that no LOGIN was ever sent).  Test data only: no secrets.
@@ -50,6 +61,20 @@ import threading
 import time
 
 CAPS = "IMAP4rev1 LITERAL+ IDLE SPECIAL-USE"
+
+# Throttling and limits (docs/servers.md): the greeting, LOGIN, EXAMINE or
+# UID FETCH refused as providers and RFC 5530 describe.
+GREET_BYE = {
+    "greetunavail": "[UNAVAILABLE] Too many simultaneous connections",
+    "greettoomany": "Too many simultaneous connections",
+}
+LOGIN_NO = {
+    "badlogin": "NO [AUTHENTICATIONFAILED] Authentication failed.",
+    "loginunavail": "NO [UNAVAILABLE] Too many simultaneous connections. (Failure)",
+}
+EXAMINE_NO = {"examinequota": "NO [OVERQUOTA] Account is over its quota"}
+FETCH_NO = {"fetchlimit": "NO [LIMIT] Account exceeded command or bandwidth limits"}
+FETCH_BYE = {"fetchbye": "[UNAVAILABLE] System busy, try again in 2 minutes"}
 
 
 def make_messages(n):
@@ -86,6 +111,8 @@ class Conn:
         self.buf = b""
         self.msgs = make_messages(srv.args.messages)
         self.selected = False
+        self.mode = srv.mode_now()
+        srv.log(b"(connection, mode %s, at %.3f)" % (self.mode.encode(), time.time()))
 
     # -- I/O --
     def send(self, data):
@@ -124,9 +151,12 @@ class Conn:
 
     # -- session --
     def greet(self):
-        mode = self.srv.args.mode
+        mode = self.mode
         if mode == "bye":
             self.send("* BYE not today\r\n")
+            return False
+        if mode in GREET_BYE:
+            self.send("* BYE %s\r\n" % GREET_BYE[mode])
             return False
         if mode == "preauth":
             self.send("* PREAUTH welcome, no login needed\r\n")
@@ -139,17 +169,17 @@ class Conn:
 
     def caps(self):
         c = CAPS
-        if self.srv.args.mode == "xlist":
+        if self.mode == "xlist":
             c += " XLIST"
-        if self.srv.args.mode == "logindisabled":
+        if self.mode == "logindisabled":
             c += " LOGINDISABLED"
-        if self.srv.args.mode == "plaincont":
+        if self.mode == "plaincont":
             c += " LOGINDISABLED AUTH=PLAIN"
-        if self.srv.args.mode == "gmail":
+        if self.mode == "gmail":
             c += " X-GM-EXT-1 XLIST ID AUTH=XOAUTH2 AUTH=PLAIN SASL-IR"
-        if self.srv.args.mode == "outlook":
+        if self.mode == "outlook":
             c += " AUTH=XOAUTH2 SASL-IR"
-        if self.srv.args.mode != "nostarttls" and not self.tls_active():
+        if self.mode != "nostarttls" and not self.tls_active():
             c += " STARTTLS"
         return c
 
@@ -160,7 +190,7 @@ class Conn:
         if not self.greet():
             time.sleep(0.2)
             return
-        mode = self.srv.args.mode
+        mode = self.mode
         while True:
             line = self.read_command()
             if mode == "stall":
@@ -205,23 +235,23 @@ class Conn:
         self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (self.caps(), tag))
 
     def c_login(self, tag, rest):
-        if self.srv.args.mode == "outlook":
+        if self.mode == "outlook":
             self.send("%s NO LOGIN failed.\r\n" % tag)
             return
-        if self.srv.args.mode == "badlogin":
-            self.send("%s NO [AUTHENTICATIONFAILED] Authentication failed.\r\n" % tag)
+        if self.mode in LOGIN_NO:
+            self.send("%s %s\r\n" % (tag, LOGIN_NO[self.mode]))
             return
         self.send("%s OK [CAPABILITY %s] logged in\r\n" % (tag, CAPS))
 
     def c_authenticate(self, tag, rest):
         import base64
         mech = rest.split(" ")[0].upper()
-        if self.srv.args.mode == "outlook" and mech != "XOAUTH2":
+        if self.mode == "outlook" and mech != "XOAUTH2":
             self.send("%s NO AUTHENTICATE failed.\r\n" % tag)
             return
-        if self.srv.args.mode == "outlook":
+        if self.mode == "outlook":
             return self.send("%s OK AUTHENTICATE completed.\r\n" % tag)
-        if self.srv.args.mode != "plaincont" or mech != "PLAIN":
+        if self.mode != "plaincont" or mech != "PLAIN":
             return self.c_login(tag, rest)  # XOAUTH2 and the rest: as LOGIN
         self.send("+ \r\n")
         try:
@@ -245,7 +275,7 @@ class Conn:
                   '%s OK XLIST done\r\n' % tag)
 
     def c_list(self, tag, rest):
-        if self.srv.args.mode == "gmail":
+        if self.mode == "gmail":
             self.send('* LIST (\\HasNoChildren) "/" "INBOX"\r\n'
                       '* LIST (\\HasChildren \\Noselect) "/" "[Gmail]"\r\n'
                       '* LIST (\\All \\HasNoChildren) "/" "[Gmail]/All Mail"\r\n'
@@ -256,7 +286,7 @@ class Conn:
                       '* LIST (\\HasNoChildren) "/" "Work"\r\n'
                       '%s OK Success\r\n' % tag)
             return
-        if self.srv.args.mode == "xlist":
+        if self.mode == "xlist":
             self.send('* LIST (\\HasNoChildren) "/" INBOX\r\n'
                       '* LIST (\\Noselect \\HasChildren) "/" "[Gmail]"\r\n'
                       '* LIST (\\HasNoChildren) "/" "[Gmail]/All Mail"\r\n'
@@ -265,9 +295,11 @@ class Conn:
                       '* LIST (\\HasNoChildren) "/" "Work"\r\n'
                       '%s OK LIST done\r\n' % tag)
             return
-        if self.srv.args.mode == "badfolder":
+        if self.mode == "badfolder":
             self.send('* LIST () "/" Broken\r\n')
-        if self.srv.args.mode == "hugelist":
+        if self.mode in FETCH_NO:
+            self.send('* LIST (\\HasNoChildren) "/" Archive\r\n')
+        if self.mode == "hugelist":
             self.send('* LIST () "/" {999999999999}\r\nINBOX\r\n')
             time.sleep(30)
             return False
@@ -292,6 +324,9 @@ class Conn:
                   % (box, n, uidnext, uv, tag))
 
     def c_examine(self, tag, rest):
+        if self.mode in EXAMINE_NO:
+            self.send("%s %s\r\n" % (tag, EXAMINE_NO[self.mode]))
+            return
         n, uidnext, uv = self.state()
         self.selected = True
         self.send("* %d EXISTS\r\n* 0 RECENT\r\n* FLAGS (\\Seen)\r\n"
@@ -306,7 +341,7 @@ class Conn:
         self.send("* SEARCH %s\r\n%s OK SEARCH done\r\n" % (" ".join(uids), tag))
 
     def c_fetch(self, tag, rest):
-        mode = self.srv.args.mode
+        mode = self.mode
         m = re.match(r"(\S+) \((.*)\)$", rest)
         sect = re.search(r"BODY\.PEEK\[([^\]]*)\]", rest)
         if not m or not sect:
@@ -330,6 +365,12 @@ class Conn:
             while True:
                 self.send("x")
                 time.sleep(0.3)
+        if mode in FETCH_NO:
+            self.send("%s %s\r\n" % (tag, FETCH_NO[mode]))
+            return
+        if mode in FETCH_BYE:
+            self.send("* BYE %s\r\n" % FETCH_BYE[mode])
+            return False
         maxuid = self.msgs[-1][0] if self.msgs else 0
         want = parse_set(m.group(1), maxuid)
         for seq, (uid, hdr) in enumerate(self.msgs, 1):
@@ -344,10 +385,10 @@ class Conn:
             self.send("%s OK FETCH done\r\n" % tag)
 
     def c_starttls(self, tag, rest):
-        if self.srv.args.mode == "nostarttls" or self.tls_active():
+        if self.mode == "nostarttls" or self.tls_active():
             self.send("%s BAD no STARTTLS here\r\n" % tag)
             return
-        if self.srv.args.mode == "inject":
+        if self.mode == "inject":
             self.send("%s OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1] injected\r\n" % tag)
         else:
             self.send("%s OK begin TLS\r\n" % tag)
@@ -355,7 +396,7 @@ class Conn:
 
     def c_idle(self, tag, rest):
         self.send("+ idling\r\n")
-        if self.srv.args.mode == "idle":
+        if self.mode == "idle":
             time.sleep(1)
             uid = self.msgs[-1][0] + 1 if self.msgs else 1
             self.msgs += [(uid, make_messages(uid)[-1][1])]
@@ -376,6 +417,15 @@ class Server:
         if args.cert:
             self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.ctx.load_cert_chain(args.cert, args.key)
+
+    def mode_now(self):
+        """--mode, or the first line of --mode-file when it exists: a test
+        switches a running server's behaviour for the next connections."""
+        try:
+            with open(self.args.mode_file) as f:
+                return f.readline().strip() or self.args.mode
+        except (TypeError, OSError):
+            return self.args.mode
 
     def log(self, line):
         if not self.args.transcript:
@@ -419,6 +469,7 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--transcript")
+    ap.add_argument("--mode-file")
     args = ap.parse_args()
     if args.tls == "implicit" and not args.cert:
         sys.exit("--tls implicit needs --cert and --key")

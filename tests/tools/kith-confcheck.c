@@ -22,6 +22,7 @@ static void print_summary(const struct kith_config *c)
 	       c->path, c->data_dir, c->tasks_dir, c->runtime_dir);
 	printf("tasks_feed = %s\npoll_interval = %d\nhalf_life_days = %g\n",
 	       c->tasks_feed ? c->tasks_feed : "(none)", c->poll_interval_s, c->half_life_days);
+	printf("retry_wait = %d\nthrottle_wait = %d\n", c->retry_wait_s, c->throttle_wait_s);
 	printf("memory_limit_mb = %ld\nidentities = %zu\npeople = %zu\n",
 	       c->memory_limit_mb, c->n_identities, c->n_people);
 	for (i = 0; i < c->n_accounts; i++) {

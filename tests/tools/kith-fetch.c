@@ -14,7 +14,8 @@
  *   message NAME UID LEN first-header-line
  *   batch NAME uidvalidity=N last_uid=N uidnext=N messages=N
  *   unchanged NAME
- * then "result RC TEXT" and "maxrss_kb N" (this process only, not the
+ * then "refusal CLASS hint=S TEXT" when the server refused (lib/refusal.h),
+ * "result RC TEXT" and "maxrss_kb N" (this process only, not the
  * contained child: proves a huge allocation stayed in the child).  Exit 0 on success, 1 on a session error, 2 usage.
  * A test tool: integration tests use it before and beside kithd.
  */
@@ -235,9 +236,11 @@ static int run(struct opts *o, const struct kith_account *a, const char *secret,
 		.batch_size = o->batch, .idle_seconds = o->idle,
 		.protocol_log = o->protocol_log,
 	};
+	struct kith_refusal refusal;
 	char err[512] = "";
 	int r;
 
+	req.refusal = &refusal;
 	if (o->state_in && state_load(&st, o->state_in) < 0)
 		fprintf(stderr, "kith-fetch: cannot read %s\n", o->state_in);
 	req.known = st.f;
@@ -246,6 +249,9 @@ static int run(struct opts *o, const struct kith_account *a, const char *secret,
 		r = kith_imap_session_contained(&req, &sink, limit, err, sizeof err);
 	else
 		r = kith_imap_session(&req, &sink, err, sizeof err);
+	if (refusal.cls != KITH_REFUSAL_NONE)
+		printf("refusal %s hint=%d %s\n", kith_refusal_name(refusal.cls), refusal.hint_s,
+		       refusal.text);
 	printf("result %d %s\n", r, err[0] ? err : kith_source_strerror(r));
 	print_rusage();
 	if (r >= 0 && o->state_out && state_save(&st, o->state_out) < 0)

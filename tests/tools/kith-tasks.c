@@ -344,7 +344,7 @@ static int run(struct scen *s, struct kith_task_opts *o, const char *state)
 	if (r == 0)
 		r = load_state(state, &rec, &nrec);
 	if (r == 0) { /* as daemon/cycle.c does */
-		kith_tasks_unhold(rec, &nrec);
+		kith_tasks_unhold(rec, nrec);
 		r = kith_tasks_plan(w, nw, rec, nrec, s->max_open, s->now, &nwrite);
 	}
 	if (r == 0)

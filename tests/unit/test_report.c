@@ -1,7 +1,10 @@
 /* Unit tests: `kith report`'s page writer (cli/report_html.c, report_svg.c)
  * on a hand-made report: hostile strings from mail are escaped, every
- * link has its target, the timelines count what the turns say; and the
- * sparkline of `kith show` over an old relationship (cli/fmt.c). */
+ * link has its target, the timelines count what the turns say; the rings'
+ * layout (cli/report_layout.c) on crowded reports: no two texts overlap
+ * (boxes estimated from their length), no name covers a marker as deep,
+ * every layer names someone, the rest are counted; and the sparkline of
+ * `kith show` over an old relationship (cli/fmt.c). */
 #include <stdlib.h>
 #include "t.h"
 #include "../../lib/isodate.h"
@@ -187,10 +190,174 @@ static void test_sparkline_span(void)
 	CHECK_INT(spark_months_per_mark(day("2026-01-01"), day("2026-11-30"), 60), 1);
 }
 
+/* ---- the rings' names do not overlap ---------------------------------- */
+
+/* A crowded report: n[l] people in each layer, names of many lengths
+ * (long ones, accented ones), deepest first. */
+static void build_crowd(struct rpt *r, const size_t *n, size_t left_out)
+{
+	static const char *const first[] = { "Ann", "Zoë", "Maximilian", "Łukasz", "Bo",
+					     "Anne-Sophie", "Jo", "Wolfgang Amadeus" };
+	size_t total = 0, k = 0;
+
+	memset(r, 0, sizeof(*r));
+	for (int l = 0; l < RPT_LAYERS; l++)
+		total += n[l];
+	r->people = calloc(total, sizeof(*r->people));
+	for (int l = 0; l < RPT_LAYERS; l++)
+		for (size_t i = 0; i < n[l]; i++, k++) {
+			char name[96];
+
+			snprintf(name, sizeof(name), "%s Example%zu%s", first[k % 8], k,
+				 k % 5 == 0 ? " Longsurname-Doublebarrel" : "");
+			r->people[k].id = (int64_t)k;
+			r->people[k].rank = (int)k + 1;
+			r->people[k].p = (struct kith_person){ .key = dup("k@x.example"),
+				.name = dup(name), .depth = 95 - 0.3 * (double)k,
+				.tier = rpt_layers[l].tier };
+		}
+	r->n_people = total;
+	r->fading_left_out = left_out;
+	r->rp = calloc(total ? total : 1, sizeof(*r->rp));
+	r->as_of = day("2026-06-01");
+	r->max_open = 12;
+}
+
+/* The test's own box of a text: code points x RPT_CHAR_W em wide. */
+static void est_box(double x, double y, int anchor, size_t chars, double font, double *b)
+{
+	double w = (double)chars * RPT_CHAR_W * font;
+
+	b[0] = anchor > 0 ? x : anchor < 0 ? x - w : x - w / 2;
+	b[2] = b[0] + w;
+	b[1] = y - RPT_ASCENT * font;
+	b[3] = y + RPT_DESCENT * font;
+}
+
+static int overlap(const double *a, const double *b)
+{
+	return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/* The <text> elements of the rings chart as written: their boxes into
+ * v (4 doubles each, at most max).  Entities count as one character. */
+static size_t svg_text_boxes(const char *svg, double *v, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = svg; n < max && (p = strstr(p, "<text ")); p++) {
+		const char *end = strstr(p, "</text>"), *c = strchr(p, '>') + 1, *a;
+		int title = strncmp(p, "<text class=\"rl\"", 16) == 0, anchor = title ? 0 : 1;
+		double x = atof(strstr(p, "x=") + 2 + title), y = atof(strstr(p, "y=") + 2 + title);
+		size_t chars = 0;
+
+		if ((a = strstr(p, "text-anchor=")) && a < c)
+			anchor = a[12] == 'e' ? -1 : 0;
+		for (; c < end; c++) {
+			if (*c == '&')
+				c = strchr(c, ';');
+			chars += ((unsigned char)*c & 0xC0) != 0x80;
+		}
+		est_box(x, y, anchor, chars, title ? RPT_TITLE_FONT : RPT_FONT, v + 4 * n++);
+	}
+	return n;
+}
+
+static size_t overlaps(const double *v, size_t n)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			bad += overlap(v + 4 * i, v + 4 * j);
+	return bad;
+}
+
+/* The layout: every layer names someone, at most RPT_RING_NAMES, the rest
+ * counted; no name covers another text or a marker; all inside the chart. */
+static void check_layout(const struct rpt *r, const struct rpt_rings *g)
+{
+	size_t named[RPT_LAYERS] = { 0 }, nb = 0;
+	char name[RPT_NAME_CHARS * 4 + 4];
+	int *lay = calloc(r->n_people + 1, sizeof(int));
+	double *v = calloc(2 * r->n_people + RPT_LAYERS + 1, 4 * sizeof(double));
+
+	for (size_t i = 0; i < r->n_people; i++) {
+		const struct rpt_mark *m = &g->mark[i];
+
+		CHECK(m->layer >= 0 && rpt_layers[m->layer].tier == r->people[i].p.tier);
+		if (!m->named)
+			continue;
+		named[m->layer]++;
+		lay[nb] = m->layer;
+		rpt_chart_name(&r->people[i].p, name, sizeof(name));
+		CHECK(rpt_u8_chars(name) <= RPT_NAME_CHARS);
+		est_box(m->lx, m->ly, m->anchor, rpt_u8_chars(name), RPT_FONT, v + 4 * nb++);
+	}
+	for (int l = 0; l < RPT_LAYERS; l++) {
+		CHECK(g->n[l] == 0 || named[l] >= 1);
+		CHECK(named[l] <= RPT_RING_NAMES);
+		CHECK_INT(named[l] + g->more[l], g->all[l]);
+	}
+	for (size_t i = 0; i < nb; i++)
+		CHECK(v[4 * i] >= 0 && v[4 * i + 1] >= 0 && v[4 * i + 2] <= 2 * RPT_CX &&
+		      v[4 * i + 3] <= 2 * RPT_CX);
+	CHECK_INT(overlaps(v, nb), 0);
+	/* no name covers the marker of a person of its layer or a deeper one */
+	for (size_t i = 0; i < r->n_people; i++) {
+		const struct rpt_mark *m = &g->mark[i];
+		double mb[4] = { m->x - 7, m->y - 7, m->x + 7, m->y + 7 };
+
+		for (size_t k = 0; k < nb; k++)
+			CHECK(lay[k] < m->layer || !overlap(mb, v + 4 * k));
+	}
+	free(lay);
+	free(v);
+}
+
+static void test_rings_crowded(void)
+{
+	static const size_t crowds[][RPT_LAYERS] = {
+		{ 5, 15, 49, 146, 50 }, { 1, 3, 5, 0, 0 }, { 12, 40, 150, 400, 50 },
+		{ 0, 0, 0, 0, 3 }, { 30, 0, 0, 0, 0 } };
+
+	for (size_t c = 0; c < sizeof(crowds) / sizeof(crowds[0]); c++) {
+		struct rpt r;
+		struct rpt_rings g;
+		char *page = NULL;
+		size_t len = 0, n;
+		FILE *f = open_memstream(&page, &len);
+		double *v;
+
+		build_crowd(&r, crowds[c], c == 0 ? 112 : 0);
+		CHECK_INT(rpt_rings_layout(&r, &g), 0);
+		check_layout(&r, &g);
+		if (c == 0) /* the crowded case names many, not all */
+			CHECK(g.more[2] > 0 && g.more[2] < 49 && g.more[4] > 112);
+		if (c == 1) /* a small one names everyone */
+			CHECK(g.more[0] + g.more[1] + g.more[2] == 0);
+		rpt_rings_free(&g);
+		/* the page as written: the rings' texts' boxes do not overlap either */
+		CHECK_INT(rpt_write_html(f, &r), 0);
+		fclose(f);
+		v = calloc(r.n_people + RPT_LAYERS + 1, 4 * sizeof(double));
+		n = svg_text_boxes(page, v, r.n_people + RPT_LAYERS + 1);
+		CHECK(n >= RPT_LAYERS + 2);
+		CHECK_INT(overlaps(v, n), 0);
+		CHECK(c != 0 || (strstr(page, "<a href=#lt3><text class=\"rl\"") &&
+				 strstr(page, "<h3 id=lt3>")));
+		CHECK(links_resolve(page));
+		free(v);
+		free(page);
+		rpt_free(&r);
+	}
+}
+
 int main(void)
 {
 	test_html_text();
 	test_page();
 	test_sparkline_span();
+	test_rings_crowded();
 	return T_DONE();
 }

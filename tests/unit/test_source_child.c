@@ -3,7 +3,8 @@
  * cross the pipe equal those of the in-process session; a sink error stops
  * the child; a libetpan crash, a BYE and a stall each come back as the
  * right code with the child's own message; a sink that takes parsed
- * records gets them parsed by the child. */
+ * records gets them parsed by the child; what a refusing server said
+ * crosses the pipe unchanged. */
 #include "t.h"
 #include "source.h"
 
@@ -51,10 +52,14 @@ static void say(int c, const char *tag, const char *text)
 		_exit(1);
 }
 
+static const char *g_list_reply; /* set: LIST is answered this way ("%s": the tag) */
+
 /* Answers one command line (tag, command word) the way a small server would. */
 static int answer(int c, const char *tag, const char *cmd, const char *rest)
 {
-	if (!strcasecmp(cmd, "CAPABILITY"))
+	if (!strcasecmp(cmd, "LIST") && g_list_reply)
+		say(c, tag, g_list_reply);
+	else if (!strcasecmp(cmd, "CAPABILITY"))
 		say(c, tag, "* CAPABILITY IMAP4rev1\r\n%s OK done\r\n");
 	else if (!strcasecmp(cmd, "LIST"))
 		say(c, tag, "* LIST () \"/\" INBOX\r\n* LIST (\\Sent) \"/\" Sent\r\n%s OK done\r\n");
@@ -188,6 +193,7 @@ static int s_unchanged(void *ctx, const char *f)
 
 static int g_timeout = 2; /* the account's timeout_s */
 static int g_parsed;       /* give the sink a parsed() callback */
+static struct kith_refusal *g_refusal; /* the request's refusal out, if any */
 
 static int run(int port, int contained, struct rec *r, const struct kith_folder_state *known,
 	       size_t n_known, char *err, size_t errlen)
@@ -195,7 +201,7 @@ static int run(int port, int contained, struct rec *r, const struct kith_folder_
 	struct kith_account a = { .name = "t", .host = "127.0.0.1", .port = port,
 				  .tls = KITH_TLS_NONE, .user = "u", .timeout_s = g_timeout };
 	struct kith_sync_request req = { .account = &a, .secret = "pw", .known = known,
-					 .n_known = n_known, .batch_size = 1 };
+					 .n_known = n_known, .batch_size = 1, .refusal = g_refusal };
 	struct kith_sink sink = { r, s_folder, s_message, s_batch, s_unchanged,
 				  g_parsed ? s_parsed : NULL };
 
@@ -289,6 +295,48 @@ static void test_faults(void)
 	close(lfd);
 }
 
+/* What a refusing server said crosses the pipe as the in-process session
+ * read it: class, named wait, words.  (A refusal in LIST: libetpan leaks a
+ * BYE greeting it refuses, which only the contained child may do.) */
+static void test_refusal(void)
+{
+	static struct rec r;
+	struct kith_refusal in = { 0 }, out = { 0 };
+	char err[512];
+	int port, lfd = listen_local(&port);
+	pid_t pid;
+
+	g_list_reply = "%s NO [UNAVAILABLE] Too many connections, try again in 3 minutes\r\n";
+	pid = server(lfd, "* PREAUTH welcome\r\n");
+	g_list_reply = NULL;
+
+	g_refusal = &in;
+	CHECK_INT(run(port, 0, &r, NULL, 0, err, sizeof err), -KITH_E_BUSY);
+	g_refusal = &out;
+	out.cls = KITH_REFUSAL_AUTH; /* cleared by the session */
+	CHECK_INT(run(port, 1, &r, NULL, 0, err, sizeof err), -KITH_E_BUSY);
+	CHECK_INT(out.cls, KITH_REFUSAL_THROTTLE);
+	CHECK_INT(out.hint_s, 180);
+	CHECK_STR(out.text, "[UNAVAILABLE] Too many connections, try again in 3 minutes");
+	CHECK_INT(in.cls, out.cls);
+	CHECK_INT(in.hint_s, out.hint_s);
+	CHECK_STR(in.text, out.text);
+	CHECK(strstr(err, "asked to wait") != NULL);
+	stop(pid);
+	pid = server(lfd, "* BYE [LIMIT] no more\r\n");
+	CHECK_INT(run(port, 1, &r, NULL, 0, err, sizeof err), -KITH_E_BUSY);
+	CHECK_INT(out.cls, KITH_REFUSAL_THROTTLE);
+	CHECK_STR(out.text, "[LIMIT] no more");
+	stop(pid);
+	pid = server(lfd, "* PREAUTH welcome\r\n"); /* a good session leaves it empty */
+	out.cls = KITH_REFUSAL_AUTH;
+	CHECK_INT(run(port, 1, &r, NULL, 0, err, sizeof err), 0);
+	CHECK_INT(out.cls, KITH_REFUSAL_NONE);
+	g_refusal = NULL;
+	stop(pid);
+	close(lfd);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -333,6 +381,7 @@ int main(void)
 	test_parsed();
 	test_sink_error();
 	test_faults();
+	test_refusal();
 	test_signal();
 	return T_DONE();
 }

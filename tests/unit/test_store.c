@@ -135,8 +135,9 @@ static int64_t sql_int(const char *sql)
 }
 
 /* A version-1 file (messages_date still there, no tallies) with mail in
- * it is migrated on open: the tallies start from the rows already there. */
-static void test_migrate_1_to_3(void)
+ * it is migrated on open: the tallies start from the rows already there,
+ * the accounts gain their state columns. */
+static void test_migrate_1_to_4(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
@@ -171,12 +172,16 @@ static void test_migrate_1_to_3(void)
 	}
 	CHECK(sqlite3_exec(db, "DROP TABLE tallies; DROP TABLE analysis_basis;"
 			   " CREATE INDEX messages_date ON messages(date);"
+			   " ALTER TABLE accounts DROP COLUMN state;"
+			   " ALTER TABLE accounts DROP COLUMN state_text;"
+			   " ALTER TABLE accounts DROP COLUMN state_since;"
+			   " ALTER TABLE accounts DROP COLUMN next_try;"
 			   " PRAGMA user_version = 1;", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 3);
+	CHECK_INT(sql_int("PRAGMA user_version"), 4);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	CHECK_INT(kith_store_tallies(s, &t), 0);
@@ -185,6 +190,7 @@ static void test_migrate_1_to_3(void)
 	CHECK(t.messages_out > 0 && t.messages > t.messages_out);
 	CHECK_INT(t.locations, sql_int("SELECT count(*) FROM locations"));
 	CHECK_INT(kith_store_account_locations(s, "old"), 3);
+	CHECK_INT(sql_int("SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'next_try'"), 1);
 	kith_store_close(s);
 	/* the next tests start from an empty mailbox */
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
@@ -210,13 +216,13 @@ static void test_create_and_modes(void)
 	CHECK_INT(mode_of(p), 0600);
 	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
 	CHECK_INT(mode_of(p), 0600);
-	CHECK_INT(sql_int("PRAGMA user_version"), 3);
+	CHECK_INT(sql_int("PRAGMA user_version"), 4);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	kith_store_close(s);
 	/* a second open migrates nothing and keeps the data */
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 3);
+	CHECK_INT(sql_int("PRAGMA user_version"), 4);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
 		unsigned char hdr[20] = { 0 };
@@ -581,6 +587,63 @@ static void test_analysis(void)
 	kith_store_close(s);
 }
 
+/* The account's state for `kith status`: set, kept "since" while the
+ * state stays, moved when it changes, cleared. */
+static const struct kith_store_account_row *acct_row(const struct kith_store_status *st,
+						     const char *name)
+{
+	for (size_t i = 0; i < st->n_accounts; i++)
+		if (strcmp(st->accounts[i].name, name) == 0)
+			return &st->accounts[i];
+	return NULL;
+}
+
+static void check_state(struct kith_store *s, const char *state, const char *text,
+			int64_t since, int64_t next)
+{
+	struct kith_store_status st;
+	const struct kith_store_account_row *a;
+
+	CHECK_INT(kith_store_status(s, &st), 0);
+	a = acct_row(&st, "acct-state");
+	CHECK(a != NULL);
+	if (a && state) {
+		CHECK_STR(a->state, state);
+		CHECK_STR(a->state_text, text);
+	} else if (a) {
+		CHECK_NULL(a->state);
+		CHECK_NULL(a->state_text);
+	}
+	if (a) {
+		CHECK_INT(a->state_since, since);
+		CHECK_INT(a->next_try, next);
+	}
+	kith_store_status_free(&st);
+}
+
+static void test_account_state(void)
+{
+	struct kith_store *s = open_rw();
+
+	CHECK_INT(kith_store_account_state(s, "acct-state", "throttled", "[UNAVAILABLE] x",
+					   1000, 1300), 0);
+	check_state(s, "throttled", "[UNAVAILABLE] x", 1000, 1300);
+	/* the same state again: since stays, the rest moves */
+	CHECK_INT(kith_store_account_state(s, "acct-state", "throttled", "[LIMIT] y", 1400, 2000), 0);
+	check_state(s, "throttled", "[LIMIT] y", 1000, 2000);
+	/* another state: since moves; no retry on its own */
+	CHECK_INT(kith_store_account_state(s, "acct-state", "login-refused", "no", 2100,
+					   KITH_DATE_NONE), 0);
+	check_state(s, "login-refused", "no", 2100, KITH_DATE_NONE);
+	/* cleared: no text kept */
+	CHECK_INT(kith_store_account_state(s, "acct-state", NULL, "ignored", 2200, 2500), 0);
+	check_state(s, NULL, NULL, KITH_DATE_NONE, 2500);
+	/* the success and error columns are left alone */
+	CHECK_INT(kith_store_account_status(s, "acct-state", 2600, NULL), 0);
+	check_state(s, NULL, NULL, KITH_DATE_NONE, 2500);
+	kith_store_close(s);
+}
+
 /* The store keeps every conversation the analysis output (which ones is
  * the analysis' choice, test_analyze), newest first; status counts the
  * two-way ones. */
@@ -684,6 +747,7 @@ static void test_tasks(void)
 		  .modified = 1599000002, .sequence = 0, .priority = 9, .etag = NULL },
 	};
 	struct kith_task_record *v = NULL;
+	struct kith_store_status st;
 	size_t n = 0;
 
 	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
@@ -708,6 +772,29 @@ static void test_tasks(void)
 	CHECK_INT(n, 1);
 	if (n)
 		CHECK_INT(v[0].status, KITH_TS_DONE_BY_HAND);
+	kith_task_records_free_store(v, n);
+	/* `kith show`'s tasks: open, then held back; not done */
+	in[1].person_key = "ann@example.org";
+	in[1].status = KITH_TS_HELD;
+	in[1].due = 1500000000;
+	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
+	CHECK_INT(kith_store_person_tasks(s, "ann@example.org", 1, &v, &n), 0);
+	CHECK_INT(n, 1);
+	if (n)
+		CHECK_INT(v[0].status, KITH_TS_HELD);
+	kith_task_records_free_store(v, n);
+	in[0].uid = "kith-reply-ann-2";
+	CHECK_INT(kith_store_save_tasks(s, in, 2), 0);
+	CHECK_INT(kith_store_status(s, &st), 0);
+	CHECK_INT(st.tasks_open, 1);
+	CHECK_INT(st.tasks_held, 1);
+	kith_store_status_free(&st);
+	CHECK_INT(kith_store_person_tasks(s, "ann@example.org", 1, &v, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(v[0].status, KITH_TS_OPEN);
+		CHECK_INT(v[1].status, KITH_TS_HELD);
+	}
 	kith_task_records_free_store(v, n);
 	CHECK_INT(kith_store_save_tasks(s, NULL, 0), 0);
 	CHECK_INT(kith_store_load_tasks(s, &v, &n), 0);
@@ -1024,12 +1111,13 @@ int main(void)
 	}
 	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
 	test_create_and_modes();
-	test_migrate_1_to_3();
+	test_migrate_1_to_4();
 	test_batch_atomicity();
 	test_dedup_and_forget();
 	test_roundtrip();
 	test_identities();
 	test_analysis();
+	test_account_state();
 	test_conversation_keep();
 	test_decisions();
 	test_tasks();

@@ -522,6 +522,51 @@ static void test_bad_wants(void)
 	kith_task_records_free(rec, nrec);
 }
 
+/* A task the cap held back before it was ever written (KITH_TS_HELD, no
+ * etag, created the day kith first wanted it): the writer leaves it alone
+ * while it is not wanted, and writes it with that CREATED once it is. */
+static void test_held_written_late(void)
+{
+	char dir[300];
+	struct kith_task_opts o = { .dir = dir };
+	struct kith_task_want w;
+	struct kith_task_record *rec = calloc(1, sizeof(*rec)), *r;
+	size_t nrec = 1;
+	icalcomponent *root, *item;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/held/tasks", g_top);
+	want(&w, KITH_TASK_KEEP_IN_TOUCH, "kith-keep-9-9", "Check in with Ana", NOW - 3 * DAY + 1, 3);
+	rec->uid = strdup(w.uid);
+	rec->person_key = strdup(w.person_key);
+	rec->episode = strdup(w.episode);
+	rec->summary = strdup(w.summary);
+	rec->kind = w.kind;
+	rec->status = KITH_TS_HELD;
+	rec->created = rec->modified = NOW - 3 * DAY;
+	CHECK_INT(tsync(&o, NULL, 0, &rec, &nrec, NOW - DAY), 0);
+	CHECK_INT(nrec, 1);
+	CHECK_INT(rec[0].status, KITH_TS_HELD);
+	CHECK(stat(task_path(dir, w.uid), &st) != 0);
+	CHECK_INT(tsync(&o, &w, 1, &rec, &nrec, NOW), 0);
+	r = rec_of(rec, nrec, w.uid);
+	CHECK_INT(nrec, 1);
+	CHECK(r && r->status == KITH_TS_OPEN && r->created == NOW - 3 * DAY && r->etag);
+	root = parse(task_path(dir, w.uid), ICAL_VTODO_COMPONENT, &item);
+	CHECK(item != NULL);
+	if (item) {
+		icalproperty *c = icalcomponent_get_first_property(item, ICAL_CREATED_PROPERTY);
+		icalproperty *d = icalcomponent_get_first_property(item, ICAL_DTSTAMP_PROPERTY);
+
+		CHECK(c && icaltime_as_timet(icalproperty_get_created(c)) == NOW - 3 * DAY);
+		CHECK(d && icaltime_as_timet(icalproperty_get_dtstamp(d)) == NOW);
+		CHECK(icalcomponent_get_status(item) == ICAL_STATUS_NEEDSACTION);
+	}
+	if (root)
+		icalcomponent_free(root);
+	kith_task_records_free(rec, nrec);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/kith-test-tasks.XXXXXX";
@@ -539,6 +584,7 @@ int main(void)
 	test_lost_records_adopted();
 	test_events_and_feed();
 	test_bad_wants();
+	test_held_written_late();
 	rc = T_DONE();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_top);
 	if (system(cmd) != 0)
