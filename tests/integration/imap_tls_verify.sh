@@ -28,7 +28,12 @@ login_attempts() {
 }
 
 both_logged_out() { [ "$(login_attempts)" -ge 2 ] && kt_dovecot_logged_out; }
-both_closed_unauthenticated() { [ "$(grep -c 'no auth attempts' "$DC_LOG")" -ge 2 ]; }
+# Connections that ended in the TLS handshake.  Dovecot words the reason
+# "no auth attempts", or "disconnected before auth was ready" when its auth
+# service is not up yet on a busy machine; both carry the TLS state.  The
+# port probe of kt_dovecot_start never starts TLS, so it is not counted.
+closed_in_handshake() { grep -cE 'imap-login: .*Disconnected.*TLS handshaking' "$DC_LOG" 2>/dev/null; }
+both_closed_unauthenticated() { [ "$(closed_in_handshake)" -ge 2 ]; }
 
 check_cert() { # cert-name expected-reason
 	local name=$1 why=$2 out
@@ -48,7 +53,7 @@ check_cert() { # cert-name expected-reason
 		fi
 	done
 	# Dovecot writes its lines in its own time: wait for both connections'
-	# last line (a logout after a login, or "no auth attempts"); after it
+	# last line (a logout after a login, or a close in the handshake); after it
 	# nothing more can come from them.
 	if [ "$name" = server ]; then
 		kt_wait_until 60 both_logged_out
@@ -59,8 +64,7 @@ check_cert() { # cert-name expected-reason
 		kt_eq "$name: logins in the server log" 2 "$(login_attempts)"
 	else
 		kt_eq "$name: login attempts in the server log" 0 "$(login_attempts)"
-		kt_ge "$name: connections closed with no auth attempt" 2 \
-			"$(grep -c 'no auth attempts' "$DC_LOG")"
+		kt_ge "$name: connections closed in the TLS handshake" 2 "$(closed_in_handshake)"
 	fi
 	kt_dovecot_stop
 }
