@@ -1,6 +1,7 @@
 /* test_store.c: the SQLite store on real files in a temp dir.
  *
- * Covers: creation and file modes under a permissive umask, migration
+ * Covers: creation and file modes under a permissive umask, migrations
+ * (and the plan of `kith recent` they serve), migration
  * idempotence, batch atomicity, dedup across folders, forget_folder, a
  * field-by-field load roundtrip, identities and direction, the derived
  * tables, decisions, tasks, read-only opening, the streamed analysis
@@ -16,6 +17,7 @@
 
 #include "t.h"
 #include "store.h"
+#include "store_int.h"
 #include "store_meta.h"
 #include "strpool.h"
 
@@ -134,9 +136,81 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
+/* EXPLAIN QUERY PLAN of sql on the file, its details joined by "; ". */
+static void plan_of(const char *sql, char *buf, size_t len)
+{
+	char path[400], q[2048];
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/kith.db", ddir);
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s; ",
+					       (const char *)sqlite3_column_text(st, 3));
+	} else {
+		snprintf(buf, len, "error: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* `kith recent` reads the turns of the last days through turns_recent and
+ * the names and subjects through the narrow indexes of migration 3 -> 4,
+ * newest first without a sort: at 1M messages the rows it skips were what
+ * it spent its time on (page faults). */
+static void check_recent_plan(void)
+{
+	char plan[1024];
+
+	plan_of(store_sql_recent, plan, sizeof(plan));
+	fprintf(stderr, "recent's plan: %s\n", plan);
+	CHECK(strstr(plan, "SEARCH t USING COVERING INDEX turns_recent (date>?)") != NULL);
+	CHECK(strstr(plan, "SEARCH p USING COVERING INDEX people_names (id=?)") != NULL);
+	CHECK(strstr(plan, "SEARCH c USING COVERING INDEX conversations_subject (id=?)") != NULL);
+	CHECK(strstr(plan, "TEMP B-TREE") == NULL);
+}
+
+/* Back to version 3: what 3 -> 4 made goes, turns_date comes back. */
+#define UNDO_V4 "DROP INDEX turns_recent; DROP INDEX people_names;" \
+	" DROP INDEX conversations_subject; CREATE INDEX turns_date ON turns(date);"
+
+/* A version-3 file is migrated on open: the indexes of `kith recent`
+ * replace turns_date, the rows stay. */
+static void test_migrate_3_to_4(void)
+{
+	char path[400];
+	sqlite3 *db = NULL;
+	struct kith_store *s = open_rw();
+
+	CHECK_INT(kith_store_count(s, "probe3", 1), 0);
+	kith_store_close(s);
+	snprintf(path, sizeof(path), "%s/kith.db", ddir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, UNDO_V4 " PRAGMA user_version = 3;", NULL, NULL, NULL)
+	      == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'turns_date'"), 1);
+	plan_of(store_sql_recent, path, sizeof(path));
+	CHECK(strstr(path, "no such index: people_names") != NULL);
+	s = open_rw();
+	CHECK_INT(sql_int("PRAGMA user_version"), 4);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'turns_date'"), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN"
+			  " ('turns_recent', 'people_names', 'conversations_subject')"), 3);
+	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe3'"), 1);
+	kith_store_close(s);
+	check_recent_plan();
+}
+
 /* A version-1 file (messages_date still there, no tallies) with mail in
  * it is migrated on open: the tallies start from the rows already there. */
-static void test_migrate_1_to_3(void)
+static void test_migrate_1_to_4(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
@@ -153,7 +227,8 @@ static void test_migrate_1_to_3(void)
 	kith_store_close(s);
 	snprintf(path, sizeof(path), "%s/kith.db", ddir);
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	/* back to version 1: drop what 2 -> 3 made (its triggers first) */
+	/* back to version 1: drop what 3 -> 4 and 2 -> 3 made (the triggers
+	 * first) */
 	CHECK(sqlite3_exec(db, "CREATE TEMP TABLE dropme AS SELECT name FROM sqlite_master"
 			   " WHERE type = 'trigger'", NULL, NULL, NULL) == SQLITE_OK);
 	for (int64_t k = sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'");
@@ -169,14 +244,14 @@ static void test_migrate_1_to_3(void)
 		sqlite3_finalize(st);
 		CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
 	}
-	CHECK(sqlite3_exec(db, "DROP TABLE tallies; DROP TABLE analysis_basis;"
+	CHECK(sqlite3_exec(db, UNDO_V4 " DROP TABLE tallies; DROP TABLE analysis_basis;"
 			   " CREATE INDEX messages_date ON messages(date);"
 			   " PRAGMA user_version = 1;", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 3);
+	CHECK_INT(sql_int("PRAGMA user_version"), 4);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	CHECK_INT(kith_store_tallies(s, &t), 0);
@@ -210,13 +285,13 @@ static void test_create_and_modes(void)
 	CHECK_INT(mode_of(p), 0600);
 	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
 	CHECK_INT(mode_of(p), 0600);
-	CHECK_INT(sql_int("PRAGMA user_version"), 3);
+	CHECK_INT(sql_int("PRAGMA user_version"), 4);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	kith_store_close(s);
 	/* a second open migrates nothing and keeps the data */
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 3);
+	CHECK_INT(sql_int("PRAGMA user_version"), 4);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
 		unsigned char hdr[20] = { 0 };
@@ -1048,7 +1123,8 @@ int main(void)
 	}
 	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
 	test_create_and_modes();
-	test_migrate_1_to_3();
+	test_migrate_1_to_4();
+	test_migrate_3_to_4();
 	test_batch_atomicity();
 	test_dedup_and_forget();
 	test_roundtrip();
