@@ -646,6 +646,8 @@ static void test_analysis(void)
 	CHECK_INT(st.turns, 2);
 	CHECK_INT(st.as_of, 1600001000);
 	CHECK_INT(st.tiers[KITH_TIER_INNER], 1);
+	CHECK_INT(st.tiers[KITH_TIER_NONE], 1); /* the rest of st.people */
+	CHECK_INT(st.tiers[KITH_TIER_NONE], sql_int("SELECT count(*) FROM people WHERE tier = 'none'"));
 	CHECK_INT(st.n_automated, 1);
 	kith_store_status_free(&st);
 	a.n_people = 0;
