@@ -698,6 +698,60 @@ static void test_conversation_keep(void)
 	kith_store_close(s);
 }
 
+/* The conversations are numbered by their last date (the analysis' order
+ * breaks ties), so the recent ones share pages (store_output.c); each
+ * turn still points at its own conversation. */
+struct fixture {
+	struct kith_analysis a;
+	struct kith_person p[2];
+	struct kith_conversation c[1];
+	struct kith_turn t[2];
+	struct kith_merge_suggestion g[1];
+	char *addrs0[2], *addrs1[1];
+};
+
+static void fixture_fill(struct fixture *f)
+{
+	f->addrs0[0] = "ann@example.org";
+	f->addrs0[1] = "ann@work.example";
+	f->addrs1[0] = "bob@example.org";
+	fill_analysis(&f->a, f->p, f->c, f->t, f->g, f->addrs0, f->addrs1);
+}
+
+static void test_conversation_ids(void)
+{
+	struct kith_store *s = open_rw();
+	struct fixture f;
+	struct kith_conversation three[3];
+	static const int64_t last[3] = { 1600000300, 1600000100, 1600000200 };
+	static const char *const subj[3] = { "c0", "c1", "c2" };
+	struct kith_store_turn *v = NULL;
+	size_t n = 0;
+
+	fixture_fill(&f);
+	for (int i = 0; i < 3; i++)
+		three[i] = (struct kith_conversation){ .person = 0, .subject = (char *)subj[i],
+			.first = last[i] - 50, .last = last[i], .turns_user = 1, .turns_them = 1 };
+	f.t[0].conversation = 0, f.t[0].date = last[0];
+	f.t[1].conversation = 1, f.t[1].date = last[1];
+	f.a.conversations = three;
+	f.a.n_conversations = 3;
+	CHECK_INT(kith_store_save_analysis(s, &f.a, NULL, 1600001000), 0);
+	CHECK_INT(sql_int("SELECT id FROM conversations WHERE subject = 'c1'"), 0);
+	CHECK_INT(sql_int("SELECT id FROM conversations WHERE subject = 'c2'"), 1);
+	CHECK_INT(sql_int("SELECT id FROM conversations WHERE subject = 'c0'"), 2);
+	CHECK_INT(kith_store_recent(s, 0, -1, 0, &v, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(v[0].date, last[0]);
+		CHECK_STR(v[0].subject, "c0");
+		CHECK_INT(v[1].date, last[1]);
+		CHECK_STR(v[1].subject, "c1");
+	}
+	kith_store_turns_free(v, n);
+	kith_store_close(s);
+}
+
 static void test_decisions(void)
 {
 	struct kith_store *s = open_rw();
@@ -1133,6 +1187,7 @@ int main(void)
 	test_identities();
 	test_analysis();
 	test_conversation_keep();
+	test_conversation_ids();
 	test_decisions();
 	test_tasks();
 	test_readonly();
