@@ -22,6 +22,10 @@
 #include "../lib/hdr.h"
 #include "../lib/strpool.h"
 
+/* `kith recent` over everyone (store_query.c): ?1 since, ?2 a negative
+ * person, ?3 the limit (-1: none).  Here for test_store's plan check. */
+extern const char store_sql_recent[];
+
 /* Cached statements, prepared on first use. */
 enum stmt_id {
 	S_MSG_INSERT, S_MSG_ID_BY_KEY, S_LOC_INSERT, S_LOC_UPDATE, S_MSG_MARK_SENT,

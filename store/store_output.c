@@ -3,6 +3,7 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -13,10 +14,15 @@ struct save_ctx {
 	struct kith_store *s;
 	sqlite3_stmt *person, *addr, *factor, *conv, *turn, *sugg;
 	int64_t as_of;
+	size_t *conv_id;     /* owned: the row id of each analysis conversation */
+	size_t *conv_order;  /* owned: the analysis conversations in id order */
+	size_t n_conv;
 };
 
 static void save_ctx_free(struct save_ctx *c)
 {
+	free(c->conv_id);
+	free(c->conv_order);
 	sqlite3_finalize(c->person);
 	sqlite3_finalize(c->addr);
 	sqlite3_finalize(c->factor);
@@ -162,7 +168,8 @@ static int save_turn(struct save_ctx *c, const struct kith_turn *t, size_t i)
 	sqlite3_bind_int64(st, 1, (int64_t)i);
 	sqlite3_bind_int64(st, 2, t->msg_id);
 	sqlite3_bind_int64(st, 3, (int64_t)t->person);
-	sqlite3_bind_int64(st, 4, (int64_t)t->conversation);
+	sqlite3_bind_int64(st, 4, t->conversation < c->n_conv
+			   ? (int64_t)c->conv_id[t->conversation] : (int64_t)t->conversation);
 	store_bind_date(st, 5, t->date);
 	sqlite3_bind_int(st, 6, t->by_user != 0);
 	sqlite3_bind_int64(st, 7, t->latency);
@@ -191,14 +198,56 @@ static int save_meta(struct kith_store *s, const struct kith_analysis *a, int64_
 	return r;
 }
 
+struct conv_key {
+	int64_t last;
+	size_t i;
+};
+
+static int by_last(const void *x, const void *y)
+{
+	const struct conv_key *a = x, *b = y;
+
+	if (a->last != b->last)
+		return (a->last > b->last) - (a->last < b->last);
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Why: the conversations are numbered by when they last moved (ties in
+ * the analysis' order), so those of the last days have neighbouring ids.
+ * `kith recent` looks up the conversation of each recent turn; in the
+ * analysis' order (person by person) they lay all over the table, a page
+ * fault each at 1M messages, now a few pages hold them. */
+static int number_convs(struct save_ctx *c, const struct kith_analysis *a)
+{
+	size_t n = a->n_conversations;
+	struct conv_key *k = calloc(n ? n : 1, sizeof(*k));
+
+	c->conv_id = calloc(n ? n : 1, sizeof(*c->conv_id));
+	c->conv_order = calloc(n ? n : 1, sizeof(*c->conv_order));
+	if (!k || !c->conv_id || !c->conv_order) {
+		free(k);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct conv_key){ a->conversations[i].last, i };
+	qsort(k, n, sizeof(*k), by_last);
+	for (size_t j = 0; j < n; j++) {
+		c->conv_order[j] = k[j].i;
+		c->conv_id[k[j].i] = j;
+	}
+	c->n_conv = n;
+	free(k);
+	return 0;
+}
+
 static int save_rows(struct save_ctx *c, const struct kith_analysis *a)
 {
-	int r = 0;
+	int r = number_convs(c, a);
 
 	for (size_t i = 0; r == 0 && i < a->n_people; i++)
 		r = save_person(c, &a->people[i], i);
-	for (size_t i = 0; r == 0 && i < a->n_conversations; i++)
-		r = save_conv(c, &a->conversations[i], i);
+	for (size_t j = 0; r == 0 && j < a->n_conversations; j++)
+		r = save_conv(c, &a->conversations[c->conv_order[j]], j);
 	for (size_t i = 0; r == 0 && i < a->n_turns; i++)
 		r = save_turn(c, &a->turns[i], i);
 	for (size_t i = 0; r == 0 && i < a->n_suggestions; i++) {

@@ -1,6 +1,7 @@
 /* test_store.c: the SQLite store on real files in a temp dir.
  *
- * Covers: creation and file modes under a permissive umask, migration
+ * Covers: creation and file modes under a permissive umask, migrations
+ * (and the plan of `kith recent` they serve), migration
  * idempotence, batch atomicity, dedup across folders, forget_folder, a
  * field-by-field load roundtrip, identities and direction, the derived
  * tables, decisions, tasks, read-only opening, the streamed analysis
@@ -16,6 +17,7 @@
 
 #include "t.h"
 #include "store.h"
+#include "store_int.h"
 #include "store_meta.h"
 #include "strpool.h"
 
@@ -134,10 +136,82 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
+/* EXPLAIN QUERY PLAN of sql on the file, its details joined by "; ". */
+static void plan_of(const char *sql, char *buf, size_t len)
+{
+	char path[400], q[2048];
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/kith.db", ddir);
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s; ",
+					       (const char *)sqlite3_column_text(st, 3));
+	} else {
+		snprintf(buf, len, "error: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* `kith recent` reads the turns of the last days through turns_recent and
+ * the names and subjects through the narrow indexes of migration 4 -> 5,
+ * newest first without a sort: at 1M messages the rows it skips were what
+ * it spent its time on (page faults). */
+static void check_recent_plan(void)
+{
+	char plan[1024];
+
+	plan_of(store_sql_recent, plan, sizeof(plan));
+	fprintf(stderr, "recent's plan: %s\n", plan);
+	CHECK(strstr(plan, "SEARCH t USING COVERING INDEX turns_recent (date>?)") != NULL);
+	CHECK(strstr(plan, "SEARCH p USING COVERING INDEX people_names (id=?)") != NULL);
+	CHECK(strstr(plan, "SEARCH c USING COVERING INDEX conversations_subject (id=?)") != NULL);
+	CHECK(strstr(plan, "TEMP B-TREE") == NULL);
+}
+
+/* Back to version 4: what 4 -> 5 made goes, turns_date comes back. */
+#define UNDO_V5 "DROP INDEX turns_recent; DROP INDEX people_names;" \
+	" DROP INDEX conversations_subject; CREATE INDEX turns_date ON turns(date);"
+
+/* A version-4 file is migrated on open: the indexes of `kith recent`
+ * replace turns_date, the rows stay. */
+static void test_migrate_4_to_5(void)
+{
+	char path[400];
+	sqlite3 *db = NULL;
+	struct kith_store *s = open_rw();
+
+	CHECK_INT(kith_store_count(s, "probe3", 1), 0);
+	kith_store_close(s);
+	snprintf(path, sizeof(path), "%s/kith.db", ddir);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, UNDO_V5 " PRAGMA user_version = 4;", NULL, NULL, NULL)
+	      == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'turns_date'"), 1);
+	plan_of(store_sql_recent, path, sizeof(path));
+	CHECK(strstr(path, "no such index: people_names") != NULL);
+	s = open_rw();
+	CHECK_INT(sql_int("PRAGMA user_version"), 5);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'turns_date'"), 0);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN"
+			  " ('turns_recent', 'people_names', 'conversations_subject')"), 3);
+	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe3'"), 1);
+	kith_store_close(s);
+	check_recent_plan();
+}
+
 /* A version-1 file (messages_date still there, no tallies) with mail in
  * it is migrated on open: the tallies start from the rows already there,
  * the accounts gain their state columns. */
-static void test_migrate_1_to_4(void)
+static void test_migrate_1_to_5(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
@@ -154,7 +228,8 @@ static void test_migrate_1_to_4(void)
 	kith_store_close(s);
 	snprintf(path, sizeof(path), "%s/kith.db", ddir);
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	/* back to version 1: drop what 2 -> 3 made (its triggers first) */
+	/* back to version 1: drop what 4 -> 5, 3 -> 4 and 2 -> 3 made (the triggers
+	 * first) */
 	CHECK(sqlite3_exec(db, "CREATE TEMP TABLE dropme AS SELECT name FROM sqlite_master"
 			   " WHERE type = 'trigger'", NULL, NULL, NULL) == SQLITE_OK);
 	for (int64_t k = sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'");
@@ -170,7 +245,7 @@ static void test_migrate_1_to_4(void)
 		sqlite3_finalize(st);
 		CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
 	}
-	CHECK(sqlite3_exec(db, "DROP TABLE tallies; DROP TABLE analysis_basis;"
+	CHECK(sqlite3_exec(db, UNDO_V5 " DROP TABLE tallies; DROP TABLE analysis_basis;"
 			   " CREATE INDEX messages_date ON messages(date);"
 			   " ALTER TABLE accounts DROP COLUMN state;"
 			   " ALTER TABLE accounts DROP COLUMN state_text;"
@@ -181,7 +256,7 @@ static void test_migrate_1_to_4(void)
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 4);
+	CHECK_INT(sql_int("PRAGMA user_version"), 5);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	CHECK_INT(kith_store_tallies(s, &t), 0);
@@ -216,13 +291,13 @@ static void test_create_and_modes(void)
 	CHECK_INT(mode_of(p), 0600);
 	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
 	CHECK_INT(mode_of(p), 0600);
-	CHECK_INT(sql_int("PRAGMA user_version"), 4);
+	CHECK_INT(sql_int("PRAGMA user_version"), 5);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	kith_store_close(s);
 	/* a second open migrates nothing and keeps the data */
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 4);
+	CHECK_INT(sql_int("PRAGMA user_version"), 5);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
 		unsigned char hdr[20] = { 0 };
@@ -577,6 +652,8 @@ static void test_analysis(void)
 	CHECK_INT(st.turns, 2);
 	CHECK_INT(st.as_of, 1600001000);
 	CHECK_INT(st.tiers[KITH_TIER_INNER], 1);
+	CHECK_INT(st.tiers[KITH_TIER_NONE], 1); /* the rest of st.people */
+	CHECK_INT(st.tiers[KITH_TIER_NONE], sql_int("SELECT count(*) FROM people WHERE tier = 'none'"));
 	CHECK_INT(st.n_automated, 1);
 	kith_store_status_free(&st);
 	a.n_people = 0;
@@ -681,6 +758,60 @@ static void test_conversation_keep(void)
 	CHECK_INT(kith_store_status(s, &st), 0);
 	CHECK_INT(st.conversations, 1);
 	kith_store_status_free(&st);
+	kith_store_close(s);
+}
+
+/* The conversations are numbered by their last date (the analysis' order
+ * breaks ties), so the recent ones share pages (store_output.c); each
+ * turn still points at its own conversation. */
+struct fixture {
+	struct kith_analysis a;
+	struct kith_person p[2];
+	struct kith_conversation c[1];
+	struct kith_turn t[2];
+	struct kith_merge_suggestion g[1];
+	char *addrs0[2], *addrs1[1];
+};
+
+static void fixture_fill(struct fixture *f)
+{
+	f->addrs0[0] = "ann@example.org";
+	f->addrs0[1] = "ann@work.example";
+	f->addrs1[0] = "bob@example.org";
+	fill_analysis(&f->a, f->p, f->c, f->t, f->g, f->addrs0, f->addrs1);
+}
+
+static void test_conversation_ids(void)
+{
+	struct kith_store *s = open_rw();
+	struct fixture f;
+	struct kith_conversation three[3];
+	static const int64_t last[3] = { 1600000300, 1600000100, 1600000200 };
+	static const char *const subj[3] = { "c0", "c1", "c2" };
+	struct kith_store_turn *v = NULL;
+	size_t n = 0;
+
+	fixture_fill(&f);
+	for (int i = 0; i < 3; i++)
+		three[i] = (struct kith_conversation){ .person = 0, .subject = (char *)subj[i],
+			.first = last[i] - 50, .last = last[i], .turns_user = 1, .turns_them = 1 };
+	f.t[0].conversation = 0, f.t[0].date = last[0];
+	f.t[1].conversation = 1, f.t[1].date = last[1];
+	f.a.conversations = three;
+	f.a.n_conversations = 3;
+	CHECK_INT(kith_store_save_analysis(s, &f.a, NULL, 1600001000), 0);
+	CHECK_INT(sql_int("SELECT id FROM conversations WHERE subject = 'c1'"), 0);
+	CHECK_INT(sql_int("SELECT id FROM conversations WHERE subject = 'c2'"), 1);
+	CHECK_INT(sql_int("SELECT id FROM conversations WHERE subject = 'c0'"), 2);
+	CHECK_INT(kith_store_recent(s, 0, -1, 0, &v, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(v[0].date, last[0]);
+		CHECK_STR(v[0].subject, "c0");
+		CHECK_INT(v[1].date, last[1]);
+		CHECK_STR(v[1].subject, "c1");
+	}
+	kith_store_turns_free(v, n);
 	kith_store_close(s);
 }
 
@@ -1111,7 +1242,8 @@ int main(void)
 	}
 	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
 	test_create_and_modes();
-	test_migrate_1_to_4();
+	test_migrate_1_to_5();
+	test_migrate_4_to_5();
 	test_batch_atomicity();
 	test_dedup_and_forget();
 	test_roundtrip();
@@ -1119,6 +1251,7 @@ int main(void)
 	test_analysis();
 	test_account_state();
 	test_conversation_keep();
+	test_conversation_ids();
 	test_decisions();
 	test_tasks();
 	test_readonly();
