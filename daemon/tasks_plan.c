@@ -38,6 +38,21 @@ static int64_t end_of_day(int64_t t)
 	return d + DAY - 1;
 }
 
+/* Why: a task must not be overdue the day it appears in the user's list.
+ * Never written (new, or held back by the cap so far), it appears now.
+ * Written, it is due no earlier than the end of the day it was created,
+ * nor than the due it is open with: a task the cap let through keeps the
+ * day kith first wanted it as CREATED, but was due from its release. */
+static int64_t due_floor(const struct kith_task_record *r, int64_t now)
+{
+	int64_t f;
+
+	if (!r || !r->etag || !r->etag[0])
+		return end_of_day(now);
+	f = end_of_day(r->created > 0 && r->created < now ? r->created : now);
+	return r->status == KITH_TS_OPEN && r->due > f ? r->due : f;
+}
+
 int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_record *rec,
 		    size_t n_rec, int max_open, int64_t now, size_t *n_write)
 {
@@ -48,10 +63,10 @@ int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_r
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const struct kith_task_record *r = find_rec(rec, n_rec, w[i].uid);
-		int64_t first = r && r->created > 0 && r->created < now ? r->created : now;
+		int64_t floor = due_floor(r, now);
 
-		if (w[i].kind == KITH_TASK_KEEP_IN_TOUCH || w[i].due < end_of_day(first))
-			w[i].due = end_of_day(first);
+		if (w[i].kind == KITH_TASK_KEEP_IN_TOUCH || w[i].due < floor)
+			w[i].due = floor;
 		if (user_closed(r) || max_open <= 0 || shown < (size_t)max_open) {
 			shown += !user_closed(r);
 			w[k++] = w[i];

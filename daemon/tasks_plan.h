@@ -6,9 +6,9 @@
  * (`kith followups --all` lists them), never dropped silently.  And no
  * task is overdue the day kith first decides it: a first run over old
  * mail, or a keep-in-touch task for someone quiet for months, is due at
- * the end of the (UTC) day kith first writes it or holds it back, and
- * stays so (a task held back for a while and written later may be
- * overdue when it appears: it has been due since that day).
+ * the end of the (UTC) day kith first writes it, and stays so; a task
+ * held back for a while is due from the day the cap lets it through,
+ * though its CREATED keeps the day kith first wanted it.
  *
  * Order of use, each cycle: kith_tasks_unhold on the stored records,
  * kith_tasks_plan, the writer (kith_tasks_sync) on the first n_write
@@ -26,10 +26,9 @@
  * writer completed its file when it was held back) turns back into
  * KITH_TS_DONE, so that the writer reopens the file if the task is shown
  * again.  A held record never written stays KITH_TS_HELD: its creation is
- * the day kith first wanted the task, kept across cycles (the plan's due
- * dates count from it; the writer, handed the record, writes the task
- * with that CREATED when the cap lets it through, and leaves it alone
- * otherwise). */
+ * the day kith first wanted the task, kept across cycles (the writer,
+ * handed the record, writes the task with that CREATED when the cap lets
+ * it through, and leaves it alone otherwise). */
 void kith_tasks_unhold(struct kith_task_record *rec, size_t n);
 
 /* Reorders w[0..n) (stable) so that w[0..*n_write) are the wants to write
@@ -37,8 +36,9 @@ void kith_tasks_unhold(struct kith_task_record *rec, size_t n);
  * will see as open, in the given order.  A want whose task the user
  * closed or deleted, or closed with `kith done`, takes no room (the writer
  * never shows it again).  Due dates: never before the end of the day the
- * task was first written or held back (its record's creation, else now);
- * a keep-in-touch task is due exactly then.  Returns 0 or -ENOMEM. */
+ * task is first written (a written record's creation, or the due it is
+ * open with if later; else now); a keep-in-touch task is due exactly
+ * then.  Returns 0 or -ENOMEM. */
 int kith_tasks_plan(struct kith_task_want *w, size_t n, const struct kith_task_record *rec,
 		    size_t n_rec, int max_open, int64_t now, size_t *n_write);
 

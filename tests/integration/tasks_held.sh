@@ -5,8 +5,9 @@
 # and the rest are held (KITH_TS_HELD records, no file); a day later the
 # held records still carry the first day as their creation (they were made
 # anew each cycle before); with the cap raised two days on, they are
-# written, their files' CREATED that first day (a keep-in-touch task due
-# that day, as it would have been unheld), and `kith status` and
+# written, their files' CREATED that first day but due no earlier than the
+# day they appear (a keep-in-touch task due that day: never overdue the
+# moment it appears), and `kith status` and
 # `kith show` tell open from held along the way.
 . "${KITH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$KITH_TOP/tests/lib/certs.sh"
@@ -48,9 +49,11 @@ while IFS='|' read -r uid _; do
 	released=$((released + 1))
 	kt_contains "$uid written with its first day as CREATED" "CREATED:20261118T000000Z" "$(cat "$f")"
 	kt_contains "$uid stamped the day it was written" "DTSTAMP:20261120T000000Z" "$(cat "$f")"
-	case $uid in kith-keep-*) # keep in touch: due the day kith first wanted it
-		kt_contains "$uid due its first day" "DUE:20261118T235959Z" "$(cat "$f")" ;;
+	case $uid in kith-keep-*) # keep in touch: due the day it appears
+		kt_contains "$uid due the day it appears" "DUE:20261120T235959Z" "$(cat "$f")" ;;
 	esac
+	kt_ge "$uid not overdue when it appears: its DUE day" \
+		20261120 "$(sed -n 's/^DUE[;:A-Z=]*//p' "$f" | tr -d '\r' | cut -c1-8)"
 	kt_eq "$uid: its record keeps the first day" "$d1" \
 		"$(kt_sql "$E2E_DB" "SELECT created FROM tasks WHERE uid = '$uid'")"
 done <<<"$second"

@@ -160,6 +160,10 @@ static void cycle(struct kith_task_want *w, size_t nw, struct kith_task_record *
 			add_rec(v, n, w[i].uid, KITH_TS_OPEN, "h", now);
 			r = &(*v)[*n - 1];
 		}
+		if (!r->etag || !r->etag[0]) { /* the file is written now */
+			free(r->etag);
+			r->etag = strdup("h");
+		}
 		r->status = KITH_TS_OPEN;
 		r->due = w[i].due;
 	}
@@ -168,8 +172,9 @@ static void cycle(struct kith_task_want *w, size_t nw, struct kith_task_record *
 
 /* A task held back before it was ever written keeps the day kith first
  * wanted it, cycle after cycle (it used to be dropped and made anew each
- * cycle: created "today", and a keep-in-touch task due "today", always);
- * when it comes within the cap it is due from that day; a held task
+ * cycle: created "today" always); when it comes within the cap it keeps
+ * that creation but is due from the day it appears (never overdue the
+ * moment it appears), and stays due then in the cycles after; a held task
  * nobody wants any more goes. */
 static void test_held_keeps_first_day(void)
 {
@@ -184,22 +189,28 @@ static void test_held_keeps_first_day(void)
 	k = rec(v, n, "k");
 	CHECK(k && k->status == KITH_TS_HELD && k->created == NOW + 3600);
 	CHECK(k && k->due == NOW + DAY - 1);
-	/* two days later, still held: same creation, same due */
+	/* two days later, still held: same creation; it would appear today */
 	w[1].due = NOW + 2 * DAY; /* the rules say "today" each cycle */
 	cycle(w, 3, &v, &n, 1, NOW + 2 * DAY + 7200);
 	k = rec(v, n, "k");
 	CHECK(k && k->status == KITH_TS_HELD && k->created == NOW + 3600);
-	CHECK(k && k->due == NOW + DAY - 1);
+	CHECK(k && k->due == NOW + 3 * DAY - 1);
 	CHECK(rec(v, n, "gone") && rec(v, n, "gone")->created == NOW + 3600);
 	/* four days on, "a" was answered and "gone" is wanted no more: "k"
-	 * comes within the cap, due from its first day, its creation kept */
+	 * comes within the cap, its creation kept, due the day it appears */
 	w[0] = w[1];
-	w[1].due = NOW + 4 * DAY;
+	w[0].due = NOW + 4 * DAY;
 	cycle(w, 1, &v, &n, 1, NOW + 4 * DAY);
 	k = rec(v, n, "k");
 	CHECK(k && k->status == KITH_TS_OPEN && k->created == NOW + 3600);
-	CHECK_INT(w[0].due, NOW + DAY - 1);
+	CHECK_INT(w[0].due, NOW + 5 * DAY - 1);
 	CHECK_NULL(rec(v, n, "gone"));
+	/* the day after, written and open: due stays (not back to its first day) */
+	w[0].due = NOW + 5 * DAY;
+	cycle(w, 1, &v, &n, 1, NOW + 5 * DAY + 60);
+	CHECK_INT(w[0].due, NOW + 5 * DAY - 1);
+	k = rec(v, n, "k");
+	CHECK(k && k->status == KITH_TS_OPEN && k->created == NOW + 3600);
 	kith_task_records_free(v, n);
 }
 
