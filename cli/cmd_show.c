@@ -247,18 +247,16 @@ static void show_tasks(struct cli *c, const struct show *w)
 
 	if (w->n_tasks)
 		printf("\n  %stasks%s\n", col(c, C_BOLD), col(c, C_OFF));
-	for (size_t k = 0; k < 2 * w->n_tasks; k++) {
-		size_t i = k % w->n_tasks;
-		int held = w->tasks[i].status == KITH_TS_HELD;
-
-		if (held != (k >= w->n_tasks))
-			continue; /* open ones first */
-		fmt_rel(c->now, w->tasks[i].due, when, sizeof(when));
-		printf("    due %-14s %-13s ", when, kith_task_kind_name(w->tasks[i].kind));
-		put_cell(stdout, w->tasks[i].summary, 0, 1);
-		printf("%s%s%s\n", held ? col(c, C_DIM) : "", held ? "  held back (task cap)" : "",
-		       held ? col(c, C_OFF) : "");
-	}
+	for (int held = 0; held < 2; held++) /* open ones first (a live view sorts by due) */
+		for (size_t i = 0; i < w->n_tasks; i++) {
+			if ((w->tasks[i].status == KITH_TS_HELD) != held)
+				continue;
+			fmt_rel(c->now, w->tasks[i].due, when, sizeof(when));
+			printf("    due %-14s %-13s ", when, kith_task_kind_name(w->tasks[i].kind));
+			put_cell(stdout, w->tasks[i].summary, 0, 1);
+			printf("%s%s%s\n", held ? col(c, C_DIM) : "",
+			       held ? "  held back (task cap)" : "", held ? col(c, C_OFF) : "");
+		}
 }
 
 static void show_lists(struct cli *c, const struct show *w)

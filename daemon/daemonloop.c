@@ -69,13 +69,8 @@ void kith_log_config_warnings(const struct kith_config *c)
 
 int kith_backoff_seconds(unsigned failures, int base, int cap, double rand01)
 {
-	double s = base;
+	double s = kith_wait_doubled(base, failures, cap) * (0.8 + 0.4 * rand01);
 
-	for (unsigned i = 1; i < failures && s < cap; i++)
-		s *= 2;
-	if (s > cap)
-		s = cap;
-	s *= 0.8 + 0.4 * rand01;
 	return s < 1 ? 1 : (int)s;
 }
 
@@ -228,9 +223,10 @@ static void log_refusal(const struct kith_account *a, enum kith_refusal_class c,
 	const char *said = o->refusal.text[0] ? o->refusal.text : o->err;
 	char w[40], then[120] = "";
 
-	say_wait(wait_s, w, sizeof w);
-	if (wait_s >= 0)
+	if (wait_s >= 0) {
+		say_wait(wait_s, w, sizeof w);
 		snprintf(then, sizeof then, "; kith waits %s before trying again", w);
+	}
 	if (c == KITH_REFUSAL_THROTTLE)
 		log_notice("%s: %s asks kith to slow down (\"%s\")%s", a->name, a->host, said, then);
 	else if (c == KITH_REFUSAL_QUOTA)

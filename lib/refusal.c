@@ -188,6 +188,15 @@ enum kith_refusal_class kith_refusal_from_name(const char *name)
 	return KITH_REFUSAL_NONE;
 }
 
+double kith_wait_doubled(double base, unsigned repeats, double cap)
+{
+	double s = base;
+
+	for (unsigned i = 1; i < repeats && s < cap; i++)
+		s *= 2;
+	return s > cap ? cap : s;
+}
+
 int kith_refusal_wait(enum kith_refusal_class c, unsigned repeats, int hint_s, int base_s,
 		      double rand01)
 {
@@ -199,10 +208,7 @@ int kith_refusal_wait(enum kith_refusal_class c, unsigned repeats, int hint_s, i
 	if (c == KITH_REFUSAL_QUOTA)
 		s *= 4;
 	cap = s > KITH_REFUSAL_CAP_S ? s : KITH_REFUSAL_CAP_S;
-	for (unsigned i = 1; i < repeats && s < cap; i++)
-		s *= 2;
-	if (s > cap)
-		s = cap;
+	s = kith_wait_doubled(s, repeats, cap);
 	if (hint_s > 86400)
 		hint_s = 86400;
 	if (hint_s > s)

@@ -56,4 +56,9 @@ enum kith_refusal_class kith_refusal_from_name(const char *name);
 int kith_refusal_wait(enum kith_refusal_class c, unsigned repeats, int hint_s, int base_s,
 		      double rand01);
 
+/* base doubled for each repeat after the first (repeats 1, 2, ...), at
+ * most cap: the shape of every back-off kithd takes (its ordinary retry
+ * in daemonloop.c too); each caller adds its own jitter. */
+double kith_wait_doubled(double base, unsigned repeats, double cap);
+
 #endif
