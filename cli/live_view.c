@@ -191,12 +191,6 @@ static int by_due(const void *x, const void *y)
 	return (a->due > b->due) - (a->due < b->due);
 }
 
-/* The end of the UTC day of t. */
-static int64_t end_of_day(int64_t t)
-{
-	return t - ((t % 86400) + 86400) % 86400 + 86399;
-}
-
 /* Why the due date moves: kithd's plan (daemon/tasks_plan.c) never makes a
  * task overdue the day it first writes it, and makes a keep-in-touch task
  * due that day; seen live, a task is written on the as-of day. */
@@ -206,8 +200,8 @@ static int want_to_record(const struct kith_task_want *w, int64_t as_of,
 	int64_t due = w->due;
 	int oom = 0;
 
-	if (w->kind == KITH_TASK_KEEP_IN_TOUCH || due < end_of_day(as_of))
-		due = end_of_day(as_of);
+	if (w->kind == KITH_TASK_KEEP_IN_TOUCH || due < kith_utc_day_end(as_of))
+		due = kith_utc_day_end(as_of);
 	*o = (struct kith_task_record){ .kind = w->kind, .status = KITH_TS_OPEN, .due = due,
 		.created = as_of, .modified = as_of, .priority = w->priority };
 	o->uid = dup_or_null(w->uid, &oom);

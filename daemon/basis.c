@@ -1,12 +1,11 @@
 /* basis.c: see basis.h. */
 #include "basis.h"
 #include "daemonloop.h"
+#include "../lib/isodate.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define DAY_S 86400
 
 /* FNV-1a over the file's bytes; 0 when it cannot be read (then every
  * run analyses: an unreadable config never keeps an old analysis). */
@@ -28,11 +27,6 @@ static uint64_t file_hash(const char *path)
 	return h;
 }
 
-static int64_t utc_day(int64_t t)
-{
-	return t >= 0 ? t / DAY_S : -((-t + DAY_S - 1) / DAY_S);
-}
-
 void kith_basis_tasks_seen(const struct kith_config *c, struct kith_store_basis *b)
 {
 	struct stat st;
@@ -50,7 +44,7 @@ int kith_basis_now(const struct kith_config *c, struct kith_store *st, int64_t n
 	memset(b, 0, sizeof(*b));
 	snprintf(b->version, sizeof(b->version), "%s", KITH_VERSION);
 	b->config = file_hash(c->path);
-	b->day = utc_day(now);
+	b->day = kith_utc_day(now);
 	b->at = now;
 	kith_basis_tasks_seen(c, b);
 	return kith_store_tallies(st, &b->t);

@@ -1,12 +1,12 @@
 /* tasks_plan.c: see tasks_plan.h.  Pure logic over wants and records: no
  * I/O, no clock ("now" is passed in). */
 #include "tasks_plan.h"
+#include "../lib/isodate.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY 86400
 
 void kith_tasks_unhold(struct kith_task_record *rec, size_t n)
 {
@@ -30,14 +30,6 @@ static int user_closed(const struct kith_task_record *r)
 		     r->status == KITH_TS_DONE_BY_HAND);
 }
 
-/* The end of the UTC day of t: "due that day", not overdue within it. */
-static int64_t end_of_day(int64_t t)
-{
-	int64_t d = t - ((t % DAY) + DAY) % DAY;
-
-	return d + DAY - 1;
-}
-
 /* Why: a task must not be overdue the day it appears in the user's list.
  * Never written (new, or held back by the cap so far), it appears now.
  * Written, it is due no earlier than the end of the day it was created,
@@ -48,8 +40,8 @@ static int64_t due_floor(const struct kith_task_record *r, int64_t now)
 	int64_t f;
 
 	if (!r || !r->etag || !r->etag[0])
-		return end_of_day(now);
-	f = end_of_day(r->created > 0 && r->created < now ? r->created : now);
+		return kith_utc_day_end(now);
+	f = kith_utc_day_end(r->created > 0 && r->created < now ? r->created : now);
 	return r->status == KITH_TS_OPEN && r->due > f ? r->due : f;
 }
 

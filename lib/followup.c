@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "followup.h"
 #include "grow.h"
+#include "isodate.h"
 
 #define DAY 86400
 #define NONE ((size_t)-1)
@@ -923,7 +924,7 @@ static int emit_keep(struct fu *f, const struct kit_cand *c)
 	 * appears; the daemon keeps the day it first wrote the task
 	 * (kith_tasks_plan) */
 	if (want_common(w, KITH_TASK_KEEP_IN_TOUCH, pp, NULL, ep, c->clock,
-			f->now - ((f->now % DAY) + DAY) % DAY + DAY - 1) < 0)
+			kith_utc_day_end(f->now)) < 0)
 		return -ENOMEM;
 	name = display_name(pp);
 	if (!name)

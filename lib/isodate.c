@@ -76,3 +76,13 @@ void kith_isodate_format(int64_t t, char *buf, size_t len)
 	snprintf(buf, len, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
 		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
+
+int64_t kith_utc_day(int64_t t)
+{
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+int64_t kith_utc_day_end(int64_t t)
+{
+	return kith_utc_day(t) * 86400 + 86399;
+}

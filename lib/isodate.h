@@ -19,4 +19,10 @@ void kith_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 /* Days in month m (1..12) of year y. */
 int kith_days_in_month(int64_t y, unsigned m);
 
+/* The UTC day of t (days since the epoch, rounded down, before 1970
+ * too), and the last second of that day: a task "due that day" is due
+ * by its end, not overdue within it. */
+int64_t kith_utc_day(int64_t t);
+int64_t kith_utc_day_end(int64_t t);
+
 #endif

@@ -55,9 +55,25 @@ static void test_backoff(void)
 	CHECK(kith_backoff_seconds(4, 30, 3600, 0.0) > kith_backoff_seconds(3, 30, 3600, 0.999));
 }
 
+/* Days round down before 1970 too; a day ends at its last second. */
+static void test_utc_day(void)
+{
+	CHECK_INT(kith_utc_day(0), 0);
+	CHECK_INT(kith_utc_day(86399), 0);
+	CHECK_INT(kith_utc_day(86400), 1);
+	CHECK_INT(kith_utc_day(-1), -1);
+	CHECK_INT(kith_utc_day(-86400), -1);
+	CHECK_INT(kith_utc_day(-86401), -2);
+	CHECK_INT(kith_utc_day_end(1717200000), 1717286399); /* 2024-06-01 */
+	CHECK_INT(kith_utc_day_end(1717286399), 1717286399);
+	CHECK_INT(kith_utc_day_end(-1), -1);
+	CHECK_INT(kith_utc_day_end(-86400), -1);
+}
+
 int main(void)
 {
 	test_parse();
+	test_utc_day();
 	test_format_roundtrip();
 	test_backoff();
 	return T_DONE();
