@@ -510,6 +510,24 @@ static void test_provider(void)
 		CHECK_INT(c->accounts[0].n_exclude, 1);
 		kith_config_free(c);
 	}
+	/* the app-password providers: host and implicit TLS from the preset */
+	static const char *const app[][2] = { { "icloud", "imap.mail.me.com" },
+		{ "yahoo", "imap.mail.yahoo.com" }, { "fastmail", "imap.fastmail.com" } };
+	for (size_t i = 0; i < 3; i++) {
+		char text[300];
+
+		snprintf(text, sizeof text, "identities = [\"me@example.org\"];\naccounts = ( {"
+			 " name = \"a\"; provider = \"%s\"; user = \"u\"; pass_cmd = \"x\"; } );\n",
+			 app[i][0]);
+		c = NULL;
+		CHECK_INT(load(text, &c), 0);
+		if (c) {
+			CHECK_STR(c->accounts[0].host, app[i][1]);
+			CHECK_INT(c->accounts[0].port, 993);
+			CHECK_INT(c->accounts[0].tls, KITH_TLS_IMPLICIT);
+			kith_config_free(c);
+		}
+	}
 	expect_error("accounts = ( { name = \"o\"; provider = \"outlook\"; user = \"u\";\n"
 		     "  pass_cmd = \"x\"; } );\n", 1, "refuses passwords over IMAP");
 	expect_error("accounts = ( { name = \"p\";\n provider = \"aol\"; user = \"u\"; "

@@ -105,6 +105,15 @@ static void test_guess(void)
 	CHECK_INT(f[2].su, KITH_SU_SENT);
 	CHECK_INT(f[3].su, 0); /* only directly under INBOX */
 
+	/* iCloud's and Yahoo's names, as the client guides give them */
+	struct kith_src_folder h[] = {
+		{ "INBOX", 0 }, { "Sent Messages", 0 }, { "Deleted Messages", 0 },
+		{ "Junk", 0 }, { "Drafts", 0 }, { "Bulk Mail", 0 }, { "Archive", 0 },
+	};
+	k = kith_folders_select(h, N(h), NULL);
+	CHECK_STR(names(h, k, buf, sizeof buf), "INBOX,Sent Messages,Archive");
+	CHECK_INT(h[1].su, KITH_SU_SENT);
+
 	/* one marked folder: the server is trusted, no name is guessed */
 	struct kith_src_folder g[] = { { "Sent", 0 }, { "Junk", 0 }, { "Mine", KITH_SU_SENT } };
 	kith_folders_guess(g, N(g));
