@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "absorb.h"
 #include "basis.h"
 #include "ctl.h"
 #include "cycle.h"
@@ -193,6 +194,38 @@ static int saved_analysis_holds(struct kith_daemon *d, int with_tasks, int64_t m
 	return 1;
 }
 
+/* New mail that changes nothing (absorb.h): the saved analysis and its
+ * tasks stand, its basis moves to the mail now stored.  1 when so (*at
+ * gets the analysis' time), else 0. */
+static int absorbed_new_mail(struct kith_daemon *d, int with_tasks, int64_t *at)
+{
+	struct kith_store_basis was, cur;
+	const char *why = NULL;
+	size_t n = 0;
+	int r;
+
+	if (d->as_of || kith_basis_now(d->config, d->store, think_time(d), &cur) < 0 ||
+	    kith_store_basis_load(d->store, &was) < 0 ||
+	    !kith_absorb_only_new_mail(&was, &cur, with_tasks))
+		return 0;
+	r = kith_absorb(d->config, d->store, &was, &cur, think_time(d), &n, &why);
+	if (r <= 0) {
+		if (r < 0)
+			log_warn("judging new mail failed (%s): analysing everything", strerror(-r));
+		else
+			log_debug("new mail needs an analysis: %s", why);
+		return 0;
+	}
+	cur.at = was.at; /* the analysis is still the one made then */
+	cur.with_tasks = was.with_tasks;
+	if (kith_store_basis_save(d->store, &cur) < 0)
+		log_warn("cannot record the analysis' basis: the next --once analyses again");
+	log_info("%zu new message%s change%s nothing: the analysis as of %lld is kept", n,
+		 n == 1 ? "" : "s", n == 1 ? "s" : "", (long long)was.at);
+	*at = was.at;
+	return 1;
+}
+
 /* Why: a --once run from cron or a timer with nothing new would otherwise
  * analyse the whole mailbox again (seconds at a million messages) to save
  * the same result.  See basis.h for what "nothing new" covers. */
@@ -200,7 +233,9 @@ static int rethink_if_changed(struct kith_daemon *d, int with_tasks)
 {
 	int64_t at;
 
-	return saved_analysis_holds(d, with_tasks, 0, &at) ? 0 : rethink(d, with_tasks);
+	if (saved_analysis_holds(d, with_tasks, 0, &at) || absorbed_new_mail(d, with_tasks, &at))
+		return 0;
+	return rethink(d, with_tasks);
 }
 
 /* "5 minutes", "45 seconds", "2 hours": a wait in the log's words. */
@@ -493,7 +528,7 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 {
 	struct kith_store_fp fp;
 	struct timespec tm = tasks_mtime(l);
-	int64_t now = time(NULL);
+	int64_t now = time(NULL), at;
 	int known = kith_store_fingerprint(l->d->store, &fp) == 0;
 
 	if (known && l->thought && !memcmp(&fp, &l->thought_fp, sizeof(fp)) &&
@@ -510,6 +545,14 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	    saved_analysis_holds(l->d, with_tasks, RETHINK_MAX_AGE_S, &l->thought_at)) {
 		l->thought = 1;
 		l->thought_fp = fp;
+		l->thought_tasks_mtime = tm;
+		l->thought_tasks = with_tasks;
+		return;
+	}
+	if (known && absorbed_new_mail(l->d, with_tasks, &at)) {
+		if (!l->thought)
+			l->thought_at = at;
+		l->thought = kith_store_fingerprint(l->d->store, &l->thought_fp) == 0;
 		l->thought_tasks_mtime = tm;
 		l->thought_tasks = with_tasks;
 		return;

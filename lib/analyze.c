@@ -79,8 +79,7 @@ static int remember_list(struct learner *l, const char *addr)
 static int learn_one(const struct kith_msg *m, void *ctx)
 {
 	struct learner *l = ctx;
-	const char *id = m->list_id;
-	char buf[320], *dot;
+	char buf[320];
 	int rc = 0;
 
 	if (l->n++ >= l->limit)
@@ -89,17 +88,28 @@ static int learn_one(const struct kith_msg *m, void *ctx)
 		return 0;
 	if ((m->flags & KITH_MSG_IN_SENT) && m->from.addr)
 		rc = kith_people_add_identity(&l->k->people, m->from.addr);
-	if (rc < 0 || !id || strlen(id) >= sizeof(buf) || strchr(id, '@'))
-		return rc;
-	strcpy(buf, id);
-	if ((dot = strchr(buf, '.')) != NULL && strchr(dot + 1, '.')) {
-		*dot = '@';
+	if (rc == 0 && kith_list_id_addr(m->list_id, buf, sizeof(buf)))
 		rc = remember_list(l, buf);
-	}
 	return rc;
 }
 
-static int learn_addresses(struct kith_work *k, const struct kith_msg_source *src)
+/* The user's addresses as learnt, copied into the output. */
+static int keep_user_addrs(const struct kith_work *k, struct kith_analysis *a)
+{
+	const struct kith_pent *u = &k->people.v[KITH_PID_USER];
+	size_t i;
+
+	if (!(a->user_addrs = calloc(u->n_addrs ? u->n_addrs : 1, sizeof(*a->user_addrs))))
+		return -ENOMEM;
+	for (i = 0; i < u->n_addrs; i++, a->n_user_addrs++)
+		if (!(a->user_addrs[i] = strdup(u->addrs[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* The list addresses go to the output (a owns them from here). */
+static int learn_addresses(struct kith_work *k, const struct kith_msg_source *src,
+			   struct kith_analysis *a)
 {
 	struct learner l = { .k = k, .limit = src->n };
 	size_t i;
@@ -111,11 +121,10 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg_source *sr
 		rc = -ESTALE;
 	for (i = 0; i < l.n_lists && rc == 0; i++)
 		rc = kith_people_mark_list(&k->people, l.lists[i]);
-	for (i = 0; i < l.n_lists; i++)
-		free(l.lists[i]);
-	free(l.lists);
+	a->list_addrs = l.lists;
+	a->n_list_addrs = l.n_lists;
 	kith_smap_free(&l.seen);
-	return rc;
+	return rc < 0 ? rc : keep_user_addrs(k, a);
 }
 
 /* The per-message and per-row records are the analysis' largest arrays;
@@ -272,6 +281,8 @@ static int collect_one(const struct kith_msg *m, void *ctx)
 		return 0;
 	}
 	k->n++;
+	if (c->a->newest == KITH_DATE_NONE || w->date > c->a->newest)
+		c->a->newest = w->date;
 	return keep(k, m, w);
 }
 
@@ -284,6 +295,7 @@ static int collect(struct kith_work *k, const struct kith_msg_source *src,
 	int rc;
 
 	a->input_digest = KITH_DIGEST_START;
+	a->newest = KITH_DATE_NONE;
 	k->w = calloc(n ? n : 1, sizeof(*k->w));
 	k->tkey_off = calloc(n + 1, sizeof(*k->tkey_off));
 	if (!k->w || !k->tkey_off || !(k->subjects = kith_strpool_new()))
@@ -368,7 +380,7 @@ int kith_analyze_source(const struct kith_msg_source *src,
 	k.pol = policy;
 	k.now = now;
 	k.half_life_days = policy->half_life_days > 0 ? policy->half_life_days : 90;
-	if ((rc = kith_people_init(&k.people, policy)) < 0 || (rc = learn_addresses(&k, src)) < 0 ||
+	if ((rc = kith_people_init(&k.people, policy)) < 0 || (rc = learn_addresses(&k, src, a)) < 0 ||
 	    (rc = collect(&k, src, a)) < 0 || (rc = analyse_work(&k, &t, a)) < 0)
 		goto out;
 	*out = a;

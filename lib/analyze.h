@@ -120,6 +120,14 @@ struct kith_analysis {
 	size_t n_msgs;
 	uint64_t input_digest;       /* kith_msgs_digest of the input's ids, in order */
 	uint32_t n_personal, n_list, n_automated;
+	/* What the analysis learnt beyond the policy, kept so that new mail can
+	 * be judged against this analysis without it (inert.h): the user's
+	 * normalised addresses (the policy's and \Sent senders'), the list
+	 * addresses taken from List-Id, and the date of the newest message it
+	 * kept (KITH_DATE_NONE when none).  Owned. */
+	char **user_addrs; size_t n_user_addrs;
+	char **list_addrs; size_t n_list_addrs;
+	int64_t newest;
 };
 
 /* Analyses msgs[0..n) as of `now` (messages dated at or after now are

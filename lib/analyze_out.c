@@ -336,5 +336,11 @@ void kith_analysis_free(struct kith_analysis *a)
 	}
 	free(a->suggestions);
 	free(a->msg_class);
+	for (i = 0; i < a->n_user_addrs; i++)
+		free(a->user_addrs[i]);
+	free(a->user_addrs);
+	for (i = 0; i < a->n_list_addrs; i++)
+		free(a->list_addrs[i]);
+	free(a->list_addrs);
 	free(a);
 }

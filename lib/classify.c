@@ -285,3 +285,16 @@ enum kith_class kith_classify(const struct kith_msg *m,
 		*why = w | list;
 	return c;
 }
+
+int kith_list_id_addr(const char *list_id, char *buf, size_t len)
+{
+	char *dot;
+
+	if (!list_id || strlen(list_id) >= len || strchr(list_id, '@'))
+		return 0;
+	strcpy(buf, list_id);
+	if (!(dot = strchr(buf, '.')) || !strchr(dot + 1, '.'))
+		return 0;
+	*dot = '@';
+	return 1;
+}

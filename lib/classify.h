@@ -8,6 +8,7 @@
 #ifndef KITH_CLASSIFY_H
 #define KITH_CLASSIFY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "analyze.h"
 #include "msg.h"
@@ -47,6 +48,12 @@ int kith_addr_is_system(const char *addr);
 /* 1 when addr looks like a mailing-list address (not a person):
  * *-request, *-owner, owner-*, *-bounces, @lists.*, list hosts. */
 int kith_addr_is_list(const char *addr);
+
+/* The list address a List-Id names ("linux-man.vger.kernel.org" ->
+ * "linux-man@vger.kernel.org": the first dot becomes '@' when another dot
+ * follows) into buf; 0 when it names none (no id, an '@' in it, too long
+ * for buf, or too few dots). */
+int kith_list_id_addr(const char *list_id, char *buf, size_t len);
 
 /* 1 when the subject marks an out-of-office or other automatic reply. */
 int kith_subject_is_autoreply(const char *subject);

@@ -98,6 +98,10 @@ void kith_store_release_memory(struct kith_store *s);
  * first; the caller frees it with kith_msgset_free (also after an error,
  * where it is empty). */
 int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out);
+/* The same, for the rows after row id `after` up to row id `upto`,
+ * whatever their date: the mail added since an analysis. */
+int kith_store_load_msgs_after(struct kith_store *s, int64_t after, int64_t upto,
+			       struct kith_msgset *out);
 
 /* The analysis input streamed, row by row (see struct kith_msg_source):
  * the messages kith_store_load_msgset would load, without ever holding
@@ -131,6 +135,24 @@ void kith_store_policy_free(struct kith_store_policy *p);
 int kith_store_save_analysis(struct kith_store *s,
 			     const struct kith_analysis *a,
 			     const struct kith_msg *msgs, int64_t as_of);
+
+/* What the saved analysis learnt (kith_analysis' user_addrs, list_addrs,
+ * newest), for judging new mail against it (lib/inert.h).  Owned. */
+struct kith_store_learnt {
+	char **users; size_t n_users;
+	char **lists; size_t n_lists;
+	int64_t newest;
+};
+/* 0, -ENOENT when no analysis saved them (none yet, or made before schema
+ * 6), or a negative errno; free with kith_store_learnt_free either way. */
+int kith_store_load_learnt(struct kith_store *s, struct kith_store_learnt *out);
+void kith_store_learnt_free(struct kith_store_learnt *l);
+/* 1 when addr (normalised) is an address of a person of the saved
+ * analysis, 0 when not, or a negative errno. */
+int kith_store_is_person_addr(struct kith_store *s, const char *addr);
+/* New mail absorbed into the saved analysis: its counts move. */
+struct kith_absorbed { size_t messages, personal, list, automated; };
+int kith_store_absorb_counts(struct kith_store *s, const struct kith_absorbed *n);
 
 /* --- tasks --- */
 int kith_store_load_tasks(struct kith_store *s, struct kith_task_record **out,

@@ -177,17 +177,13 @@ static int count_before(struct kith_store *s, int64_t before, size_t *n)
  * with no per-string malloc header, and each distinct recipient list once
  * (rcpt_share): a third of the memory of kith_store_load_messages on a
  * large mailbox, before the lists are shared. */
-int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out)
+/* Loads the rows of st (bound to `arg`), cap of them, into out. */
+static int load_set(struct kith_store *s, sqlite3_stmt *st, int64_t arg, size_t cap,
+		    struct kith_msgset *out)
 {
-	sqlite3_stmt *st = store_stmt(s, S_LOAD_MSGS);
-	struct msgset_fill f = { .set = out };
+	struct msgset_fill f = { .set = out, .cap = cap };
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	if (!st)
-		return -EIO;
-	if ((r = count_before(s, before, &f.cap)) < 0)
-		return r;
 	out->pool = kith_strpool_new();
 	out->v = calloc(f.cap ? f.cap : 1, sizeof(*out->v));
 	if (!out->pool || !out->v) {
@@ -195,15 +191,54 @@ int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msg
 		return -ENOMEM;
 	}
 	kith_umap_init(&f.share.seen);
-	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int64(st, 1, arg);
 	r = store_each_row(s, st, msgset_add, &f);
 	sqlite3_reset(st);
 	store_rcpt_share_free(&f.share);
-	if (r < 0) {
+	if (r < 0)
 		kith_msgset_free(out);
+	return r < 0 ? r : 0;
+}
+
+int kith_store_load_msgset(struct kith_store *s, int64_t before, struct kith_msgset *out)
+{
+	sqlite3_stmt *st = store_stmt(s, S_LOAD_MSGS);
+	size_t cap;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -EIO;
+	if ((r = count_before(s, before, &cap)) < 0)
 		return r;
-	}
-	return 0;
+	return load_set(s, st, before, cap, out);
+}
+
+int kith_store_load_msgs_after(struct kith_store *s, int64_t after, int64_t upto,
+			       struct kith_msgset *out)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	st = store_prep(s, "SELECT count(*) FROM messages WHERE id > ?1 AND id <= ?2");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, upto);
+	r = sqlite3_step(st);
+	n = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return store_sql_err(s, r);
+	if (!(st = store_prep(s, "SELECT " MSG_COLUMNS " FROM messages WHERE id > ?1 AND id <= ?2"
+			      " ORDER BY id")))
+		return -EIO;
+	sqlite3_bind_int64(st, 2, upto);
+	r = load_set(s, st, after, (size_t)n, out);
+	sqlite3_finalize(st);
+	return r;
 }
 
 /* --- analysis input, streamed --------------------------------------- */

@@ -111,6 +111,9 @@ int store_query_rows(struct kith_store *s, sqlite3_stmt *st, const struct row_ty
 extern const struct row_type store_str_rows;
 extern const struct row_type store_id_rows;
 
+/* store_learnt.c: inside kith_store_save_analysis' transaction. */
+int store_save_learnt(struct kith_store *s, const struct kith_analysis *a);
+
 /* store_codec.c: the compact encodings. */
 char *store_encode_rcpt(const struct kith_msg *m, int *oom);
 char *store_encode_refs(const struct kith_msg *m, int *oom);

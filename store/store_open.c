@@ -115,6 +115,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX turns_recent ON turns(date, id, person, conversation, by_user, latency);"
 	"CREATE INDEX people_names ON people(id, key, name);"
 	"CREATE INDEX conversations_subject ON conversations(id, last_by_user, subject);",
+	/* 5 -> 6: what the analysis learnt beyond the policy (the user's
+	 * addresses, List-Id list addresses) and the newest message it kept:
+	 * new mail is judged against them without analysing again
+	 * (lib/inert.h, daemon/absorb.c) */
+	"CREATE TABLE analysis_learnt(kind INTEGER NOT NULL, addr TEXT NOT NULL,"
+	" PRIMARY KEY (kind, addr)) WITHOUT ROWID;"
+	"ALTER TABLE analysis ADD COLUMN newest INTEGER;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -180,7 +180,7 @@ static int save_meta(struct kith_store *s, const struct kith_analysis *a, int64_
 {
 	sqlite3_stmt *st = store_prep(s, "INSERT OR REPLACE INTO analysis(id, as_of, n_messages,"
 				" n_personal, n_list, n_automated, n_people, n_turns,"
-				" n_conversations) VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8)");
+				" n_conversations, newest) VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,?9)");
 	int r;
 
 	if (!st)
@@ -193,6 +193,7 @@ static int save_meta(struct kith_store *s, const struct kith_analysis *a, int64_
 	sqlite3_bind_int64(st, 6, (int64_t)a->n_people);
 	sqlite3_bind_int64(st, 7, (int64_t)a->n_turns);
 	sqlite3_bind_int64(st, 8, (int64_t)a->n_conversations);
+	sqlite3_bind_int64(st, 9, a->newest);
 	r = store_step_done(s, st);
 	sqlite3_finalize(st);
 	return r;
@@ -288,6 +289,8 @@ int kith_store_save_analysis(struct kith_store *s,
 		r = save_rows(&c, a);
 	if (r == 0)
 		r = save_meta(s, a, as_of);
+	if (r == 0)
+		r = store_save_learnt(s, a);
 	if (r == 0)
 		r = store_tally_analysis(s, a);
 	save_ctx_free(&c);

@@ -3,6 +3,9 @@
 # analysis (no re-analysis, no task writing); new mail, each kind of user
 # decision (pin, ignore, merge, split, done), another day, an edited
 # configuration and a change in the task folder each make it analyse again.
+# A newsletter that can touch nobody (lib/inert.h) is absorbed: the saved
+# analysis is kept and only its message count moves; the same newsletter
+# copied to a person kith knows is analysed.
 # A daemon started while the saved analysis holds keeps it as well, until
 # new mail arrives.
 #
@@ -39,7 +42,11 @@ once() {
 	tamper
 	kt_run_kithd "$log" "$E2E_CONF" --once "$@"
 	kt_eq "$what: exit status" 0 $?
-	if [ "$want" = kept ]; then
+	if [ "$want" = absorbed ]; then
+		kt_contains "$what: the log says absorbed" "nothing: the analysis as of" "$(cat "$log")"
+		kt_not_contains "$what: no analysis ran" "tasks open (" "$(cat "$log")"
+		kt_ne "$what: the derived rows were left alone" 0 "$(tampered)"
+	elif [ "$want" = kept ]; then
 		kt_contains "$what: the log says kept" "nothing new since the analysis" "$(cat "$log")"
 		kt_not_contains "$what: no analysis ran" "tasks open (" "$(cat "$log")"
 		kt_ne "$what: the derived rows were left alone" 0 "$(tampered)"
@@ -57,6 +64,23 @@ printf 'From: Tomás Okafor <tomas@fernwood-studio.example>\nTo: maya@lindqvist.
 kt_dovecot_save INBOX "$new/1.eml" || kt__fail "doveadm save"
 once "new mail" analysed
 once "after the new mail" kept
+
+# newsletter N FROM CC: a bulk message from FROM (Cc CC when given)
+newsletter() {
+	printf 'From: Shop News <%s>\nTo: maya@lindqvist.example\n%bSubject: Deals %s\nDate: Tue, 17 Nov 2026 1%s:00:00 +0100\nMessage-ID: <news-%s@shop.example>\nList-Id: <weekly.shop.example>\nList-Unsubscribe: <mailto:u@shop.example>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\nPrecedence: bulk\n\nbody\n' \
+		"$2" "${3:+Cc: $3\n}" "$1" "$1" "$1" >"$new/news$1.eml"
+	kt_dovecot_save INBOX "$new/news$1.eml" || kt__fail "doveadm save"
+}
+count_before=$(kt_sql "$E2E_DB" 'SELECT n_messages FROM analysis')
+newsletter 1 news@shop.example
+once "a first newsletter (a new list)" analysed
+newsletter 2 news@shop.example
+once "a newsletter" absorbed
+kt_eq "the absorbed newsletter is counted" $((count_before + 2)) \
+	"$(kt_sql "$E2E_DB" 'SELECT n_messages FROM analysis')"
+once "after the newsletter" kept
+newsletter 3 news@shop.example tomas@fernwood-studio.example
+once "a newsletter copied to a person" analysed
 
 who=$(kt_sql "$E2E_DB" "SELECT key FROM people ORDER BY rank LIMIT 1")
 other=$(kt_sql "$E2E_DB" "SELECT key FROM people ORDER BY rank LIMIT 1 OFFSET 1")
@@ -112,11 +136,15 @@ kt_true "daemon: control socket" test -S "$E2E/run/control"
 kt_true "daemon: the saved analysis is kept" wait_for "nothing new since the analysis" 1
 kt_eq "daemon: no analysis ran" 0 "$(grep -c 'tasks open (' "$dlog")"
 kt_ne "daemon: the derived rows were left alone" 0 "$(tampered)"
+newsletter 4 news@shop.example
+kt_true "daemon: a newsletter is absorbed" wait_for "nothing: the analysis as of" 1
+kt_eq "daemon: no analysis ran for it" 0 "$(grep -c 'tasks open (' "$dlog")"
+kt_ne "daemon: the derived rows were still left alone" 0 "$(tampered)"
 printf 'From: Tomás Okafor <tomas@fernwood-studio.example>\nTo: maya@lindqvist.example\nSubject: Quiet 2\nDate: Mon, 16 Nov 2026 11:00:00 +0100\nMessage-ID: <quiet-2@fernwood-studio.example>\n\nbody\n' >"$new/2.eml"
 kt_dovecot_save INBOX "$new/2.eml" || kt__fail "doveadm save"
 kt_true "daemon: new mail is analysed" wait_for "tasks open (" 1
 kt_eq "daemon: the derived rows were rewritten" 0 "$(tampered)"
-kill -TERM $dpid; wait $dpid
+kill -TERM $dpid; wait $dpid; [ -n "${KT_DEBUG:-}" ] && cat "$dlog"
 
 # the tallies stayed exact through all of it (inserts, decisions)
 kt_eq "tallies after all: messages" "$(kt_sql "$E2E_DB" 'SELECT count(*) FROM messages')" \

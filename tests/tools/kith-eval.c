@@ -1111,6 +1111,7 @@ static int show_people(const struct box *b, double at, int64_t as_of, size_t peo
 }
 
 #include "eval_tasks.h"
+#include "eval_inert.h"
 
 /* YYYY-MM-DD as seconds at midnight UTC; 0 when it does not parse. */
 static int64_t day_of(const char *s)
@@ -1131,10 +1132,10 @@ int main(int argc, char **argv)
 	const char *bulk = NULL;
 	double at = 1.0;
 	int64_t as_of = 0;
-	int i, people = 0, do_pred = 0, do_roll = 0, do_bulk = 0, do_time = 0, do_tasks = 0, rc = 0;
+	int i, people = 0, do_pred = 0, do_roll = 0, do_bulk = 0, do_time = 0, do_tasks = 0, do_inert = 0, rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--time] [--tasks|--tasks-dump|--tasks-list]\n");
+		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--inert] [--time] [--tasks|--tasks-dump|--tasks-list]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -1154,6 +1155,8 @@ int main(int argc, char **argv)
 			do_roll = 1;
 		else if (!strcmp(argv[i], "--bulkcheck"))
 			do_bulk = 1;
+		else if (!strcmp(argv[i], "--inert"))
+			do_inert = 1;
 		else if (!strcmp(argv[i], "--time"))
 			do_time = 1;
 		else if (!strcmp(argv[i], "--tasks") || !strcmp(argv[i], "--tasks-dump"))
@@ -1173,6 +1176,8 @@ int main(int argc, char **argv)
 		rc = rolling(&b, argv[1]);
 	if (do_bulk && rc == 0)
 		rc = bulkcheck(&b);
+	if (do_inert && rc == 0)
+		rc = inert_eval(&b, argv[1]);
 	if (do_tasks == 3 && rc == 0)
 		rc = list_tasks(&b, as_of ? as_of : date_quantile(&b, at < 1.0 ? at : 1.0) + (at >= 1.0));
 	else if (do_tasks && rc == 0) {

@@ -177,12 +177,13 @@ static void check_recent_plan(void)
 }
 
 /* Back to version 4: what 4 -> 5 made goes, turns_date comes back. */
-#define UNDO_V5 "DROP INDEX turns_recent; DROP INDEX people_names;" \
+#define UNDO_V6 "DROP TABLE analysis_learnt; ALTER TABLE analysis DROP COLUMN newest;"
+#define UNDO_V5 UNDO_V6 " DROP INDEX turns_recent; DROP INDEX people_names;" \
 	" DROP INDEX conversations_subject; CREATE INDEX turns_date ON turns(date);"
 
 /* A version-4 file is migrated on open: the indexes of `kith recent`
  * replace turns_date, the rows stay. */
-static void test_migrate_4_to_5(void)
+static void test_migrate_4_to_6(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
@@ -199,7 +200,7 @@ static void test_migrate_4_to_5(void)
 	plan_of(store_sql_recent, path, sizeof(path));
 	CHECK(strstr(path, "no such index: people_names") != NULL);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 5);
+	CHECK_INT(sql_int("PRAGMA user_version"), 6);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'turns_date'"), 0);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN"
 			  " ('turns_recent', 'people_names', 'conversations_subject')"), 3);
@@ -211,7 +212,7 @@ static void test_migrate_4_to_5(void)
 /* A version-1 file (messages_date still there, no tallies) with mail in
  * it is migrated on open: the tallies start from the rows already there,
  * the accounts gain their state columns. */
-static void test_migrate_1_to_5(void)
+static void test_migrate_1_to_6(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
@@ -256,7 +257,7 @@ static void test_migrate_1_to_5(void)
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 5);
+	CHECK_INT(sql_int("PRAGMA user_version"), 6);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	CHECK_INT(kith_store_tallies(s, &t), 0);
@@ -291,13 +292,13 @@ static void test_create_and_modes(void)
 	CHECK_INT(mode_of(p), 0600);
 	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
 	CHECK_INT(mode_of(p), 0600);
-	CHECK_INT(sql_int("PRAGMA user_version"), 5);
+	CHECK_INT(sql_int("PRAGMA user_version"), 6);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	kith_store_close(s);
 	/* a second open migrates nothing and keeps the data */
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 5);
+	CHECK_INT(sql_int("PRAGMA user_version"), 6);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
 		unsigned char hdr[20] = { 0 };
@@ -1242,8 +1243,8 @@ int main(void)
 	}
 	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
 	test_create_and_modes();
-	test_migrate_1_to_5();
-	test_migrate_4_to_5();
+	test_migrate_1_to_6();
+	test_migrate_4_to_6();
 	test_batch_atomicity();
 	test_dedup_and_forget();
 	test_roundtrip();
