@@ -7,6 +7,7 @@
 #include "addr.h"
 #include "awork.h"
 #include "classify.h"
+#include "subject.h"
 
 int kith_inert_init(struct kith_inert *in, const struct kith_policy *pol,
 		    const char *const *user_addrs, size_t n_user,
@@ -105,12 +106,31 @@ static int recipients(struct kith_inert *in, const struct kith_msg *m, int *user
 	return 0;
 }
 
+/* A list post that nobody's figures can see: not to the user, answering
+ * nothing (no link, no reply subject that could find a parent by
+ * subject), so it is no turn, no direct mail and touches no row. */
+static int unseen_list_post(const struct kith_msg *m, enum kith_class cls, int user_in_rcpt,
+			    int *oom)
+{
+	unsigned fl = 0;
+	char *s;
+
+	if (cls != KITH_CLASS_LIST || user_in_rcpt || m->in_reply_to || m->n_refs)
+		return 0;
+	if (!(s = kith_subject_normalize(m->subject, &fl))) {
+		*oom = 1;
+		return 0;
+	}
+	free(s);
+	return !(fl & KITH_SUBJ_REPLY);
+}
+
 int kith_inert_check(struct kith_inert *in, const struct kith_msg *m,
 		     enum kith_class *cls, const char **why)
 {
 	struct kith_class_in ci = { 0 };
 	size_t from;
-	int hit, rc = kith_people_resolve(&in->people, m->from.addr, m->from.name, &from);
+	int hit, oom = 0, rc = kith_people_resolve(&in->people, m->from.addr, m->from.name, &from);
 
 	if (rc < 0 || (rc = recipients(in, m, &ci.user_in_rcpt, &hit)) < 0)
 		return rc;
@@ -122,7 +142,8 @@ int kith_inert_check(struct kith_inert *in, const struct kith_msg *m,
 	else if (saved_person(in, m->from.addr))
 		*why = "from a person kith knows";
 	else if (*cls != KITH_CLASS_AUTOMATED && from != KITH_PID_NONE &&
-		 in->people.v[from].kind == KITH_PK_PERSON)
+		 in->people.v[from].kind == KITH_PK_PERSON &&
+		 !unseen_list_post(m, *cls, ci.user_in_rcpt, &oom))
 		*why = "from a new person, not automated";
 	else if (hit)
 		*why = "to a person kith knows";
@@ -132,5 +153,7 @@ int kith_inert_check(struct kith_inert *in, const struct kith_msg *m,
 		*why = "names more than one message";
 	else if (earlier_than_newest(in, m))
 		*why = "older than the analysed mail";
+	if (oom)
+		return -ENOMEM;
 	return *why == NULL;
 }

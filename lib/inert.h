@@ -12,8 +12,10 @@
  *  - it is not the user's (no \Sent copy, the sender is not one of the
  *    user's addresses);
  *  - its sender is no person of the saved analysis, and is either no
- *    human (a system, list or ignored address) or the message is
- *    automated (an automated message is never a turn nor direct mail);
+ *    human (a system, list or ignored address), or the message is
+ *    automated (an automated message is never a turn nor direct mail), or
+ *    it is a list post not to the user that answers nothing (no
+ *    In-Reply-To, no References, no reply subject);
  *  - none of its recipients is a person of the saved analysis (a name or
  *    an address form they were first seen with stays theirs);
  *  - its List-Id names no address that is not yet a known list (a new

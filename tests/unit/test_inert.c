@@ -149,6 +149,33 @@ static void future_noreply(struct mbox *b)
 	mb_add(b, "f1@x", NULL, NOW + DAY, "no-reply@forge.example", USER, "tomorrow", 0);
 }
 
+/* A list post by a new person: To the list, List-Id known. */
+static struct kith_msg *list_post(struct mbox *b, const char *irt, const char *to,
+				  const char *subj)
+{
+	struct kith_msg *m = mb_add(b, "lp1@x", irt, T0 + 35 * DAY, "dan@dan.example", to, subj, 0);
+
+	m->list_id = mb_dup("weekly.shop.example");
+	m->signals = KITH_SIG_LIST_ID | KITH_SIG_PREC_LIST;
+	return m;
+}
+static void post_new_thread(struct mbox *b)
+{
+	list_post(b, NULL, "weekly@shop.example", "a question about sizes");
+}
+static void post_reply_subject(struct mbox *b)
+{
+	list_post(b, NULL, "weekly@shop.example", "Re: plans");
+}
+static void post_to_user(struct mbox *b)
+{
+	list_post(b, NULL, "weekly@shop.example|" USER, "a question about sizes");
+}
+static void post_answering_user(struct mbox *b)
+{
+	list_post(b, "maya3@h", "weekly@shop.example", "Re: plans");
+}
+
 int main(void)
 {
 	/* inert, and proved equal */
@@ -157,6 +184,7 @@ int main(void)
 	CHECK_INT(run(auto_human, NULL), 1);
 	CHECK_INT(run(undated_noreply, NULL), 1);
 	CHECK_INT(run(future_noreply, NULL), 1);
+	CHECK_INT(run(post_new_thread, NULL), 1);
 	/* not inert, each for its rule */
 	CHECK_INT(run(new_person, "from a new person, not automated"), 0);
 	CHECK_INT(run(from_ana, "from a person kith knows"), 0);
@@ -166,6 +194,9 @@ int main(void)
 	CHECK_INT(run(old_noreply, "older than the analysed mail"), 0);
 	CHECK_INT(run(sent_copy, "the user's own mail"), 0);
 	CHECK_INT(run(new_list, "a new list"), 0);
+	CHECK_INT(run(post_reply_subject, "from a new person, not automated"), 0);
+	CHECK_INT(run(post_to_user, "from a new person, not automated"), 0);
+	CHECK_INT(run(post_answering_user, "from a new person, not automated"), 0);
 	/* the comparison itself can fail: Ana's new mail changes her figures */
 	{
 		struct mbox b = { 0 };
