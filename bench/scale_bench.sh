@@ -102,6 +102,9 @@ new_message_cpu() {
 	local log=$W/daemon$1.log pid
 	T[$1,newbulk]=? T[$1,newmsg]=?
 	sed -i "s|^accounts|poll_interval = 600;\nruntime_dir = \"$W/run$1\";\naccounts|" "$W/kith$1.conf"
+	# the edit changes the configuration: analyse once for it first, so
+	# that the daemon starts on a saved analysis that holds
+	"$BUILD/kithd" -c "$W/kith$1.conf" --once 2>/dev/null
 	"$BUILD/kithd" -c "$W/kith$1.conf" -v --protocol-log 2>"$log" &
 	pid=$!
 	if wait_log "$log" "imap C: [^ ]* IDLE$" 1 300; then
