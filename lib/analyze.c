@@ -198,8 +198,6 @@ static void count_class(struct kith_analysis *a, enum kith_class c)
 		a->n_automated++;
 }
 
-#define KITH_DIGEST_START 1469598103934665603ULL /* FNV-1a's offset basis */
-
 uint64_t kith_msgs_digest_step(uint64_t d, int64_t id)
 {
 	return (d ^ (uint64_t)id) * 1099511628211ULL;
@@ -207,7 +205,7 @@ uint64_t kith_msgs_digest_step(uint64_t d, int64_t id)
 
 uint64_t kith_msgs_digest(const struct kith_msg *v, size_t n)
 {
-	uint64_t d = KITH_DIGEST_START;
+	uint64_t d = KITH_MSGS_DIGEST_START;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -283,7 +281,7 @@ static int collect(struct kith_work *k, const struct kith_msg_source *src,
 	size_t n = src->n;
 	int rc;
 
-	a->input_digest = KITH_DIGEST_START;
+	a->input_digest = KITH_MSGS_DIGEST_START;
 	k->w = calloc(n ? n : 1, sizeof(*k->w));
 	k->tkey_off = calloc(n + 1, sizeof(*k->tkey_off));
 	if (!k->w || !k->tkey_off || !(k->subjects = kith_strpool_new()))
@@ -380,13 +378,9 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-/* The array as a source: all its strings are alive together, so equal
- * address pointers are equal strings. */
-struct array_src { const struct kith_msg *v; size_t n; };
-
 static int array_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
 {
-	const struct array_src *s = ctx;
+	const struct kith_msg_array *s = ctx;
 	size_t i;
 	int rc = 0;
 
@@ -396,14 +390,20 @@ static int array_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_c
 	return rc;
 }
 
+void kith_msg_array_source(const struct kith_msg_array *as, struct kith_msg_source *src)
+{
+	*src = (struct kith_msg_source){ .n = as->n, .each = array_each, .ctx = (void *)as };
+}
+
 int kith_analyze(const struct kith_msg *msgs, size_t n,
 		 const struct kith_policy *policy, int64_t now,
 		 struct kith_analysis **out)
 {
-	struct array_src as = { msgs, n };
-	struct kith_msg_source src = { .n = n, .each = array_each, .ctx = &as };
+	struct kith_msg_array as = { msgs, n };
+	struct kith_msg_source src;
 
 	if (n && !msgs)
 		return -EINVAL;
+	kith_msg_array_source(&as, &src);
 	return kith_analyze_source(&src, policy, now, out);
 }

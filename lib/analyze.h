@@ -158,6 +158,12 @@ struct kith_msg_source {
 	void *ctx; /* borrowed; passed to each */
 };
 
+/* An array as a source (both passes hand over every record: the
+ * strings are all alive together, so equal address pointers are equal
+ * strings).  src borrows as, which borrows v: both must outlive src. */
+struct kith_msg_array { const struct kith_msg *v; size_t n; };
+void kith_msg_array_source(const struct kith_msg_array *as, struct kith_msg_source *src);
+
 /* kith_analyze over a source: the same result as over an array of the
  * same messages in the same order.  src is borrowed for the call; each is
  * called twice.  Returns 0 and sets *out (caller frees with
@@ -171,6 +177,7 @@ int kith_analyze_source(const struct kith_msg_source *src,
  * caller that reloads the messages after a streaming analysis (the
  * follow-up rules index msg_class by position) check that it got the
  * same ones in the same order. */
+#define KITH_MSGS_DIGEST_START 1469598103934665603ULL /* FNV-1a's offset basis */
 uint64_t kith_msgs_digest_step(uint64_t d, int64_t id);
 uint64_t kith_msgs_digest(const struct kith_msg *v, size_t n);
 
