@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "depth.h"
+#include "strpool.h"
 #include "turns.h"
 
 static char *dup_or_null(const char *s, int *oom)
@@ -121,9 +122,11 @@ out:
 static int turns_out(const struct kith_work *k, const struct kith_turns *t,
 		     struct kith_analysis *a, const size_t *map, const size_t *rowmap)
 {
-	size_t i;
+	size_t i, n = 0;
 
-	a->turns = calloc(t->n ? t->n : 1, sizeof(*a->turns));
+	for (i = 0; i < t->n; i++) /* sized exactly: most turns are output, not all */
+		n += t->t[i].counted && map[t->t[i].pid] != KITH_NONE;
+	a->turns = calloc(n ? n : 1, sizeof(*a->turns));
 	if (!a->turns)
 		return -ENOMEM;
 	for (i = 0; i < t->n; i++) {
@@ -286,8 +289,11 @@ static int suggestions_out(const struct kith_work *k, const struct kith_turns *t
 	return rc;
 }
 
-int kith_analyze_output(const struct kith_work *k, const struct kith_turns *t,
-			struct kith_analysis *a)
+/* Why the order and the frees: the output is built beside the working
+ * arrays, at the analysis' memory peak.  The conversations are the last
+ * readers of the rows and the subjects, the turns of the working turns:
+ * each goes as soon as its output is made. */
+int kith_analyze_output(struct kith_work *k, struct kith_turns *t, struct kith_analysis *a)
 {
 	size_t *map = malloc((k->people.n ? k->people.n : 1) * sizeof(*map));
 	size_t *rowmap = malloc((t->n_r ? t->n_r : 1) * sizeof(*rowmap));
@@ -295,9 +301,18 @@ int kith_analyze_output(const struct kith_work *k, const struct kith_turns *t,
 
 	if (!map || !rowmap)
 		goto out;
-	if ((rc = people_out(k, t, a, map)) < 0 || (rc = convs_out(k, t, a, map, rowmap)) < 0 ||
-	    (rc = turns_out(k, t, a, map, rowmap)) < 0)
+	if ((rc = people_out(k, t, a, map)) < 0 || (rc = convs_out(k, t, a, map, rowmap)) < 0)
 		goto out;
+	free(t->r);
+	t->r = NULL;
+	t->n_r = t->cap_r = 0;
+	kith_strpool_free(k->subjects);
+	k->subjects = NULL;
+	if ((rc = turns_out(k, t, a, map, rowmap)) < 0)
+		goto out;
+	free(t->t);
+	t->t = NULL;
+	t->n = t->cap = 0;
 	rc = suggestions_out(k, t, a);
 out:
 	free(map);
