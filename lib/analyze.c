@@ -120,7 +120,7 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg_source *sr
 
 /* The per-message and per-row records are the analysis' largest arrays;
  * keep them from growing back unnoticed. */
-_Static_assert(sizeof(struct kith_wmsg) <= 64, "kith_wmsg grew");
+_Static_assert(sizeof(struct kith_wmsg) <= 56, "kith_wmsg grew");
 _Static_assert(sizeof(struct kith_wrow) <= 48, "kith_wrow grew");
 
 static int push_rcpt(struct kith_work *k, size_t pid)
@@ -160,25 +160,28 @@ static int resolve_addr(struct kith_work *k, const char *addr, const char *name,
 /* Resolves sender and recipients of m into w (person ids, user flags). */
 static int resolve(struct kith_work *k, const struct kith_msg *m, struct kith_wmsg *w)
 {
-	size_t j, pid;
-	int rc = resolve_addr(k, m->from.addr, m->from.name, &w->from);
+	size_t j, pid, from;
+	int rc = resolve_addr(k, m->from.addr, m->from.name, &from);
 
 	if (rc < 0)
 		return rc;
-	w->from_user = (m->flags & KITH_MSG_IN_SENT) || w->from == KITH_PID_USER;
+	if (from != KITH_PID_NONE && from >= KITH_W_NONE)
+		return -EOVERFLOW; /* 32-bit person ids (awork.h) */
+	w->from_id = from == KITH_PID_NONE ? KITH_W_NONE : (uint32_t)from;
+	w->from_user = (m->flags & KITH_MSG_IN_SENT) || from == KITH_PID_USER;
 	w->rc_off = (uint32_t)k->n_rcpt; /* push_rcpt keeps it below UINT32_MAX */
 	w->to1 = KITH_TO1_NONE;
 	for (j = 0; j < m->n_to + m->n_cc; j++) {
 		if ((rc = resolve_addr(k, m->rcpt[j].addr, m->rcpt[j].name, &pid)) < 0)
 			return rc;
 		/* the single To is a person only when not the user nor the sender */
-		if (j == 0 && m->n_to == 1 && pid != KITH_PID_USER && pid != w->from)
+		if (j == 0 && m->n_to == 1 && pid != KITH_PID_USER && pid != from)
 			w->to1 = (uint32_t)pid; /* below UINT32_MAX: push_rcpt's limit */
 		if (pid == KITH_PID_USER)
 			w->user_in_to |= j < m->n_to;
 		if (pid == KITH_PID_USER)
 			w->user_in_rcpt = 1;
-		else if (pid != KITH_PID_NONE && pid != w->from && w->rc_n < UINT16_MAX &&
+		else if (pid != KITH_PID_NONE && pid != from && w->rc_n < UINT16_MAX &&
 			 !kith_work_rcpt_has(k, (size_t)(w - k->w), pid)) {
 			if ((rc = push_rcpt(k, pid)) < 0)
 				return rc;
