@@ -122,6 +122,7 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg_source *sr
  * keep them from growing back unnoticed. */
 _Static_assert(sizeof(struct kith_wmsg) <= 56, "kith_wmsg grew");
 _Static_assert(sizeof(struct kith_wrow) <= 48, "kith_wrow grew");
+_Static_assert(sizeof(struct kith_turn) <= 32, "kith_turn grew");
 
 static int push_rcpt(struct kith_work *k, size_t pid)
 {
@@ -264,7 +265,7 @@ static int collect_one(const struct kith_msg *m, void *ctx)
 	in.from_user = w->from_user;
 	in.user_in_rcpt = w->user_in_rcpt;
 	cls = kith_classify(m, &in, NULL);
-	c->a->msg_class[c->i++] = cls;
+	c->a->msg_class[c->i++] = (uint8_t)cls;
 	c->a->input_digest = kith_msgs_digest_step(c->a->input_digest, m->id);
 	w->cls = cls;
 	count_class(c->a, cls);

@@ -79,14 +79,17 @@ struct kith_person {
 	int64_t last_from, last_to;          /* last message each way, any kind */
 };
 
-/* A turn: one message from one side answering the other side. */
+/* A turn: one message from one side answering the other side.  32
+ * bytes: the analysis outputs one for most messages of a mailbox made of
+ * conversations. */
 struct kith_turn {
 	int64_t msg_id;       /* kith_msg.id */
-	size_t person;        /* index into kith_analysis.people */
-	size_t conversation;  /* index into kith_analysis.conversations */
 	int64_t date;
-	int by_user;          /* 1: the user answered them; 0: they answered */
 	int64_t latency;      /* seconds since the message it answers */
+	uint32_t person;      /* index into kith_analysis.people */
+	uint32_t conversation : 31; /* index into kith_analysis.conversations (the
+				       analysis makes fewer than 2^31) */
+	uint32_t by_user : 1; /* 1: the user answered them; 0: they answered */
 };
 
 /* Of its rows (one per person and thread: 110k on a 100k-message mailbox,
@@ -116,7 +119,8 @@ struct kith_analysis {
 	struct kith_turn *turns; size_t n_turns;       /* oldest first */
 	struct kith_conversation *conversations; size_t n_conversations;
 	struct kith_merge_suggestion *suggestions; size_t n_suggestions;
-	enum kith_class *msg_class;  /* per input message, same index as msgs */
+	uint8_t *msg_class;          /* per input message, same index as msgs: its
+				        enum kith_class (one byte: a million messages) */
 	size_t n_msgs;
 	uint64_t input_digest;       /* kith_msgs_digest of the input's ids, in order */
 	uint32_t n_personal, n_list, n_automated;

@@ -232,6 +232,10 @@ static int convs_out(const struct kith_work *k, const struct kith_turns *t,
 		goto out;
 	for (i = 0; i < t->n_r; i++)
 		n_keep += keep[i];
+	if (n_keep >= ((size_t)1 << 31)) {
+		rc = -EOVERFLOW; /* kith_turn.conversation is 31 bits */
+		goto out;
+	}
 	if (!(a->conversations = calloc(n_keep ? n_keep : 1, sizeof(*a->conversations))))
 		goto out;
 	thread_roots(k, root);

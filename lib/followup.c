@@ -494,7 +494,7 @@ static enum kith_class msg_class(const struct fu *f, size_t i)
 {
 	if (!f->a->msg_class || i >= f->a->n_msgs)
 		return KITH_CLASS_AUTOMATED; /* unknown: never makes a task */
-	return f->a->msg_class[i];
+	return (enum kith_class)f->a->msg_class[i];
 }
 
 static int snoozed(const struct fu *f, size_t p)

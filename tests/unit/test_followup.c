@@ -16,7 +16,7 @@
 
 struct scen {
 	struct kith_msg *m;
-	enum kith_class *cls;
+	uint8_t *cls;
 	size_t n, cap;
 	struct kith_person people[16];
 	char *addrs[16][2];
