@@ -119,7 +119,35 @@ out:
 	return rc;
 }
 
-static int turns_out(const struct kith_work *k, const struct kith_turns *t,
+/* What the output reads of a message once the people are scored. */
+struct wstamp {
+	int64_t id, date;
+	const char *nsubj; /* in k->subjects: read until the conversations are out */
+};
+
+/* Why: k->w's 56-byte records shrink in place to these 24 bytes (the
+ * array's tail goes back to the system) before the conversations and
+ * turns are copied out, the analysis' memory peak.  Record i's stamp
+ * lands on bytes [24i, 24i + 24), which only records before i occupied:
+ * each record is read before anything overwrites it.  Takes k->w
+ * (NULL after); the caller frees the stamps. */
+static struct wstamp *stamps_take(struct kith_work *k)
+{
+	char *base = (char *)k->w;
+	struct wstamp *st;
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		struct wstamp v = { k->w[i].id, k->w[i].date, k->w[i].nsubj };
+
+		memcpy(base + i * sizeof(v), &v, sizeof(v));
+	}
+	k->w = NULL;
+	st = k->n ? realloc(base, k->n * sizeof(*st)) : NULL;
+	return st ? st : (struct wstamp *)(void *)base; /* a failed shrink keeps base */
+}
+
+static int turns_out(const struct kith_turns *t, const struct wstamp *st,
 		     struct kith_analysis *a, const size_t *map, const size_t *rowmap)
 {
 	size_t i, n = 0;
@@ -135,38 +163,41 @@ static int turns_out(const struct kith_work *k, const struct kith_turns *t,
 		if (!tu->counted || map[tu->pid] == KITH_NONE)
 			continue;
 		o = &a->turns[a->n_turns++];
-		o->msg_id = k->w[tu->w].id;
+		o->msg_id = st[tu->w].id;
 		o->person = map[tu->pid];
 		o->conversation = rowmap[tu->row];
-		o->date = k->w[tu->w].date;
+		o->date = st[tu->w].date;
 		o->by_user = tu->by_user;
 		o->latency = tu->lat;
 	}
 	return 0;
 }
 
-/* The first message of a thread (k->w is in date order). */
-static int thread_roots(const struct kith_work *k, size_t *root)
+/* The first message of each thread (k->w is in date order); *root is
+ * malloc'd (the caller frees it). */
+static int thread_roots(const struct kith_work *k, size_t **root)
 {
-	size_t i;
+	size_t i, *r = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*r));
 
+	if (!(*root = r))
+		return -ENOMEM;
 	for (i = 0; i < k->n_threads; i++)
-		root[i] = KITH_NONE;
+		r[i] = KITH_NONE;
 	for (i = 0; i < k->n; i++)
-		if (root[k->w[i].thread] == KITH_NONE)
-			root[k->w[i].thread] = i;
+		if (r[k->w[i].thread] == KITH_NONE)
+			r[k->w[i].thread] = i;
 	return 0;
 }
 
 /* Order of row indices for rows_to_keep: by person, newest first. */
-struct keep_order { const struct kith_work *k; const struct kith_wrow *rows; };
+struct keep_order { const struct wstamp *st; const struct kith_wrow *rows; };
 
 static int cmp_row_recent(const void *x, const void *y, void *ctx)
 {
 	const struct keep_order *o = ctx;
 	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
 	const struct kith_wrow *a = &o->rows[i], *b = &o->rows[j];
-	int64_t la = o->k->w[a->last_w].date, lb = o->k->w[b->last_w].date;
+	int64_t la = o->st[a->last_w].date, lb = o->st[b->last_w].date;
 
 	if (a->pid != b->pid)
 		return a->pid < b->pid ? -1 : 1;
@@ -179,11 +210,11 @@ static int cmp_row_recent(const void *x, const void *y, void *ctx)
  * each listed person's KITH_RECENT_CONVS most recent.  Why here and not
  * in the store: the other 90% of rows would otherwise be copied out (with
  * their subjects) only to be dropped, at the analysis' memory peak. */
-static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, const size_t *map,
+static int rows_to_keep(const struct wstamp *st, const struct kith_turns *t, const size_t *map,
 			unsigned char *keep)
 {
 	uint32_t *ord = malloc((t->n_r ? t->n_r : 1) * sizeof(*ord));
-	struct keep_order ctx = { k, t->r };
+	struct keep_order ctx = { st, t->r };
 	size_t i, n = 0, run = 0;
 
 	if (!ord)
@@ -206,14 +237,14 @@ static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, c
 	return 0;
 }
 
-static void conv_fill(const struct kith_work *k, const struct kith_wrow *r, const size_t *root,
+static void conv_fill(const struct wstamp *st, const struct kith_wrow *r, const size_t *root,
 		      size_t person, struct kith_conversation *c)
 {
 	c->person = person;
-	c->root_msg_id = k->w[root[r->thread]].id;
-	c->last_msg_id = k->w[r->last_w].id;
-	c->first = k->w[r->first_w].date;
-	c->last = k->w[r->last_w].date;
+	c->root_msg_id = st[root[r->thread]].id;
+	c->last_msg_id = st[r->last_w].id;
+	c->first = st[r->first_w].date;
+	c->last = st[r->last_w].date;
 	c->turns_user = r->tu;
 	c->turns_them = r->tt;
 	c->initiated_by_user = r->first_by_user;
@@ -221,14 +252,14 @@ static void conv_fill(const struct kith_work *k, const struct kith_wrow *r, cons
 }
 
 /* Copies the kept rows out; rowmap[row] = its conversation or KITH_NONE. */
-static int convs_out(const struct kith_work *k, const struct kith_turns *t,
+static int convs_out(const struct kith_turns *t, const struct wstamp *st, const size_t *root,
 		     struct kith_analysis *a, const size_t *map, size_t *rowmap)
 {
-	size_t i, n_keep = 0, *root = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*root));
+	size_t i, n_keep = 0;
 	unsigned char *keep = malloc(t->n_r ? t->n_r : 1);
 	int rc = -ENOMEM;
 
-	if (!root || !keep || rows_to_keep(k, t, map, keep) < 0)
+	if (!keep || rows_to_keep(st, t, map, keep) < 0)
 		goto out;
 	for (i = 0; i < t->n_r; i++)
 		n_keep += keep[i];
@@ -238,7 +269,6 @@ static int convs_out(const struct kith_work *k, const struct kith_turns *t,
 	}
 	if (!(a->conversations = calloc(n_keep ? n_keep : 1, sizeof(*a->conversations))))
 		goto out;
-	thread_roots(k, root);
 	for (i = 0; i < t->n_r; i++) {
 		const struct kith_wrow *r = &t->r[i];
 		struct kith_conversation *c;
@@ -248,13 +278,12 @@ static int convs_out(const struct kith_work *k, const struct kith_turns *t,
 			continue;
 		rowmap[i] = a->n_conversations;
 		c = &a->conversations[a->n_conversations++];
-		conv_fill(k, r, root, map[r->pid], c);
-		if (!(c->subject = strdup(k->w[r->first_w].nsubj)))
+		conv_fill(st, r, root, map[r->pid], c);
+		if (!(c->subject = strdup(st[r->first_w].nsubj)))
 			goto out;
 	}
 	rc = 0;
 out:
-	free(root);
 	free(keep);
 	return rc;
 }
@@ -294,31 +323,38 @@ static int suggestions_out(const struct kith_work *k, const struct kith_turns *t
 }
 
 /* Why the order and the frees: the output is built beside the working
- * arrays, at the analysis' memory peak.  The conversations are the last
- * readers of the rows and the subjects, the turns of the working turns:
- * each goes as soon as its output is made. */
+ * arrays, at the analysis' memory peak.  Once the people are scored the
+ * messages shrink to stamps; the conversations are the last readers of
+ * the rows and the subjects, the turns of the working turns: each goes
+ * as soon as its output is made. */
 int kith_analyze_output(struct kith_work *k, struct kith_turns *t, struct kith_analysis *a)
 {
 	size_t *map = malloc((k->people.n ? k->people.n : 1) * sizeof(*map));
-	size_t *rowmap = malloc((t->n_r ? t->n_r : 1) * sizeof(*rowmap));
+	size_t *rowmap = malloc((t->n_r ? t->n_r : 1) * sizeof(*rowmap)), *root = NULL;
+	struct wstamp *st = NULL;
 	int rc = -ENOMEM;
 
 	if (!map || !rowmap)
 		goto out;
-	if ((rc = people_out(k, t, a, map)) < 0 || (rc = convs_out(k, t, a, map, rowmap)) < 0)
+	if ((rc = people_out(k, t, a, map)) < 0 || (rc = thread_roots(k, &root)) < 0)
+		goto out;
+	st = stamps_take(k);
+	if ((rc = convs_out(t, st, root, a, map, rowmap)) < 0)
 		goto out;
 	free(t->r);
 	t->r = NULL;
 	t->n_r = t->cap_r = 0;
 	kith_strpool_free(k->subjects);
 	k->subjects = NULL;
-	if ((rc = turns_out(k, t, a, map, rowmap)) < 0)
+	if ((rc = turns_out(t, st, a, map, rowmap)) < 0)
 		goto out;
 	free(t->t);
 	t->t = NULL;
 	t->n = t->cap = 0;
 	rc = suggestions_out(k, t, a);
 out:
+	free(st);
+	free(root);
 	free(map);
 	free(rowmap);
 	return rc;
