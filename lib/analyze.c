@@ -336,6 +336,7 @@ static int analyse_work(struct kith_work *k, struct kith_turns *t, struct kith_a
 
 	shrink_rcpt(k);
 	kith_umap_free(&k->addr_pid); /* its keys were the source's pointers */
+	kith_strpool_seal(k->subjects); /* interned: only read from now on */
 	qsort(k->w, k->n, sizeof(*k->w), cmp_wmsg);
 	kith_people_apply_pins(&k->people);
 	if ((rc = kith_thread_build(k)) < 0 || (rc = kith_turns_build(k, t)) < 0)

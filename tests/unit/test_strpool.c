@@ -80,6 +80,24 @@ static void test_alloc(void)
 	kith_strpool_free(NULL);
 }
 
+/* A sealed pool keeps its strings and drops its index. */
+static void test_seal(void)
+{
+	struct kith_strpool *p = kith_strpool_new();
+	char *a = kith_strpool_intern(p, "ann@example.org", 15), *b;
+	size_t before = kith_strpool_bytes(p);
+
+	kith_strpool_seal(p);
+	CHECK_STR(a, "ann@example.org");
+	CHECK(kith_strpool_bytes(p) < before);
+	b = kith_strpool_intern(p, "ann@example.org", 15);
+	CHECK_STR(b, "ann@example.org");
+	CHECK(b != a); /* the new index does not know a */
+	CHECK(kith_strpool_intern(p, "ann@example.org", 15) == b);
+	kith_strpool_free(p);
+	kith_strpool_seal(NULL);
+}
+
 /* A pooled copy owns nothing of the original: it outlives it, whole. */
 static void test_msg_copy(void)
 {
@@ -127,5 +145,6 @@ int main(void)
 	test_many();
 	test_alloc();
 	test_msg_copy();
+	test_seal();
 	return T_DONE();
 }
