@@ -337,6 +337,9 @@ static int analyse_work(struct kith_work *k, struct kith_turns *t, struct kith_a
 	shrink_rcpt(k);
 	kith_umap_free(&k->addr_pid); /* its keys were the source's pointers */
 	kith_strpool_seal(k->subjects); /* interned: only read from now on */
+	/* the Message-IDs have their nodes: the map goes before the sort's
+	 * buffer (2 pointers a message) joins the records */
+	kith_umap_free(&k->tid);
 	qsort(k->w, k->n, sizeof(*k->w), cmp_wmsg);
 	kith_people_apply_pins(&k->people);
 	if ((rc = kith_thread_build(k)) < 0 || (rc = kith_turns_build(k, t)) < 0)

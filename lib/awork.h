@@ -88,7 +88,8 @@ struct kith_work {
 	struct kith_strpool *subjects; /* normalised subjects, one copy each */
 	/* Threading's input, gathered while collecting (kith_thread_note) and
 	 * freed by kith_thread_build: Message-IDs as union-find nodes. */
-	struct kith_umap tid;     /* 64-bit hash of a Message-ID -> node */
+	struct kith_umap tid;     /* 64-bit hash of a Message-ID -> node; freed as
+				     soon as the messages are collected */
 	size_t n_nodes;
 	uint32_t *tkey;           /* per kept message: its own node, its In-Reply-To's
 				     node when has_irt, then its References' nodes */

@@ -250,7 +250,7 @@ int kith_thread_build(struct kith_work *k)
 		rc = -EOVERFLOW;
 		goto out;
 	}
-	kith_umap_free(&k->tid); /* the nodes are made: the hashes are not needed */
+	kith_umap_free(&k->tid); /* the nodes are made (analyze.c freed it already) */
 	mnode = malloc((k->n ? k->n : 1) * sizeof(*mnode));
 	u.up = malloc((u.n ? u.n : 1) * sizeof(*u.up));
 	u.first = malloc((u.n ? u.n : 1) * sizeof(*u.first));
