@@ -58,64 +58,98 @@ static int fill_person(const struct kith_work *k, const struct kith_turns *t, si
 	return 0;
 }
 
-struct ranked { struct kith_person p; double historic; size_t pid; int two_way; /* deepest tier */ };
-
-static int cmp_ranked(const void *x, const void *y)
+/* Deepest first, then by key; the index (the people's order) breaks ties,
+ * as a stable sort would. */
+static int cmp_people_at(const void *x, const void *y, void *ctx)
 {
-	const struct ranked *a = x, *b = y;
+	const struct kith_person *v = ctx;
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	int c;
 
-	if (a->p.depth != b->p.depth)
-		return a->p.depth > b->p.depth ? -1 : 1;
-	return strcmp(a->p.key ? a->p.key : "", b->p.key ? b->p.key : "");
+	if (v[i].depth != v[j].depth)
+		return v[i].depth > v[j].depth ? -1 : 1;
+	c = strcmp(v[i].key ? v[i].key : "", v[j].key ? v[j].key : "");
+	return c ? c : (i > j) - (i < j);
 }
 
-static void person_free(struct kith_person *p);
+/* Puts v[ord[j]] at j for every j, in place (following each cycle once):
+ * the people are the largest records here, and a sorted copy of them was
+ * 8 MB beside them at 20,000 people. */
+static int permute_people(struct kith_person *v, const uint32_t *ord, size_t n)
+{
+	unsigned char *done = calloc(n ? n : 1, 1);
+	size_t s, j;
+
+	if (!done)
+		return -ENOMEM;
+	for (s = 0; s < n; s++) {
+		struct kith_person tmp = v[s];
+
+		for (j = s; !done[j]; j = ord[j]) {
+			done[j] = 1;
+			v[j] = ord[j] == s ? tmp : v[ord[j]];
+		}
+	}
+	free(done);
+	return 0;
+}
+
+static int is_output(const struct kith_work *k, const struct kith_turns *t, size_t i)
+{
+	return t->ps[i].listed || t->ps[i].contact ||
+	       (k->people.v[i].pinned && kith_work_is_human(k, i));
+}
 
 /* Scores listed, one-way contacts and pinned people, sorts them, sets tiers; map[pid]
  * gets the output index or KITH_NONE. */
 static int people_out(const struct kith_work *k, const struct kith_turns *t,
 		      struct kith_analysis *a, size_t *map)
 {
-	struct ranked *r = calloc(k->people.n ? k->people.n : 1, sizeof(*r));
-	double *hist = NULL;
-	int *two = NULL, rc = 0;
-	size_t i, n = 0;
+	size_t i, j, n = 0, *pid = NULL;
+	uint32_t *ord = NULL;
+	double *hist = NULL, *h2 = NULL;
+	int *two = NULL, *t2 = NULL, rc = -ENOMEM;
 
-	if (!r)
-		return -ENOMEM;
-	for (i = 0; i < k->people.n; i++)
+	for (i = 0; i < k->people.n; i++) {
 		map[i] = KITH_NONE;
-	for (i = 0; i < k->people.n && rc == 0; i++) {
-		if (!(t->ps[i].listed || t->ps[i].contact ||
-		      (k->people.v[i].pinned && kith_work_is_human(k, i))))
-			continue;
-		r[n].pid = i;
-		r[n].two_way = (int)kith_depth_deepest(&t->ps[i]);
-		rc = fill_person(k, t, i, &r[n].p, &r[n].historic);
-		n++;
+		n += is_output(k, t, i);
 	}
 	a->people = calloc(n ? n : 1, sizeof(*a->people));
+	pid = malloc((n ? n : 1) * sizeof(*pid));
+	ord = malloc((n ? n : 1) * sizeof(*ord));
 	hist = calloc(n ? n : 1, sizeof(*hist));
+	h2 = calloc(n ? n : 1, sizeof(*h2));
 	two = calloc(n ? n : 1, sizeof(*two));
-	if (rc < 0 || !a->people || !hist || !two) {
-		for (i = 0; i < n; i++)
-			person_free(&r[i].p);
-		rc = -ENOMEM;
+	t2 = calloc(n ? n : 1, sizeof(*t2));
+	if (!a->people || !pid || !ord || !hist || !h2 || !two || !t2)
 		goto out;
+	for (i = 0, rc = 0; i < k->people.n && rc == 0; i++) {
+		if (!is_output(k, t, i))
+			continue;
+		j = a->n_people++; /* counted before it is filled: freed with a */
+		pid[j] = i;
+		ord[j] = (uint32_t)j; /* below people.n, below UINT32_MAX (turns.c) */
+		two[j] = (int)kith_depth_deepest(&t->ps[i]);
+		rc = fill_person(k, t, i, &a->people[j], &hist[j]);
 	}
-	qsort(r, n, sizeof(*r), cmp_ranked);
-	for (i = 0; i < n; i++) {
-		a->people[i] = r[i].p;
-		hist[i] = r[i].historic;
-		two[i] = r[i].two_way;
-		map[r[i].pid] = i;
+	if (rc < 0)
+		goto out;
+	qsort_r(ord, n, sizeof(*ord), cmp_people_at, a->people);
+	if ((rc = permute_people(a->people, ord, n)) < 0)
+		goto out;
+	for (j = 0; j < n; j++) {
+		h2[j] = hist[ord[j]];
+		t2[j] = two[ord[j]];
+		map[pid[ord[j]]] = j;
 	}
-	a->n_people = n;
-	kith_depth_tiers(a->people, n, hist, two);
+	kith_depth_tiers(a->people, n, h2, t2);
 out:
+	free(pid);
+	free(ord);
 	free(hist);
+	free(h2);
 	free(two);
-	free(r);
+	free(t2);
 	return rc;
 }
 
