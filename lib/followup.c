@@ -464,7 +464,8 @@ static int build_ids(struct fu *f, const struct kith_msg_source *src)
 	kith_umap_free(&ip.seen);
 	if (r < 0)
 		return r;
-	qsort(f->ids, f->n_ids, sizeof(*f->ids), str_cmp);
+	if (f->n_ids > 1)
+		qsort(f->ids, f->n_ids, sizeof(*f->ids), str_cmp);
 	for (i = 0, k = 0; i < f->n_ids; i++)
 		if (k == 0 || strcasecmp(f->ids[k - 1], f->ids[i]) != 0)
 			f->ids[k++] = f->ids[i];
