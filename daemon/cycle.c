@@ -114,8 +114,6 @@ out:
 
 struct rethink {
 	struct kith_run_policy run;
-	struct kith_msgset set;  /* every message before now, pooled: loaded for the
-				    follow-ups only, after the analysis */
 	struct kith_analysis *a;
 	struct kith_task_want *wants;
 	size_t n_wants;
@@ -128,7 +126,6 @@ static void rethink_free(struct rethink *t)
 	kith_task_records_free(t->records, t->n_records);
 	kith_task_wants_free(t->wants, t->n_wants);
 	kith_analysis_free(t->a);
-	kith_msgset_free(&t->set);
 	kith_run_policy_free(&t->run);
 }
 
@@ -149,22 +146,26 @@ static void followup_params(const struct kith_config *c, const struct rethink *t
 	kith_config_followup_params(c, p);
 }
 
-/* The follow-up rules read the messages themselves, and msg_class by
- * input position.  Why they are loaded again rather than kept from the
- * analysis: the analysis streams them (the whole set alive beside its
- * working memory was the process' peak); loaded now, they sit beside its
- * output only.  The digest proves the same messages in the same order. */
-static int reload_messages(struct kith_store *st, struct rethink *t, int64_t now,
-			   char *err, size_t errlen)
+/* The follow-up rules read the messages again, and msg_class by input
+ * position.  Why they stream them rather than keep them from the
+ * analysis: the analysis streams them too (the whole set alive beside its
+ * working memory was the process' peak); the rules hold only the
+ * horizon's messages, beside the analysis' output.  -ESTALE (the digest)
+ * when they are not the analysed messages in the same order. */
+static int decide_tasks(struct kith_store *st, struct rethink *t,
+			const struct kith_followup_params *p, int64_t now,
+			char *err, size_t errlen)
 {
-	int r = kith_store_load_msgset(st, now, &t->set);
+	struct kith_store_source ss;
+	struct kith_msg_source src;
+	int r = kith_store_msg_source(st, now, &ss, &src);
 
+	if (r == 0)
+		r = kith_followups_decide_source(t->a, &src, p, t->run.sp.snoozes,
+						 t->run.sp.n_snoozes, now, &t->wants, &t->n_wants);
 	kith_store_release_memory(st);
-	if (r == 0 && (t->set.n != t->a->n_msgs ||
-		       kith_msgs_digest(t->set.v, t->set.n) != t->a->input_digest)) {
+	if (r == -ESTALE)
 		snprintf(err, errlen, "messages changed during the analysis; tasks left for the next cycle");
-		r = -ESTALE;
-	}
 	return r;
 }
 
@@ -178,11 +179,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	int r;
 
 	followup_params(c, t, &p);
-	r = reload_messages(st, t, now, err, errlen);
-	if (r < 0)
-		return r;
-	r = kith_followups_decide(t->a, t->set.v, t->set.n, &p, t->run.sp.snoozes,
-				  t->run.sp.n_snoozes, now, &t->wants, &t->n_wants);
+	r = decide_tasks(st, t, &p, now, err, errlen);
 	if (r < 0)
 		return r;
 	r = kith_store_load_tasks(st, &t->records, &t->n_records);

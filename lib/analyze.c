@@ -129,8 +129,9 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg_source *sr
 
 /* The per-message and per-row records are the analysis' largest arrays;
  * keep them from growing back unnoticed. */
-_Static_assert(sizeof(struct kith_wmsg) <= 64, "kith_wmsg grew");
+_Static_assert(sizeof(struct kith_wmsg) <= 56, "kith_wmsg grew");
 _Static_assert(sizeof(struct kith_wrow) <= 48, "kith_wrow grew");
+_Static_assert(sizeof(struct kith_turn) <= 32, "kith_turn grew");
 
 static int push_rcpt(struct kith_work *k, size_t pid)
 {
@@ -169,25 +170,28 @@ static int resolve_addr(struct kith_work *k, const char *addr, const char *name,
 /* Resolves sender and recipients of m into w (person ids, user flags). */
 static int resolve(struct kith_work *k, const struct kith_msg *m, struct kith_wmsg *w)
 {
-	size_t j, pid;
-	int rc = resolve_addr(k, m->from.addr, m->from.name, &w->from);
+	size_t j, pid, from;
+	int rc = resolve_addr(k, m->from.addr, m->from.name, &from);
 
 	if (rc < 0)
 		return rc;
-	w->from_user = (m->flags & KITH_MSG_IN_SENT) || w->from == KITH_PID_USER;
+	if (from != KITH_PID_NONE && from >= KITH_W_NONE)
+		return -EOVERFLOW; /* 32-bit person ids (awork.h) */
+	w->from_id = from == KITH_PID_NONE ? KITH_W_NONE : (uint32_t)from;
+	w->from_user = (m->flags & KITH_MSG_IN_SENT) || from == KITH_PID_USER;
 	w->rc_off = (uint32_t)k->n_rcpt; /* push_rcpt keeps it below UINT32_MAX */
 	w->to1 = KITH_TO1_NONE;
 	for (j = 0; j < m->n_to + m->n_cc; j++) {
 		if ((rc = resolve_addr(k, m->rcpt[j].addr, m->rcpt[j].name, &pid)) < 0)
 			return rc;
 		/* the single To is a person only when not the user nor the sender */
-		if (j == 0 && m->n_to == 1 && pid != KITH_PID_USER && pid != w->from)
+		if (j == 0 && m->n_to == 1 && pid != KITH_PID_USER && pid != from)
 			w->to1 = (uint32_t)pid; /* below UINT32_MAX: push_rcpt's limit */
 		if (pid == KITH_PID_USER)
 			w->user_in_to |= j < m->n_to;
 		if (pid == KITH_PID_USER)
 			w->user_in_rcpt = 1;
-		else if (pid != KITH_PID_NONE && pid != w->from && w->rc_n < UINT16_MAX &&
+		else if (pid != KITH_PID_NONE && pid != from && w->rc_n < UINT16_MAX &&
 			 !kith_work_rcpt_has(k, (size_t)(w - k->w), pid)) {
 			if ((rc = push_rcpt(k, pid)) < 0)
 				return rc;
@@ -207,8 +211,6 @@ static void count_class(struct kith_analysis *a, enum kith_class c)
 		a->n_automated++;
 }
 
-#define KITH_DIGEST_START 1469598103934665603ULL /* FNV-1a's offset basis */
-
 uint64_t kith_msgs_digest_step(uint64_t d, int64_t id)
 {
 	return (d ^ (uint64_t)id) * 1099511628211ULL;
@@ -216,7 +218,7 @@ uint64_t kith_msgs_digest_step(uint64_t d, int64_t id)
 
 uint64_t kith_msgs_digest(const struct kith_msg *v, size_t n)
 {
-	uint64_t d = KITH_DIGEST_START;
+	uint64_t d = KITH_MSGS_DIGEST_START;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -272,7 +274,7 @@ static int collect_one(const struct kith_msg *m, void *ctx)
 	in.from_user = w->from_user;
 	in.user_in_rcpt = w->user_in_rcpt;
 	cls = kith_classify(m, &in, NULL);
-	c->a->msg_class[c->i++] = cls;
+	c->a->msg_class[c->i++] = (uint8_t)cls;
 	c->a->input_digest = kith_msgs_digest_step(c->a->input_digest, m->id);
 	w->cls = cls;
 	count_class(c->a, cls);
@@ -294,7 +296,7 @@ static int collect(struct kith_work *k, const struct kith_msg_source *src,
 	size_t n = src->n;
 	int rc;
 
-	a->input_digest = KITH_DIGEST_START;
+	a->input_digest = KITH_MSGS_DIGEST_START;
 	a->newest = KITH_DATE_NONE;
 	k->w = calloc(n ? n : 1, sizeof(*k->w));
 	k->tkey_off = calloc(n + 1, sizeof(*k->tkey_off));
@@ -346,6 +348,10 @@ static int analyse_work(struct kith_work *k, struct kith_turns *t, struct kith_a
 
 	shrink_rcpt(k);
 	kith_umap_free(&k->addr_pid); /* its keys were the source's pointers */
+	kith_strpool_seal(k->subjects); /* interned: only read from now on */
+	/* the Message-IDs have their nodes: the map goes before the sort's
+	 * buffer (2 pointers a message) joins the records */
+	kith_umap_free(&k->tid);
 	qsort(k->w, k->n, sizeof(*k->w), cmp_wmsg);
 	kith_people_apply_pins(&k->people);
 	if ((rc = kith_thread_build(k)) < 0 || (rc = kith_turns_build(k, t)) < 0)
@@ -392,13 +398,9 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-/* The array as a source: all its strings are alive together, so equal
- * address pointers are equal strings. */
-struct array_src { const struct kith_msg *v; size_t n; };
-
 static int array_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
 {
-	const struct array_src *s = ctx;
+	const struct kith_msg_array *s = ctx;
 	size_t i;
 	int rc = 0;
 
@@ -408,14 +410,20 @@ static int array_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_c
 	return rc;
 }
 
+void kith_msg_array_source(const struct kith_msg_array *as, struct kith_msg_source *src)
+{
+	*src = (struct kith_msg_source){ .n = as->n, .each = array_each, .ctx = (void *)as };
+}
+
 int kith_analyze(const struct kith_msg *msgs, size_t n,
 		 const struct kith_policy *policy, int64_t now,
 		 struct kith_analysis **out)
 {
-	struct array_src as = { msgs, n };
-	struct kith_msg_source src = { .n = n, .each = array_each, .ctx = &as };
+	struct kith_msg_array as = { msgs, n };
+	struct kith_msg_source src;
 
 	if (n && !msgs)
 		return -EINVAL;
+	kith_msg_array_source(&as, &src);
 	return kith_analyze_source(&src, policy, now, out);
 }

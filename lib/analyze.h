@@ -79,14 +79,17 @@ struct kith_person {
 	int64_t last_from, last_to;          /* last message each way, any kind */
 };
 
-/* A turn: one message from one side answering the other side. */
+/* A turn: one message from one side answering the other side.  32
+ * bytes: the analysis outputs one for most messages of a mailbox made of
+ * conversations. */
 struct kith_turn {
 	int64_t msg_id;       /* kith_msg.id */
-	size_t person;        /* index into kith_analysis.people */
-	size_t conversation;  /* index into kith_analysis.conversations */
 	int64_t date;
-	int by_user;          /* 1: the user answered them; 0: they answered */
 	int64_t latency;      /* seconds since the message it answers */
+	uint32_t person;      /* index into kith_analysis.people */
+	uint32_t conversation : 31; /* index into kith_analysis.conversations (the
+				       analysis makes fewer than 2^31) */
+	uint32_t by_user : 1; /* 1: the user answered them; 0: they answered */
 };
 
 /* Of its rows (one per person and thread: 110k on a 100k-message mailbox,
@@ -116,7 +119,8 @@ struct kith_analysis {
 	struct kith_turn *turns; size_t n_turns;       /* oldest first */
 	struct kith_conversation *conversations; size_t n_conversations;
 	struct kith_merge_suggestion *suggestions; size_t n_suggestions;
-	enum kith_class *msg_class;  /* per input message, same index as msgs */
+	uint8_t *msg_class;          /* per input message, same index as msgs: its
+				        enum kith_class (one byte: a million messages) */
 	size_t n_msgs;
 	uint64_t input_digest;       /* kith_msgs_digest of the input's ids, in order */
 	uint32_t n_personal, n_list, n_automated;
@@ -166,6 +170,12 @@ struct kith_msg_source {
 	void *ctx; /* borrowed; passed to each */
 };
 
+/* An array as a source (both passes hand over every record: the
+ * strings are all alive together, so equal address pointers are equal
+ * strings).  src borrows as, which borrows v: both must outlive src. */
+struct kith_msg_array { const struct kith_msg *v; size_t n; };
+void kith_msg_array_source(const struct kith_msg_array *as, struct kith_msg_source *src);
+
 /* kith_analyze over a source: the same result as over an array of the
  * same messages in the same order.  src is borrowed for the call; each is
  * called twice.  Returns 0 and sets *out (caller frees with
@@ -179,6 +189,7 @@ int kith_analyze_source(const struct kith_msg_source *src,
  * caller that reloads the messages after a streaming analysis (the
  * follow-up rules index msg_class by position) check that it got the
  * same ones in the same order. */
+#define KITH_MSGS_DIGEST_START 1469598103934665603ULL /* FNV-1a's offset basis */
 uint64_t kith_msgs_digest_step(uint64_t d, int64_t id);
 uint64_t kith_msgs_digest(const struct kith_msg *v, size_t n);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "depth.h"
+#include "strpool.h"
 #include "turns.h"
 
 static char *dup_or_null(const char *s, int *oom)
@@ -57,73 +58,137 @@ static int fill_person(const struct kith_work *k, const struct kith_turns *t, si
 	return 0;
 }
 
-struct ranked { struct kith_person p; double historic; size_t pid; int two_way; /* deepest tier */ };
-
-static int cmp_ranked(const void *x, const void *y)
+/* Deepest first, then by key; the index (the people's order) breaks ties,
+ * as a stable sort would. */
+static int cmp_people_at(const void *x, const void *y, void *ctx)
 {
-	const struct ranked *a = x, *b = y;
+	const struct kith_person *v = ctx;
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	int c;
 
-	if (a->p.depth != b->p.depth)
-		return a->p.depth > b->p.depth ? -1 : 1;
-	return strcmp(a->p.key ? a->p.key : "", b->p.key ? b->p.key : "");
+	if (v[i].depth != v[j].depth)
+		return v[i].depth > v[j].depth ? -1 : 1;
+	c = strcmp(v[i].key ? v[i].key : "", v[j].key ? v[j].key : "");
+	return c ? c : (i > j) - (i < j);
 }
 
-static void person_free(struct kith_person *p);
+/* Puts v[ord[j]] at j for every j, in place (following each cycle once):
+ * the people are the largest records here, and a sorted copy of them was
+ * 8 MB beside them at 20,000 people. */
+static int permute_people(struct kith_person *v, const uint32_t *ord, size_t n)
+{
+	unsigned char *done = calloc(n ? n : 1, 1);
+	size_t s, j;
+
+	if (!done)
+		return -ENOMEM;
+	for (s = 0; s < n; s++) {
+		struct kith_person tmp = v[s];
+
+		for (j = s; !done[j]; j = ord[j]) {
+			done[j] = 1;
+			v[j] = ord[j] == s ? tmp : v[ord[j]];
+		}
+	}
+	free(done);
+	return 0;
+}
+
+static int is_output(const struct kith_work *k, const struct kith_turns *t, size_t i)
+{
+	return t->ps[i].listed || t->ps[i].contact ||
+	       (k->people.v[i].pinned && kith_work_is_human(k, i));
+}
 
 /* Scores listed, one-way contacts and pinned people, sorts them, sets tiers; map[pid]
  * gets the output index or KITH_NONE. */
 static int people_out(const struct kith_work *k, const struct kith_turns *t,
 		      struct kith_analysis *a, size_t *map)
 {
-	struct ranked *r = calloc(k->people.n ? k->people.n : 1, sizeof(*r));
-	double *hist = NULL;
-	int *two = NULL, rc = 0;
-	size_t i, n = 0;
+	size_t i, j, n = 0, *pid = NULL;
+	uint32_t *ord = NULL;
+	double *hist = NULL, *h2 = NULL;
+	int *two = NULL, *t2 = NULL, rc = -ENOMEM;
 
-	if (!r)
-		return -ENOMEM;
-	for (i = 0; i < k->people.n; i++)
+	for (i = 0; i < k->people.n; i++) {
 		map[i] = KITH_NONE;
-	for (i = 0; i < k->people.n && rc == 0; i++) {
-		if (!(t->ps[i].listed || t->ps[i].contact ||
-		      (k->people.v[i].pinned && kith_work_is_human(k, i))))
-			continue;
-		r[n].pid = i;
-		r[n].two_way = (int)kith_depth_deepest(&t->ps[i]);
-		rc = fill_person(k, t, i, &r[n].p, &r[n].historic);
-		n++;
+		n += is_output(k, t, i);
 	}
 	a->people = calloc(n ? n : 1, sizeof(*a->people));
+	pid = malloc((n ? n : 1) * sizeof(*pid));
+	ord = malloc((n ? n : 1) * sizeof(*ord));
 	hist = calloc(n ? n : 1, sizeof(*hist));
+	h2 = calloc(n ? n : 1, sizeof(*h2));
 	two = calloc(n ? n : 1, sizeof(*two));
-	if (rc < 0 || !a->people || !hist || !two) {
-		for (i = 0; i < n; i++)
-			person_free(&r[i].p);
-		rc = -ENOMEM;
+	t2 = calloc(n ? n : 1, sizeof(*t2));
+	if (!a->people || !pid || !ord || !hist || !h2 || !two || !t2)
 		goto out;
+	for (i = 0, rc = 0; i < k->people.n && rc == 0; i++) {
+		if (!is_output(k, t, i))
+			continue;
+		j = a->n_people++; /* counted before it is filled: freed with a */
+		pid[j] = i;
+		ord[j] = (uint32_t)j; /* below people.n, below UINT32_MAX (turns.c) */
+		two[j] = (int)kith_depth_deepest(&t->ps[i]);
+		rc = fill_person(k, t, i, &a->people[j], &hist[j]);
 	}
-	qsort(r, n, sizeof(*r), cmp_ranked);
-	for (i = 0; i < n; i++) {
-		a->people[i] = r[i].p;
-		hist[i] = r[i].historic;
-		two[i] = r[i].two_way;
-		map[r[i].pid] = i;
+	if (rc < 0)
+		goto out;
+	qsort_r(ord, n, sizeof(*ord), cmp_people_at, a->people);
+	if ((rc = permute_people(a->people, ord, n)) < 0)
+		goto out;
+	for (j = 0; j < n; j++) {
+		h2[j] = hist[ord[j]];
+		t2[j] = two[ord[j]];
+		map[pid[ord[j]]] = j;
 	}
-	a->n_people = n;
-	kith_depth_tiers(a->people, n, hist, two);
+	kith_depth_tiers(a->people, n, h2, t2);
 out:
+	free(pid);
+	free(ord);
 	free(hist);
+	free(h2);
 	free(two);
-	free(r);
+	free(t2);
 	return rc;
 }
 
-static int turns_out(const struct kith_work *k, const struct kith_turns *t,
-		     struct kith_analysis *a, const size_t *map, const size_t *rowmap)
+/* What the output reads of a message once the people are scored. */
+struct wstamp {
+	int64_t id, date;
+	const char *nsubj; /* in k->subjects: read until the conversations are out */
+};
+
+/* Why: k->w's 56-byte records shrink in place to these 24 bytes (the
+ * array's tail goes back to the system) before the conversations and
+ * turns are copied out, the analysis' memory peak.  Record i's stamp
+ * lands on bytes [24i, 24i + 24), which only records before i occupied:
+ * each record is read before anything overwrites it.  Takes k->w
+ * (NULL after); the caller frees the stamps. */
+static struct wstamp *stamps_take(struct kith_work *k)
 {
+	char *base = (char *)k->w;
+	struct wstamp *st;
 	size_t i;
 
-	a->turns = calloc(t->n ? t->n : 1, sizeof(*a->turns));
+	for (i = 0; i < k->n; i++) {
+		struct wstamp v = { k->w[i].id, k->w[i].date, k->w[i].nsubj };
+
+		memcpy(base + i * sizeof(v), &v, sizeof(v));
+	}
+	k->w = NULL;
+	st = k->n ? realloc(base, k->n * sizeof(*st)) : NULL;
+	return st ? st : (struct wstamp *)(void *)base; /* a failed shrink keeps base */
+}
+
+static int turns_out(const struct kith_turns *t, const struct wstamp *st,
+		     struct kith_analysis *a, const size_t *map, const size_t *rowmap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++) /* sized exactly: most turns are output, not all */
+		n += t->t[i].counted && map[t->t[i].pid] != KITH_NONE;
+	a->turns = calloc(n ? n : 1, sizeof(*a->turns));
 	if (!a->turns)
 		return -ENOMEM;
 	for (i = 0; i < t->n; i++) {
@@ -132,38 +197,41 @@ static int turns_out(const struct kith_work *k, const struct kith_turns *t,
 		if (!tu->counted || map[tu->pid] == KITH_NONE)
 			continue;
 		o = &a->turns[a->n_turns++];
-		o->msg_id = k->w[tu->w].id;
+		o->msg_id = st[tu->w].id;
 		o->person = map[tu->pid];
 		o->conversation = rowmap[tu->row];
-		o->date = k->w[tu->w].date;
+		o->date = st[tu->w].date;
 		o->by_user = tu->by_user;
 		o->latency = tu->lat;
 	}
 	return 0;
 }
 
-/* The first message of a thread (k->w is in date order). */
-static int thread_roots(const struct kith_work *k, size_t *root)
+/* The first message of each thread (k->w is in date order); *root is
+ * malloc'd (the caller frees it). */
+static int thread_roots(const struct kith_work *k, size_t **root)
 {
-	size_t i;
+	size_t i, *r = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*r));
 
+	if (!(*root = r))
+		return -ENOMEM;
 	for (i = 0; i < k->n_threads; i++)
-		root[i] = KITH_NONE;
+		r[i] = KITH_NONE;
 	for (i = 0; i < k->n; i++)
-		if (root[k->w[i].thread] == KITH_NONE)
-			root[k->w[i].thread] = i;
+		if (r[k->w[i].thread] == KITH_NONE)
+			r[k->w[i].thread] = i;
 	return 0;
 }
 
 /* Order of row indices for rows_to_keep: by person, newest first. */
-struct keep_order { const struct kith_work *k; const struct kith_wrow *rows; };
+struct keep_order { const struct wstamp *st; const struct kith_wrow *rows; };
 
 static int cmp_row_recent(const void *x, const void *y, void *ctx)
 {
 	const struct keep_order *o = ctx;
 	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
 	const struct kith_wrow *a = &o->rows[i], *b = &o->rows[j];
-	int64_t la = o->k->w[a->last_w].date, lb = o->k->w[b->last_w].date;
+	int64_t la = o->st[a->last_w].date, lb = o->st[b->last_w].date;
 
 	if (a->pid != b->pid)
 		return a->pid < b->pid ? -1 : 1;
@@ -176,11 +244,11 @@ static int cmp_row_recent(const void *x, const void *y, void *ctx)
  * each listed person's KITH_RECENT_CONVS most recent.  Why here and not
  * in the store: the other 90% of rows would otherwise be copied out (with
  * their subjects) only to be dropped, at the analysis' memory peak. */
-static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, const size_t *map,
+static int rows_to_keep(const struct wstamp *st, const struct kith_turns *t, const size_t *map,
 			unsigned char *keep)
 {
 	uint32_t *ord = malloc((t->n_r ? t->n_r : 1) * sizeof(*ord));
-	struct keep_order ctx = { k, t->r };
+	struct keep_order ctx = { st, t->r };
 	size_t i, n = 0, run = 0;
 
 	if (!ord)
@@ -203,14 +271,14 @@ static int rows_to_keep(const struct kith_work *k, const struct kith_turns *t, c
 	return 0;
 }
 
-static void conv_fill(const struct kith_work *k, const struct kith_wrow *r, const size_t *root,
+static void conv_fill(const struct wstamp *st, const struct kith_wrow *r, const size_t *root,
 		      size_t person, struct kith_conversation *c)
 {
 	c->person = person;
-	c->root_msg_id = k->w[root[r->thread]].id;
-	c->last_msg_id = k->w[r->last_w].id;
-	c->first = k->w[r->first_w].date;
-	c->last = k->w[r->last_w].date;
+	c->root_msg_id = st[root[r->thread]].id;
+	c->last_msg_id = st[r->last_w].id;
+	c->first = st[r->first_w].date;
+	c->last = st[r->last_w].date;
 	c->turns_user = r->tu;
 	c->turns_them = r->tt;
 	c->initiated_by_user = r->first_by_user;
@@ -218,20 +286,23 @@ static void conv_fill(const struct kith_work *k, const struct kith_wrow *r, cons
 }
 
 /* Copies the kept rows out; rowmap[row] = its conversation or KITH_NONE. */
-static int convs_out(const struct kith_work *k, const struct kith_turns *t,
+static int convs_out(const struct kith_turns *t, const struct wstamp *st, const size_t *root,
 		     struct kith_analysis *a, const size_t *map, size_t *rowmap)
 {
-	size_t i, n_keep = 0, *root = malloc((k->n_threads ? k->n_threads : 1) * sizeof(*root));
+	size_t i, n_keep = 0;
 	unsigned char *keep = malloc(t->n_r ? t->n_r : 1);
 	int rc = -ENOMEM;
 
-	if (!root || !keep || rows_to_keep(k, t, map, keep) < 0)
+	if (!keep || rows_to_keep(st, t, map, keep) < 0)
 		goto out;
 	for (i = 0; i < t->n_r; i++)
 		n_keep += keep[i];
+	if (n_keep >= ((size_t)1 << 31)) {
+		rc = -EOVERFLOW; /* kith_turn.conversation is 31 bits */
+		goto out;
+	}
 	if (!(a->conversations = calloc(n_keep ? n_keep : 1, sizeof(*a->conversations))))
 		goto out;
-	thread_roots(k, root);
 	for (i = 0; i < t->n_r; i++) {
 		const struct kith_wrow *r = &t->r[i];
 		struct kith_conversation *c;
@@ -241,13 +312,12 @@ static int convs_out(const struct kith_work *k, const struct kith_turns *t,
 			continue;
 		rowmap[i] = a->n_conversations;
 		c = &a->conversations[a->n_conversations++];
-		conv_fill(k, r, root, map[r->pid], c);
-		if (!(c->subject = strdup(k->w[r->first_w].nsubj)))
+		conv_fill(st, r, root, map[r->pid], c);
+		if (!(c->subject = strdup(st[r->first_w].nsubj)))
 			goto out;
 	}
 	rc = 0;
 out:
-	free(root);
 	free(keep);
 	return rc;
 }
@@ -286,20 +356,39 @@ static int suggestions_out(const struct kith_work *k, const struct kith_turns *t
 	return rc;
 }
 
-int kith_analyze_output(const struct kith_work *k, const struct kith_turns *t,
-			struct kith_analysis *a)
+/* Why the order and the frees: the output is built beside the working
+ * arrays, at the analysis' memory peak.  Once the people are scored the
+ * messages shrink to stamps; the conversations are the last readers of
+ * the rows and the subjects, the turns of the working turns: each goes
+ * as soon as its output is made. */
+int kith_analyze_output(struct kith_work *k, struct kith_turns *t, struct kith_analysis *a)
 {
 	size_t *map = malloc((k->people.n ? k->people.n : 1) * sizeof(*map));
-	size_t *rowmap = malloc((t->n_r ? t->n_r : 1) * sizeof(*rowmap));
+	size_t *rowmap = malloc((t->n_r ? t->n_r : 1) * sizeof(*rowmap)), *root = NULL;
+	struct wstamp *st = NULL;
 	int rc = -ENOMEM;
 
 	if (!map || !rowmap)
 		goto out;
-	if ((rc = people_out(k, t, a, map)) < 0 || (rc = convs_out(k, t, a, map, rowmap)) < 0 ||
-	    (rc = turns_out(k, t, a, map, rowmap)) < 0)
+	if ((rc = people_out(k, t, a, map)) < 0 || (rc = thread_roots(k, &root)) < 0)
 		goto out;
+	st = stamps_take(k);
+	if ((rc = convs_out(t, st, root, a, map, rowmap)) < 0)
+		goto out;
+	free(t->r);
+	t->r = NULL;
+	t->n_r = t->cap_r = 0;
+	kith_strpool_free(k->subjects);
+	k->subjects = NULL;
+	if ((rc = turns_out(t, st, a, map, rowmap)) < 0)
+		goto out;
+	free(t->t);
+	t->t = NULL;
+	t->n = t->cap = 0;
 	rc = suggestions_out(k, t, a);
 out:
+	free(st);
+	free(root);
 	free(map);
 	free(rowmap);
 	return rc;

@@ -16,16 +16,20 @@
 #define KITH_DATE_PLAUSIBLE 315619200LL
 
 /* One message as the analysis sees it (only those dated before now).
- * 64 bytes: one per message lives through the whole analysis.  It holds
+ * 56 bytes: one per message lives through the whole analysis (32-bit
+ * ids and indices: kith_analyze_source refuses 2^32 - 1 messages, resolve
+ * as many people).  It holds
  * everything the later stages need, so that nothing after collecting
  * reads the caller's struct kith_msg (the input may be streamed, see
  * kith_analyze_source). */
 struct kith_wmsg {
 	int64_t id;               /* kith_msg.id, for the output */
 	int64_t date;
-	size_t from;              /* sender's person id, KITH_PID_NONE if none */
-	size_t parent;            /* index in work.w of the message answered, or KITH_NONE */
 	const char *nsubj;        /* normalised subject, interned in work.subjects */
+	uint32_t from_id;         /* sender's person id, KITH_W_NONE if none: read it
+				     with kith_wmsg_from */
+	uint32_t parent_ix;       /* index in work.w of the message answered, KITH_W_NONE
+				     if none: read it with kith_wmsg_parent */
 	uint32_t thread;          /* thread number */
 	uint32_t rc_off;          /* work.rcpt[rc_off..+rc_n): recipients' person ids, not the user */
 	uint32_t to1;             /* the person in To when To names exactly one, else
@@ -44,10 +48,29 @@ struct kith_wmsg {
 };
 
 #define KITH_TO1_NONE UINT32_MAX
+#define KITH_W_NONE UINT32_MAX
 
 static inline size_t kith_wmsg_to1(const struct kith_wmsg *w)
 {
 	return w->to1 == KITH_TO1_NONE ? KITH_PID_NONE : w->to1;
+}
+
+/* The sender's person id, KITH_PID_NONE when none. */
+static inline size_t kith_wmsg_from(const struct kith_wmsg *w)
+{
+	return w->from_id == KITH_W_NONE ? KITH_PID_NONE : w->from_id;
+}
+
+/* The index of the message answered, KITH_NONE when none. */
+static inline size_t kith_wmsg_parent(const struct kith_wmsg *w)
+{
+	return w->parent_ix == KITH_W_NONE ? KITH_NONE : w->parent_ix;
+}
+
+/* i: an index below KITH_W_NONE (kith_analyze_source's limit), or KITH_NONE. */
+static inline void kith_wmsg_set_parent(struct kith_wmsg *w, size_t i)
+{
+	w->parent_ix = i == KITH_NONE ? KITH_W_NONE : (uint32_t)i;
 }
 
 struct kith_work {
@@ -65,7 +88,8 @@ struct kith_work {
 	struct kith_strpool *subjects; /* normalised subjects, one copy each */
 	/* Threading's input, gathered while collecting (kith_thread_note) and
 	 * freed by kith_thread_build: Message-IDs as union-find nodes. */
-	struct kith_umap tid;     /* 64-bit hash of a Message-ID -> node */
+	struct kith_umap tid;     /* 64-bit hash of a Message-ID -> node; freed as
+				     soon as the messages are collected */
 	size_t n_nodes;
 	uint32_t *tkey;           /* per kept message: its own node, its In-Reply-To's
 				     node when has_irt, then its References' nodes */

@@ -18,7 +18,9 @@
 #include "addr.h"
 #include "followup.h"
 #include "grow.h"
+#include "hashmap.h"
 #include "isodate.h"
+#include "strpool.h"
 
 #define DAY 86400
 #define NONE ((size_t)-1)
@@ -41,18 +43,25 @@ struct pstate {
 
 struct fu {
 	const struct kith_analysis *a;
-	const struct kith_msg *msgs;
-	size_t n_msgs;
 	struct kith_followup_params p;
 	const struct kith_snooze *sn;
 	size_t n_sn;
-	int64_t now;
+	int64_t now, horizon_start;
 	struct addr_ix *ix;
 	size_t n_ix;
-	const char **ids;     /* borrowed strings, sorted, unique */
-	size_t n_ids;
+	struct kith_strpool *pool; /* owns the ids' strings and the kept messages' */
+	const char **ids;     /* sorted, unique */
+	size_t n_ids, cap_ids;
+	/* The messages dated within the horizon, in input order, copied into
+	 * pool: the only ones a task can name.  Older ones are scanned as they
+	 * stream by (scan_old) and not kept. */
+	struct kith_msg *msgs;
+	size_t *pos;          /* each one's input position (msg_class) */
+	size_t n_msgs, cap_msgs;
+	size_t seen;          /* messages handed over in the current pass */
+	uint64_t digest;      /* of their ids (kith_msgs_digest) */
 	struct pstate *ps;
-	size_t *order;        /* message indexes by date */
+	size_t *order;        /* msgs indexes by date */
 	struct kith_task_want *out;
 	size_t n_out, cap;
 };
@@ -404,28 +413,63 @@ static int is_user(const struct fu *f, const char *addr)
 	return bsearch(&addr, f->ids, f->n_ids, sizeof(*f->ids), str_cmp) != NULL;
 }
 
+static int push_id(struct fu *f, const char *addr)
+{
+	const char **v = kith_grow(f->ids, &f->cap_ids, f->n_ids, sizeof(*v), 16);
+
+	if (!v)
+		return -ENOMEM;
+	f->ids = v;
+	f->ids[f->n_ids++] = addr;
+	return 0;
+}
+
+/* The first pass: each distinct \Sent sender once (the pool interns it,
+ * so a new pointer is a new address). */
+struct id_pass {
+	struct fu *f;
+	struct kith_umap seen; /* pooled address pointer -> 0 */
+};
+
+static int id_one(const struct kith_msg *m, void *ctx)
+{
+	struct id_pass *ip = ctx;
+	const char *c;
+	int r;
+
+	ip->f->seen++;
+	if (!(m->flags & KITH_MSG_IN_SENT) || !m->from.addr)
+		return 0;
+	if (!(c = kith_strpool_intern(ip->f->pool, m->from.addr, strlen(m->from.addr))))
+		return -ENOMEM;
+	r = kith_umap_intern(&ip->seen, (uint64_t)(uintptr_t)c, 0, NULL);
+	return r == 1 ? push_id(ip->f, c) : r;
+}
+
 /* Why: the decision needs the user's addresses, which the analysis does not
  * carry; the config's identities plus the senders of \Sent mail suffice. */
-static int build_ids(struct fu *f)
+static int build_ids(struct fu *f, const struct kith_msg_source *src)
 {
-	size_t n = f->p.n_identities, i, k = 0;
+	struct id_pass ip = { .f = f };
+	size_t i, k;
+	int r = 0;
 
-	for (i = 0; i < f->n_msgs; i++)
-		n += (f->msgs[i].flags & KITH_MSG_IN_SENT) && f->msgs[i].from.addr;
-	f->ids = calloc(n ? n : 1, sizeof(*f->ids));
-	if (!f->ids)
-		return -ENOMEM;
-	for (i = 0; i < f->p.n_identities; i++)
+	for (i = 0; i < f->p.n_identities && r == 0; i++)
 		if (f->p.identities[i])
-			f->ids[k++] = f->p.identities[i];
-	for (i = 0; i < f->n_msgs; i++)
-		if ((f->msgs[i].flags & KITH_MSG_IN_SENT) && f->msgs[i].from.addr)
-			f->ids[k++] = f->msgs[i].from.addr;
-	qsort(f->ids, k, sizeof(*f->ids), str_cmp);
-	f->n_ids = 0;
-	for (i = 0; i < k; i++)
-		if (f->n_ids == 0 || strcasecmp(f->ids[f->n_ids - 1], f->ids[i]) != 0)
-			f->ids[f->n_ids++] = f->ids[i];
+			r = push_id(f, f->p.identities[i]);
+	kith_umap_init(&ip.seen);
+	f->seen = 0;
+	if (r == 0)
+		r = src->each(src->ctx, KITH_PASS_SENDERS, id_one, &ip);
+	kith_umap_free(&ip.seen);
+	if (r < 0)
+		return r;
+	if (f->n_ids > 1)
+		qsort(f->ids, f->n_ids, sizeof(*f->ids), str_cmp);
+	for (i = 0, k = 0; i < f->n_ids; i++)
+		if (k == 0 || strcasecmp(f->ids[k - 1], f->ids[i]) != 0)
+			f->ids[k++] = f->ids[i];
+	f->n_ids = k;
 	return 0;
 }
 
@@ -451,7 +495,7 @@ static enum kith_class msg_class(const struct fu *f, size_t i)
 {
 	if (!f->a->msg_class || i >= f->a->n_msgs)
 		return KITH_CLASS_AUTOMATED; /* unknown: never makes a task */
-	return f->a->msg_class[i];
+	return (enum kith_class)f->a->msg_class[i];
 }
 
 static int snoozed(const struct fu *f, size_t p)
@@ -503,9 +547,16 @@ static int expects_answer(const struct kith_msg *m)
 	return !m->in_reply_to && m->n_refs == 0;
 }
 
-static void scan_from_user(struct fu *f, size_t i, int64_t horizon_start)
+static int64_t later(int64_t a, int64_t b)
 {
-	const struct kith_msg *m = &f->msgs[i];
+	return a > b ? a : b;
+}
+
+/* Why the dates are kept as maxima: the scan visits the horizon's
+ * messages in date order, where the newest is the last one seen, but the
+ * older ones in input order (scan_old). */
+static void scan_from_user(struct fu *f, const struct kith_msg *m, enum kith_class c, size_t i)
+{
 	size_t r;
 
 	for (r = 0; r < m->n_to + m->n_cc; r++) {
@@ -516,25 +567,23 @@ static void scan_from_user(struct fu *f, size_t i, int64_t horizon_start)
 			continue;
 		s = &f->ps[p];
 		s->reply = s->reply_last = NONE; /* the user wrote: nothing owed before now */
-		s->last_user_to = m->date;
-		if (r < m->n_to && s->wait == NONE && m->date >= horizon_start &&
-		    msg_class(f, i) == KITH_CLASS_PERSONAL && expects_answer(m))
+		s->last_user_to = later(s->last_user_to, m->date);
+		if (r < m->n_to && s->wait == NONE && m->date >= f->horizon_start &&
+		    c == KITH_CLASS_PERSONAL && expects_answer(m))
 			s->wait = i;
 	}
 }
 
-static void scan_msg(struct fu *f, size_t i, int64_t horizon_start)
+/* One message of class c, dated before now; i is its index in f->msgs,
+ * only ever recorded when it is dated within the horizon. */
+static void scan_msg(struct fu *f, const struct kith_msg *m, enum kith_class c, size_t i)
 {
-	const struct kith_msg *m = &f->msgs[i];
-	enum kith_class c = msg_class(f, i);
 	struct pstate *s;
 	size_t p;
 	int direct;
 
-	if (m->date == KITH_DATE_NONE || m->date >= f->now)
-		return;
 	if (from_user(f, m)) {
-		scan_from_user(f, i, horizon_start);
+		scan_from_user(f, m, c, i);
 		return;
 	}
 	p = person_of(f, m->from.addr);
@@ -547,31 +596,79 @@ static void scan_msg(struct fu *f, size_t i, int64_t horizon_start)
 	if (!direct)
 		return;
 	if (c == KITH_CLASS_PERSONAL)
-		s->last_them = m->date;
+		s->last_them = later(s->last_them, m->date);
 	/* personal or through a list, the user in To or Cc: whether it asks
 	 * for a reply depends on who wrote it (emit_reply_and_waiting) */
-	if (s->reply == NONE && m->date >= horizon_start)
+	if (s->reply == NONE && m->date >= f->horizon_start)
 		s->reply = i;
 	if (s->reply != NONE)
 		s->reply_last = i;
 }
 
-static int scan(struct fu *f)
+static int keep_recent(struct fu *f, const struct kith_msg *m, size_t pos)
 {
-	int64_t horizon_start = f->now - (int64_t)f->p.horizon_days * DAY;
-	size_t i;
+	struct kith_msg *v = kith_grow(f->msgs, &f->cap_msgs, f->n_msgs, sizeof(*v), 64);
+	size_t *pv;
 
+	if (!v)
+		return -ENOMEM;
+	f->msgs = v;
+	if (!(pv = realloc(f->pos, f->cap_msgs * sizeof(*pv))))
+		return -ENOMEM;
+	f->pos = pv;
+	f->pos[f->n_msgs] = pos;
+	return kith_msg_copy_pooled(&f->msgs[f->n_msgs++], m, f->pool);
+}
+
+/* The second pass, one message at a time.  Why older messages need no
+ * order: before the horizon no message is ever recorded as owed or
+ * awaited (scan_msg), so all they leave is each person's last dates, and
+ * the date-ordered scan of the kept ones (scan) starts from those. */
+static int scan_old(const struct kith_msg *m, void *ctx)
+{
+	struct fu *f = ctx;
+	size_t pos = f->seen++;
+
+	f->digest = kith_msgs_digest_step(f->digest, m->id);
+	if (m->date == KITH_DATE_NONE || m->date >= f->now)
+		return 0;
+	if (m->date >= f->horizon_start)
+		return keep_recent(f, m, pos);
+	scan_msg(f, m, msg_class(f, pos), NONE);
+	return 0;
+}
+
+/* Both passes over src; with check, -ESTALE unless src handed over the
+ * analysis' input (its count and kith_analysis.input_digest). */
+static int scan(struct fu *f, const struct kith_msg_source *src, int check)
+{
+	size_t i, n_first;
+	int r;
+
+	f->horizon_start = f->now - (int64_t)f->p.horizon_days * DAY;
 	f->ps = calloc(f->a->n_people ? f->a->n_people : 1, sizeof(*f->ps));
-	f->order = calloc(f->n_msgs ? f->n_msgs : 1, sizeof(*f->order));
-	if (!f->ps || !f->order)
+	if (!f->ps)
 		return -ENOMEM;
 	for (i = 0; i < f->a->n_people; i++)
 		f->ps[i] = (struct pstate){ NONE, NONE, NONE, KITH_DATE_NONE, KITH_DATE_NONE, 0 };
+	if ((r = build_ids(f, src)) < 0)
+		return r;
+	n_first = f->seen;
+	f->seen = 0;
+	f->digest = KITH_MSGS_DIGEST_START;
+	if ((r = src->each(src->ctx, KITH_PASS_ALL, scan_old, f)) < 0)
+		return r;
+	f->digest = kith_msgs_digest_step(f->digest, (int64_t)f->seen);
+	if (check && (n_first != f->a->n_msgs || f->seen != f->a->n_msgs ||
+		      f->digest != f->a->input_digest))
+		return -ESTALE;
+	if (!(f->order = calloc(f->n_msgs ? f->n_msgs : 1, sizeof(*f->order))))
+		return -ENOMEM;
 	for (i = 0; i < f->n_msgs; i++)
 		f->order[i] = i;
 	qsort_r(f->order, f->n_msgs, sizeof(*f->order), order_cmp, (void *)f->msgs);
 	for (i = 0; i < f->n_msgs; i++)
-		scan_msg(f, f->order[i], horizon_start);
+		scan_msg(f, &f->msgs[f->order[i]], msg_class(f, f->pos[f->order[i]]), f->order[i]);
 	return 0;
 }
 
@@ -1017,41 +1114,64 @@ void kith_task_wants_free(struct kith_task_want *v, size_t n)
 	free(v);
 }
 
+/* Both entry points: check says whether src must be the analysis' input. */
+static int decide(struct fu *f, const struct kith_msg_source *src, int check,
+		  const struct kith_followup_params *p, struct kith_task_want **out,
+		  size_t *n_out)
+{
+	int r;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!f->a || !src || !src->each)
+		return -EINVAL;
+	params_fill(&f->p, p);
+	r = (f->pool = kith_strpool_new()) ? build_index(f) : -ENOMEM;
+	if (r == 0)
+		r = scan(f, src, check);
+	if (r == 0)
+		r = emit_reply_and_waiting(f);
+	if (r == 0)
+		r = emit_keep_in_touch(f);
+	free(f->ix);
+	free(f->ids);
+	free(f->ps);
+	free(f->order);
+	free(f->msgs);
+	free(f->pos);
+	kith_strpool_free(f->pool);
+	if (r < 0) {
+		kith_task_wants_free(f->out, f->n_out);
+		return r;
+	}
+	if (f->n_out > 1)
+		qsort(f->out, f->n_out, sizeof(*f->out), want_importance_cmp);
+	*out = f->out;
+	*n_out = f->n_out;
+	return 0;
+}
+
 int kith_followups_decide(const struct kith_analysis *a,
 			  const struct kith_msg *msgs, size_t n_msgs,
 			  const struct kith_followup_params *p,
 			  const struct kith_snooze *snoozes, size_t n_snoozes,
 			  int64_t now, struct kith_task_want **out, size_t *n_out)
 {
-	struct fu f = { .a = a, .msgs = msgs, .n_msgs = msgs ? n_msgs : 0,
-			.sn = snoozes, .n_sn = snoozes ? n_snoozes : 0, .now = now };
-	int r;
+	struct fu f = { .a = a, .sn = snoozes, .n_sn = snoozes ? n_snoozes : 0, .now = now };
+	struct kith_msg_array as = { msgs, msgs ? n_msgs : 0 };
+	struct kith_msg_source src;
 
-	*out = NULL;
-	*n_out = 0;
-	if (!a)
-		return -EINVAL;
-	params_fill(&f.p, p);
-	r = build_index(&f);
-	if (r == 0)
-		r = build_ids(&f);
-	if (r == 0)
-		r = scan(&f);
-	if (r == 0)
-		r = emit_reply_and_waiting(&f);
-	if (r == 0)
-		r = emit_keep_in_touch(&f);
-	free(f.ix);
-	free(f.ids);
-	free(f.ps);
-	free(f.order);
-	if (r < 0) {
-		kith_task_wants_free(f.out, f.n_out);
-		return r;
-	}
-	if (f.n_out > 1)
-		qsort(f.out, f.n_out, sizeof(*f.out), want_importance_cmp);
-	*out = f.out;
-	*n_out = f.n_out;
-	return 0;
+	kith_msg_array_source(&as, &src);
+	return decide(&f, &src, 0, p, out, n_out);
+}
+
+int kith_followups_decide_source(const struct kith_analysis *a,
+				 const struct kith_msg_source *src,
+				 const struct kith_followup_params *p,
+				 const struct kith_snooze *snoozes, size_t n_snoozes,
+				 int64_t now, struct kith_task_want **out, size_t *n_out)
+{
+	struct fu f = { .a = a, .sn = snoozes, .n_sn = snoozes ? n_snoozes : 0, .now = now };
+
+	return decide(&f, src, 1, p, out, n_out);
 }

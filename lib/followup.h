@@ -66,6 +66,18 @@ int kith_followups_decide(const struct kith_analysis *a,
 			  const struct kith_snooze *snoozes, size_t n_snoozes,
 			  int64_t now, struct kith_task_want **out, size_t *n_out);
 
+/* The same over a source (analyze.h) that must hand over the analysis'
+ * input: a->n_msgs messages whose ids digest to a->input_digest
+ * (kith_msgs_digest), else -ESTALE.  Why: the rules index a->msg_class by
+ * input position, and need all messages only for a few dates per person;
+ * streamed, only those within the horizon are held (kithd at a million
+ * messages).  src is borrowed for the call; each is called twice. */
+int kith_followups_decide_source(const struct kith_analysis *a,
+				 const struct kith_msg_source *src,
+				 const struct kith_followup_params *p,
+				 const struct kith_snooze *snoozes, size_t n_snoozes,
+				 int64_t now, struct kith_task_want **out, size_t *n_out);
+
 void kith_task_wants_free(struct kith_task_want *v, size_t n);
 
 /* The RFC 2392 "mid:" URL of a Message-ID (given without <>): every byte

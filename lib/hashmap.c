@@ -180,38 +180,50 @@ void kith_umap_init(struct kith_umap *m)
 
 void kith_umap_free(struct kith_umap *m)
 {
-	free(m->slots);
-	m->slots = NULL;
-	m->cap = m->len = 0;
+	free(m->keys); /* the block */
+	memset(m, 0, sizeof(*m));
+}
+
+static int uused(const struct kith_umap *m, size_t i)
+{
+	return (int)((m->used[i / 64] >> (i % 64)) & 1);
 }
 
 static size_t ufind(const struct kith_umap *m, uint64_t key)
 {
 	size_t i = (size_t)hash_u64(key) & (m->cap - 1);
 
-	while (m->slots[i].used && m->slots[i].key != key)
+	while (uused(m, i) && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
 
+static void uset(struct kith_umap *m, size_t i, uint64_t key, uint32_t v)
+{
+	m->used[i / 64] |= (uint64_t)1 << (i % 64);
+	m->keys[i] = key;
+	m->vals[i] = v;
+}
+
+/* Why one block of three arrays: 12 bytes and a bit a slot, not the 16 of
+ * a padded struct; the Message-ID map holds millions at a million messages.
+ * cap is a power of two of at least 64, so the arrays stay aligned. */
 static int ugrow(struct kith_umap *m)
 {
-	size_t ncap = m->cap ? m->cap * 2 : 64, i, j;
-	struct kith_uslot *ns = calloc(ncap, sizeof(*ns));
+	size_t ncap = m->cap ? m->cap * 2 : 64, i;
+	struct kith_umap n = { .cap = ncap, .len = m->len };
 
-	if (!ns)
+	if (ncap > SIZE_MAX / 16)
 		return -ENOMEM;
-	for (i = 0; i < m->cap; i++) {
-		if (!m->slots[i].used)
-			continue;
-		j = (size_t)hash_u64(m->slots[i].key) & (ncap - 1);
-		while (ns[j].used)
-			j = (j + 1) & (ncap - 1);
-		ns[j] = m->slots[i];
-	}
-	free(m->slots);
-	m->slots = ns;
-	m->cap = ncap;
+	if (!(n.keys = calloc(1, ncap * 8 + ncap / 8 + ncap * 4)))
+		return -ENOMEM;
+	n.used = n.keys + ncap;
+	n.vals = (uint32_t *)(void *)(n.used + ncap / 64);
+	for (i = 0; i < m->cap; i++)
+		if (uused(m, i))
+			uset(&n, ufind(&n, m->keys[i]), m->keys[i], m->vals[i]);
+	free(m->keys);
+	*m = n;
 	return 0;
 }
 
@@ -222,10 +234,10 @@ int kith_umap_get(const struct kith_umap *m, uint64_t key, size_t *val)
 	if (!m->cap)
 		return 0;
 	i = ufind(m, key);
-	if (!m->slots[i].used)
+	if (!uused(m, i))
 		return 0;
 	if (val)
-		*val = dec(m->slots[i].val);
+		*val = dec(m->vals[i]);
 	return 1;
 }
 
@@ -239,14 +251,12 @@ int kith_umap_intern(struct kith_umap *m, uint64_t key, size_t val, size_t *out)
 	if (full(m->len, m->cap) && ugrow(m) < 0)
 		return -ENOMEM;
 	i = ufind(m, key);
-	if (m->slots[i].used) {
+	if (uused(m, i)) {
 		if (out)
-			*out = dec(m->slots[i].val);
+			*out = dec(m->vals[i]);
 		return 0;
 	}
-	m->slots[i].used = 1;
-	m->slots[i].key = key;
-	m->slots[i].val = v;
+	uset(m, i, key, v);
 	m->len++;
 	if (out)
 		*out = val;

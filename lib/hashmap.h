@@ -5,8 +5,9 @@
  * kith_umap: uint64_t key -> value.
  * Values are indices up to KITH_MAP_VAL_MAX, or (size_t)-1 (the "none"
  * the analysis caches); they are stored in 32 bits so that a slot is 16
- * bytes (the analysis' maps hold a few hundred thousand keys at its memory
- * peak); any other value is refused with -EOVERFLOW.  Both grow by
+ * bytes, a kith_umap's 12 and a bit (the analysis' maps hold up to a few
+ * million keys at its memory peak); any other value is refused with
+ * -EOVERFLOW.  Both grow by
  * doubling (load <= 3/4), so inserts and lookups are O(1) expected;
  * nothing is ever removed.  Internal to lib/.
  */
@@ -21,8 +22,8 @@
 struct kith_sslot { char *key; uint32_t hash, val; };
 struct kith_smap { struct kith_sslot *slots; size_t cap, len; int borrowed; };
 
-struct kith_uslot { uint64_t key; uint32_t val, used; };
-struct kith_umap { struct kith_uslot *slots; size_t cap, len; };
+/* Keys, values and a bit per slot (used) in three arrays of one block. */
+struct kith_umap { uint64_t *keys; uint64_t *used; uint32_t *vals; size_t cap, len; };
 
 void kith_smap_init(struct kith_smap *m);
 /* A map that stores the caller's key pointers instead of copies: every key

@@ -82,4 +82,12 @@ struct kith_msgset {
 
 void kith_msgset_free(struct kith_msgset *s); /* and zeroes *s */
 
+/* Copies src into *dst with every string and array in pool (addresses,
+ * names, subjects and List-Ids interned; Message-IDs and references
+ * copied): dst lives as long as the pool, whatever happens to src.
+ * Returns 0 or -ENOMEM (dst then partly filled: it belongs to the pool
+ * all the same, never kith_msg_free it). */
+int kith_msg_copy_pooled(struct kith_msg *dst, const struct kith_msg *src,
+			 struct kith_strpool *pool);
+
 #endif

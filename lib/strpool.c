@@ -160,6 +160,16 @@ char *kith_strpool_intern(struct kith_strpool *p, const char *s, size_t len)
 	return p->index[i];
 }
 
+void kith_strpool_seal(struct kith_strpool *p)
+{
+	if (!p)
+		return;
+	free(p->index);
+	p->bytes -= p->index_cap * sizeof(*p->index);
+	p->index = NULL;
+	p->index_cap = p->index_len = 0;
+}
+
 size_t kith_strpool_bytes(const struct kith_strpool *p)
 {
 	return p ? p->bytes : 0;

@@ -30,6 +30,11 @@ char *kith_strpool_copy(struct kith_strpool *p, const char *s, size_t len);
  * NULL on ENOMEM or size 0. */
 void *kith_strpool_alloc(struct kith_strpool *p, size_t size);
 
+/* Drops the interning index; the strings stay.  For a pool that is only
+ * read from now on (a later kith_strpool_intern starts a new index that
+ * knows none of the earlier strings). */
+void kith_strpool_seal(struct kith_strpool *p);
+
 /* Bytes the pool holds (chunks plus index), for figures. */
 size_t kith_strpool_bytes(const struct kith_strpool *p);
 

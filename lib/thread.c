@@ -116,13 +116,13 @@ static void link_headers(struct kith_work *k, struct uf *u, const uint32_t *mnod
 	if (k->w[i].has_irt) {
 		uf_union(u, mnode[i], *key);
 		if (uf_first(u, *key, &at) && at != i)
-			k->w[i].parent = at;
+			kith_wmsg_set_parent(&k->w[i], at);
 		key++;
 	}
 	while (end-- > key) {
 		uf_union(u, mnode[i], *end);
-		if (k->w[i].parent == KITH_NONE && uf_first(u, *end, &at) && at != i)
-			k->w[i].parent = at;
+		if (kith_wmsg_parent(&k->w[i]) == KITH_NONE && uf_first(u, *end, &at) && at != i)
+			kith_wmsg_set_parent(&k->w[i], at);
 	}
 }
 
@@ -130,16 +130,18 @@ static void link_headers(struct kith_work *k, struct uf *u, const uint32_t *mnod
  * every message in the mailbox that someone else sent. */
 static int sender_in_rcpt(const struct kith_work *k, size_t a, size_t b)
 {
+	size_t from = kith_wmsg_from(&k->w[a]);
+
 	if (k->w[a].from_user)
 		return !k->w[b].from_user || k->w[b].user_in_rcpt;
-	return k->w[a].from != KITH_PID_NONE && kith_work_rcpt_has(k, b, k->w[a].from);
+	return from != KITH_PID_NONE && kith_work_rcpt_has(k, b, from);
 }
 
 static int same_side(const struct kith_work *k, size_t a, size_t b)
 {
 	if (k->w[a].from_user || k->w[b].from_user)
 		return k->w[a].from_user == k->w[b].from_user;
-	return k->w[a].from == k->w[b].from;
+	return kith_wmsg_from(&k->w[a]) == kith_wmsg_from(&k->w[b]);
 }
 
 /* Was c sent to one person only, whom i's sender resembles (an answer
@@ -147,10 +149,10 @@ static int same_side(const struct kith_work *k, size_t a, size_t b)
 static int moved(const struct kith_work *k, size_t c, size_t i)
 {
 	const struct kith_wmsg *wc = &k->w[c], *wi = &k->w[i];
+	size_t from = kith_wmsg_from(wi);
 
-	return wc->from_user && !wi->from_user && wc->rc_n == 1 && wi->from != KITH_PID_NONE &&
-	       k->rcpt[wc->rc_off] != wi->from &&
-	       kith_people_alike(&k->people, k->rcpt[wc->rc_off], wi->from);
+	return wc->from_user && !wi->from_user && wc->rc_n == 1 && from != KITH_PID_NONE &&
+	       k->rcpt[wc->rc_off] != from && kith_people_alike(&k->people, k->rcpt[wc->rc_off], from);
 }
 
 /* Fallback parent of reply i among earlier same-subject messages (chain
@@ -192,7 +194,7 @@ static int link_subjects(struct kith_work *k, struct uf *u, const uint32_t *mnod
 			continue;
 		at = subject_parent(k, prev, i);
 		if (at != KITH_NONE) {
-			k->w[i].parent = at;
+			kith_wmsg_set_parent(&k->w[i], at);
 			uf_union(u, mnode[i], mnode[at]);
 		}
 	}
@@ -212,7 +214,7 @@ static void message_nodes(struct kith_work *k, struct uf *u, uint32_t *mnode)
 	}
 	for (i = 0; i < k->n; i++) {
 		uint32_t node = k->tkey[k->tkey_off[k->w[i].seq]];
-		k->w[i].parent = KITH_NONE;
+		kith_wmsg_set_parent(&k->w[i], KITH_NONE);
 		mnode[i] = node;
 		if (u->first[node] == NO_MSG)
 			u->first[node] = (uint32_t)i;
@@ -248,7 +250,7 @@ int kith_thread_build(struct kith_work *k)
 		rc = -EOVERFLOW;
 		goto out;
 	}
-	kith_umap_free(&k->tid); /* the nodes are made: the hashes are not needed */
+	kith_umap_free(&k->tid); /* the nodes are made (analyze.c freed it already) */
 	mnode = malloc((k->n ? k->n : 1) * sizeof(*mnode));
 	u.up = malloc((u.n ? u.n : 1) * sizeof(*u.up));
 	u.first = malloc((u.n ? u.n : 1) * sizeof(*u.first));

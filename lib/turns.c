@@ -133,7 +133,7 @@ static int check_moved(struct tctx *c, size_t wi, size_t pi)
 {
 	const struct kith_work *k = c->k;
 	const struct kith_wmsg *p = &k->w[pi];
-	size_t a, b = k->w[wi].from;
+	size_t a, b = kith_wmsg_from(&k->w[wi]);
 
 	if (p->rc_n != 1)
 		return 0;
@@ -148,7 +148,8 @@ static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
 {
 	struct kith_turns *t = c->t;
 	const struct kith_wmsg *w = &c->k->w[wi];
-	const struct kith_wmsg *p = w->parent != KITH_NONE ? &c->k->w[w->parent] : NULL;
+	size_t pi = kith_wmsg_parent(w);
+	const struct kith_wmsg *p = pi != KITH_NONE ? &c->k->w[pi] : NULL;
 	struct kith_wturn *tu, *nt;
 	size_t row;
 	int rc = row_of(c, pid, wi, by_user, &row);
@@ -167,7 +168,7 @@ static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
 		t->r[row].raw_tu++;
 	else
 		t->r[row].raw_tt++;
-	return by_user || !p ? 0 : check_moved(c, wi, w->parent);
+	return by_user || !p ? 0 : check_moved(c, wi, pi);
 }
 
 /* A reply whose parent is not here (Re: subject or In-Reply-To, nothing
@@ -183,8 +184,8 @@ static int orphan_turn(struct tctx *c, size_t wi)
 		return 0;
 	if (w->from_user && kith_work_is_human(k, kith_wmsg_to1(w)))
 		return add_turn(c, wi, kith_wmsg_to1(w), 1);
-	if (!w->from_user && w->user_in_to && kith_work_is_human(k, w->from))
-		return add_turn(c, wi, w->from, 0);
+	if (!w->from_user && w->user_in_to && kith_work_is_human(k, kith_wmsg_from(w)))
+		return add_turn(c, wi, kith_wmsg_from(w), 0);
 	return 0;
 }
 
@@ -196,15 +197,15 @@ static int maybe_turn(struct tctx *c, size_t wi)
 
 	if (w->cls == KITH_CLASS_AUTOMATED)
 		return 0;
-	if (w->parent == KITH_NONE)
+	if (kith_wmsg_parent(w) == KITH_NONE)
 		return orphan_turn(c, wi);
-	p = &k->w[w->parent];
+	p = &k->w[kith_wmsg_parent(w)];
 	if (p->cls == KITH_CLASS_AUTOMATED)
 		return 0;
-	if (w->from_user && !p->from_user && kith_work_is_human(k, p->from))
-		return add_turn(c, wi, p->from, 1);
-	if (!w->from_user && p->from_user && kith_work_is_human(k, w->from))
-		return add_turn(c, wi, w->from, 0);
+	if (w->from_user && !p->from_user && kith_work_is_human(k, kith_wmsg_from(p)))
+		return add_turn(c, wi, kith_wmsg_from(p), 1);
+	if (!w->from_user && p->from_user && kith_work_is_human(k, kith_wmsg_from(w)))
+		return add_turn(c, wi, kith_wmsg_from(w), 0);
 	return 0;
 }
 
@@ -213,7 +214,8 @@ static int scan_message(struct tctx *c, size_t wi)
 {
 	const struct kith_work *k = c->k;
 	const struct kith_wmsg *w = &k->w[wi];
-	size_t j;
+	size_t j, pi = kith_wmsg_parent(w), from = kith_wmsg_from(w);
+	const struct kith_wmsg *p = pi != KITH_NONE ? &k->w[pi] : NULL;
 	int rc;
 
 	if (w->cls == KITH_CLASS_AUTOMATED)
@@ -225,17 +227,15 @@ static int scan_message(struct tctx *c, size_t wi)
 			if (kith_work_is_human(k, k->rcpt[w->rc_off + j]) &&
 			    (rc = touch(c, k->rcpt[w->rc_off + j], wi, 1)) < 0)
 				return rc;
-		if (w->parent != KITH_NONE && !k->w[w->parent].from_user &&
-		    kith_work_is_human(k, k->w[w->parent].from) &&
-		    !kith_work_rcpt_has(k, wi, k->w[w->parent].from))
-			return touch(c, k->w[w->parent].from, wi, 1);
+		if (p && !p->from_user && kith_work_is_human(k, kith_wmsg_from(p)) &&
+		    !kith_work_rcpt_has(k, wi, kith_wmsg_from(p)))
+			return touch(c, kith_wmsg_from(p), wi, 1);
 		return 0;
 	}
-	if (!kith_work_is_human(k, w->from))
+	if (!kith_work_is_human(k, from))
 		return 0;
-	if (w->user_in_rcpt || w->cls == KITH_CLASS_PERSONAL ||
-	    (w->parent != KITH_NONE && k->w[w->parent].from_user))
-		return touch(c, w->from, wi, 0);
+	if (w->user_in_rcpt || w->cls == KITH_CLASS_PERSONAL || (p && p->from_user))
+		return touch(c, from, wi, 0);
 	return 0;
 }
 
@@ -366,14 +366,16 @@ static size_t direct_of(const struct kith_work *k, struct kith_turns *t, size_t 
 	if (w->cls == KITH_CLASS_AUTOMATED)
 		return 0;
 	if (!w->from_user) {
-		if (!w->user_in_rcpt || !kith_work_is_human(k, w->from))
+		if (!w->user_in_rcpt || !kith_work_is_human(k, kith_wmsg_from(w)))
 			return 0;
 		if (d) {
-			t->ps[w->from].direct_from++;
-			t->ps[w->from].broadcast_from += personal &&
+			struct kith_pstat *ps = &t->ps[kith_wmsg_from(w)];
+
+			ps->direct_from++;
+			ps->broadcast_from += personal &&
 				(!w->user_in_to || w->n_rcpt_total >= KITH_NOTICE_RCPT);
-			t->ps[w->from].personal_from += personal;
-			d[0] = (struct dmsg){ w->date, (uint32_t)w->from, 0 };
+			ps->personal_from += personal;
+			d[0] = (struct dmsg){ w->date, w->from_id, 0 };
 		}
 		return 1;
 	}
@@ -485,16 +487,22 @@ static int build(struct tctx *c)
 	return name_suggestions(c);
 }
 
-/* The rows grew by doubling (a sixth of their array unused on the bench
- * mailbox); the output stage, the analysis' memory peak, needs only the
- * rows made. */
-static void shrink_rows(struct kith_turns *t)
+/* The rows and the turns grew by doubling (a sixth of the rows' array
+ * unused on the bench mailbox, a third of the turns' at a million
+ * messages); the output stage, the analysis' memory peak, needs only the
+ * ones made. */
+static void shrink_arrays(struct kith_turns *t)
 {
 	struct kith_wrow *v;
+	struct kith_wturn *tv;
 
 	if (t->n_r && t->n_r < t->cap_r && (v = realloc(t->r, t->n_r * sizeof(*v))) != NULL) {
 		t->r = v;
 		t->cap_r = t->n_r;
+	}
+	if (t->n && t->n < t->cap && (tv = realloc(t->t, t->n * sizeof(*tv))) != NULL) {
+		t->t = tv;
+		t->cap = t->n;
 	}
 }
 
@@ -514,7 +522,7 @@ int kith_turns_build(struct kith_work *k, struct kith_turns *t)
 	kith_umap_init(&c.crowd);
 	kith_umap_init(&c.sugg);
 	rc = build(&c);
-	shrink_rows(t);
+	shrink_arrays(t);
 	free(c.thead);
 	kith_umap_free(&c.crowd);
 	kith_umap_free(&c.sugg);

@@ -94,9 +94,10 @@ int kith_turns_build(struct kith_work *k, struct kith_turns *t);
 void kith_turns_free(struct kith_turns *t);
 
 /* Fills a's people (scored, sorted, tiered), turns, conversations and
- * suggestions from k and t (analyze_out.c).  Returns 0 or -ENOMEM; a is
- * left for kith_analysis_free either way. */
-int kith_analyze_output(const struct kith_work *k, const struct kith_turns *t,
-			struct kith_analysis *a);
+ * suggestions from k and t (analyze_out.c).  Takes k->w (NULL after)
+ * and frees what it has used up as it goes: t's rows and k's subjects,
+ * then t's turns.  Returns 0 or -ENOMEM; a is left for kith_analysis_free
+ * either way. */
+int kith_analyze_output(struct kith_work *k, struct kith_turns *t, struct kith_analysis *a);
 
 #endif

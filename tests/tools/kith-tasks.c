@@ -44,7 +44,7 @@ struct scen {
 	char *addr1[MAXP][1];
 	size_t np;
 	struct kith_msg *m;
-	enum kith_class *cls;
+	uint8_t *cls;
 	size_t nm;
 	struct kith_turn *turns;
 	size_t nt;

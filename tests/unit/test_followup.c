@@ -16,7 +16,7 @@
 
 struct scen {
 	struct kith_msg *m;
-	enum kith_class *cls;
+	uint8_t *cls;
 	size_t n, cap;
 	struct kith_person people[16];
 	char *addrs[16][2];
@@ -689,6 +689,96 @@ static void test_importance_order(void)
 	scen_free(&s);
 }
 
+/* Only the horizon's messages are scanned in date order; older ones go
+ * by in input order and leave each person's newest dates: the outcome
+ * must not depend on the input order. */
+static void test_input_order(void)
+{
+	struct scen s;
+	size_t ana;
+
+	scen_init(&s);
+	ana = person(&s, "ana@example.com", "Ana", KITH_TIER_INNER, 90);
+	turn(&s, ana, NOW - 200 * DAY, 1);
+	/* the user wrote 60, then (later in the input) 100 days ago */
+	msg(&s, ME, "ana@example.com", NULL, "Hi", "u1@x", NULL, NOW - 60 * DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, ME, "ana@example.com", NULL, "Hi", "u0@x", NULL, NOW - 100 * DAY,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK(s.nw == 1 && strcmp(s.w[0].summary, "Check in with Ana: it's been 8 weeks") == 0);
+	CHECK(s.nw == 1 && s.w[0].since == NOW - 60 * DAY);
+	/* Ana wrote 50, then (later in the input) 90 days ago */
+	msg(&s, "ana@example.com", ME, NULL, "News", "a1@x", NULL, NOW - 50 * DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, "ana@example.com", ME, NULL, "News", "a0@x", NULL, NOW - 90 * DAY,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK(s.nw == 1 && s.w[0].since == NOW - 50 * DAY);
+	/* within the horizon the dates order: the user's answer (first in
+	 * the input) came after her question */
+	msg(&s, ME, "ana@example.com", NULL, "Re: Lunch?", "u2@x", "a2@x", NOW - DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, "ana@example.com", ME, NULL, "Lunch?", "a2@x", NULL, NOW - 2 * DAY,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK_INT(s.nw, 0);
+	CHECK_NULL(find(&s, KITH_TASK_REPLY, "ana@example.com"));
+	scen_free(&s);
+}
+
+/* A source whose second pass drops its last message. */
+struct short_src { const struct kith_msg *v; size_t n; };
+
+static int short_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct short_src *ss = ctx;
+	size_t n = pass == KITH_PASS_ALL ? ss->n - 1 : ss->n;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = fn(&ss->v[i], fn_ctx);
+	return r;
+}
+
+/* The streamed entry point decides as the array one, and only over the
+ * analysis' own input (its count and digest). */
+static void test_source_checks(void)
+{
+	struct scen s;
+	struct kith_msg_array arr;
+	struct kith_msg_source src;
+	struct short_src ss;
+	struct kith_task_want *w = NULL;
+	size_t nw = 0;
+
+	scen_init(&s);
+	person(&s, "ana@example.com", "Ana", KITH_TIER_INNER, 90);
+	msg(&s, ME, "ana@example.com", NULL, "Hi", "h0@x", NULL, NOW - 100 * DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, "ana@example.com", ME, NULL, "Question", "q1@x", NULL, NOW - 3 * DAY,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK_INT(s.nw, 1);
+	s.a.input_digest = kith_msgs_digest(s.m, s.n);
+	arr = (struct kith_msg_array){ s.m, s.n };
+	kith_msg_array_source(&arr, &src);
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw), 0);
+	CHECK(nw == 1 && s.nw == 1 && strcmp(w[0].uid, s.w[0].uid) == 0 &&
+	      strcmp(w[0].description, s.w[0].description) == 0);
+	kith_task_wants_free(w, nw);
+	/* other messages, or fewer, or in another order: stale */
+	s.a.input_digest++;
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw), -ESTALE);
+	CHECK(w == NULL && nw == 0);
+	s.a.input_digest--;
+	ss = (struct short_src){ s.m, s.n };
+	src = (struct kith_msg_source){ .n = s.n, .each = short_each, .ctx = &ss };
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw), -ESTALE);
+	CHECK_INT(kith_followups_decide_source(&s.a, NULL, &s.p, NULL, 0, NOW, &w, &nw), -EINVAL);
+	scen_free(&s);
+}
+
 int main(void)
 {
 	test_reply_delay();
@@ -710,5 +800,7 @@ int main(void)
 	test_bad_input();
 	test_text_helpers();
 	test_importance_order();
+	test_input_order();
+	test_source_checks();
 	return T_DONE();
 }

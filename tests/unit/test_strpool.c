@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "t.h"
+#include "msg.h"
 #include "strpool.h"
 
 static void test_intern(void)
@@ -79,10 +80,71 @@ static void test_alloc(void)
 	kith_strpool_free(NULL);
 }
 
+/* A sealed pool keeps its strings and drops its index. */
+static void test_seal(void)
+{
+	struct kith_strpool *p = kith_strpool_new();
+	char *a = kith_strpool_intern(p, "ann@example.org", 15), *b;
+	size_t before = kith_strpool_bytes(p);
+
+	kith_strpool_seal(p);
+	CHECK_STR(a, "ann@example.org");
+	CHECK(kith_strpool_bytes(p) < before);
+	b = kith_strpool_intern(p, "ann@example.org", 15);
+	CHECK_STR(b, "ann@example.org");
+	CHECK(b != a); /* the new index does not know a */
+	CHECK(kith_strpool_intern(p, "ann@example.org", 15) == b);
+	kith_strpool_free(p);
+	kith_strpool_seal(NULL);
+}
+
+/* A pooled copy owns nothing of the original: it outlives it, whole. */
+static void test_msg_copy(void)
+{
+	struct kith_strpool *p = kith_strpool_new();
+	struct kith_msg m = { .id = 7, .date = 1717200000, .n_rcpt_total = 9, .flags = 1,
+			      .n_refs = 2, .n_to = 1, .n_cc = 1 }, c, d;
+
+	m.message_id = strdup("m1@x");
+	m.in_reply_to = strdup("m0@x");
+	m.refs = calloc(2, sizeof(*m.refs));
+	m.refs[0] = strdup("r0@x");
+	m.refs[1] = strdup("m0@x");
+	m.from = (struct kith_addr){ strdup("ann@example.org"), strdup("Ann") };
+	m.rcpt = calloc(2, sizeof(*m.rcpt));
+	m.rcpt[0] = (struct kith_addr){ strdup("bo@example.org"), NULL };
+	m.rcpt[1] = (struct kith_addr){ strdup("ann@example.org"), strdup("Ann") };
+	m.subject = strdup("Lunch?");
+	CHECK_INT(kith_msg_copy_pooled(&c, &m, p), 0);
+	kith_msg_free(&m);
+	CHECK_INT(c.id, 7);
+	CHECK_INT(c.date, 1717200000);
+	CHECK_INT(c.n_rcpt_total, 9);
+	CHECK_INT(c.flags, 1);
+	CHECK_STR(c.message_id, "m1@x");
+	CHECK_STR(c.in_reply_to, "m0@x");
+	CHECK(c.n_refs == 2 && strcmp(c.refs[0], "r0@x") == 0 && strcmp(c.refs[1], "m0@x") == 0);
+	CHECK_STR(c.from.addr, "ann@example.org");
+	CHECK_STR(c.from.name, "Ann");
+	CHECK(c.n_to == 1 && c.n_cc == 1);
+	CHECK_STR(c.rcpt[0].addr, "bo@example.org");
+	CHECK_NULL(c.rcpt[0].name);
+	CHECK(c.rcpt[1].addr == c.from.addr); /* addresses interned */
+	CHECK_STR(c.subject, "Lunch?");
+	CHECK_NULL(c.list_id);
+	/* a bare record copies as one */
+	memset(&m, 0, sizeof(m));
+	CHECK_INT(kith_msg_copy_pooled(&d, &m, p), 0);
+	CHECK(d.message_id == NULL && d.refs == NULL && d.rcpt == NULL && d.from.addr == NULL);
+	kith_strpool_free(p);
+}
+
 int main(void)
 {
 	test_intern();
 	test_many();
 	test_alloc();
+	test_msg_copy();
+	test_seal();
 	return T_DONE();
 }
