@@ -921,23 +921,52 @@ static int i64_cmp(const void *x, const void *y)
 /* Why: each relationship has its own rhythm.  Turns closer than a day apart
  * are one exchange; the rhythm is twice the median gap between exchanges.
  * Returns seconds, or 0 when there are too few exchanges to tell. */
-static int64_t rhythm_of(const struct fu *f, size_t p)
-{
-	int64_t *d, *gaps, rhythm = 0;
-	size_t n = 0, ng = 0, i;
+/* The turns' dates grouped by person (a counting sort), made once for
+ * keep-in-touch.  Why: finding one person's turns was a scan of every
+ * turn, for every candidate: 20,000 people x 704,000 turns on the
+ * million-message bench database, twice the analysis' own work. */
+struct turn_days { int64_t *d; size_t *off; };
 
-	for (i = 0; i < f->a->n_turns; i++)
-		n += f->a->turns[i].person == p;
+static void turn_days_free(struct turn_days *td)
+{
+	free(td->d);
+	free(td->off);
+}
+
+static int turn_days_build(const struct kith_analysis *a, struct turn_days *td)
+{
+	size_t i, p, *fill = calloc(a->n_people + 1, sizeof(*fill));
+
+	td->off = calloc(a->n_people + 1, sizeof(*td->off));
+	td->d = malloc((a->n_turns ? a->n_turns : 1) * sizeof(*td->d));
+	if (!fill || !td->off || !td->d) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (i = 0; i < a->n_turns; i++)
+		if ((p = a->turns[i].person) < a->n_people)
+			td->off[p + 1]++;
+	for (p = 0; p < a->n_people; p++)
+		td->off[p + 1] += td->off[p];
+	for (i = 0; i < a->n_turns; i++)
+		if ((p = a->turns[i].person) < a->n_people)
+			td->d[td->off[p] + fill[p]++] = a->turns[i].date;
+	free(fill);
+	return 0;
+}
+
+static int64_t rhythm_of(const struct turn_days *td, size_t p)
+{
+	size_t n = td->off[p + 1] - td->off[p], ng = 0, i;
+	int64_t *d, *gaps, rhythm = 0;
+
 	if (n < 3)
 		return 0;
 	d = malloc(n * sizeof(*d));
 	gaps = malloc(n * sizeof(*gaps));
 	if (!d || !gaps)
 		goto out;
-	n = 0;
-	for (i = 0; i < f->a->n_turns; i++)
-		if (f->a->turns[i].person == p)
-			d[n++] = f->a->turns[i].date;
+	memcpy(d, td->d + td->off[p], n * sizeof(*d));
 	qsort(d, n, sizeof(*d), i64_cmp);
 	{
 		int64_t start = d[0];
@@ -1047,14 +1076,18 @@ static int emit_keep(struct fu *f, const struct kit_cand *c)
 static int emit_keep_in_touch(struct fu *f)
 {
 	struct kit_cand *c;
+	struct turn_days td = { 0 };
 	size_t n = 0, p, i;
 	int r = 0;
 
 	if (f->p.keep_in_touch_max == 0)
 		return 0;
 	c = calloc(f->a->n_people ? f->a->n_people : 1, sizeof(*c));
-	if (!c)
+	if (!c || turn_days_build(f->a, &td) < 0) {
+		free(c);
+		turn_days_free(&td);
 		return -ENOMEM;
+	}
 	for (p = 0; p < f->a->n_people; p++) {
 		int64_t clock = quiet_since(f, p), cad, rh;
 		enum kith_tier t = f->a->people[p].tier;
@@ -1065,7 +1098,7 @@ static int emit_keep_in_touch(struct fu *f)
 		cad = (int64_t)cadence_of(f, t) * DAY;
 		if (f->now - clock < cad)
 			continue; /* the threshold is at least the cadence */
-		rh = rhythm_of(f, p);
+		rh = rhythm_of(&td, p);
 		if (f->now - clock < rh)
 			continue;
 		c[n++] = (struct kit_cand){ p, clock, rh > cad ? rh : cad, rh };
@@ -1073,6 +1106,7 @@ static int emit_keep_in_touch(struct fu *f)
 	qsort_r(c, n, sizeof(*c), kit_depth_cmp, (void *)f->a);
 	for (i = 0; i < n && i < (size_t)f->p.keep_in_touch_max && r == 0; i++)
 		r = emit_keep(f, &c[i]);
+	turn_days_free(&td);
 	free(c);
 	return r;
 }
