@@ -6,18 +6,6 @@
 #include <errno.h>
 #include <string.h>
 
-int kith_absorb_only_new_mail(const struct kith_store_basis *was,
-			      const struct kith_store_basis *cur, int with_tasks)
-{
-	return was->config != 0 && was->config == cur->config &&
-	       strcmp(was->version, cur->version) == 0 && was->day == cur->day &&
-	       cur->t.max_msg > was->t.max_msg && cur->t.messages > was->t.messages &&
-	       was->t.messages_changed == cur->t.messages_changed &&
-	       was->t.decisions == cur->t.decisions &&
-	       was->tasks_mtime_s == cur->tasks_mtime_s &&
-	       was->tasks_mtime_ns == cur->tasks_mtime_ns && (was->with_tasks || !with_tasks);
-}
-
 static int saved_person(void *ctx, const char *addr)
 {
 	return kith_store_is_person_addr(ctx, addr) != 0; /* an error counts as a person */

@@ -17,12 +17,6 @@
 #include "../store/store.h"
 #include "../store/store_meta.h"
 
-/* 1 when the saved analysis (made on `was`) differs from `cur` only by
- * messages added after it (nothing changed or deleted, the same config,
- * decisions, day and task folder): the case kith_absorb may take. */
-int kith_absorb_only_new_mail(const struct kith_store_basis *was,
-			      const struct kith_store_basis *cur, int with_tasks);
-
 /* Judges the rows after was->t.max_msg, up to cur->t.max_msg, against the
  * saved analysis, as of now.  Returns 1 when all were inert (the analysis' counts were moved;
  * *n gets how many), 0 when a full analysis is needed (why, when not

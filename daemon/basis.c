@@ -50,15 +50,29 @@ int kith_basis_now(const struct kith_config *c, struct kith_store *st, int64_t n
 	return kith_store_tallies(st, &b->t);
 }
 
-int kith_basis_holds(const struct kith_store_basis *was, const struct kith_store_basis *cur,
-		     int with_tasks)
+/* Everything but the messages: what any kept analysis needs to be equal. */
+static int same_but_mail(const struct kith_store_basis *was, const struct kith_store_basis *cur,
+			 int with_tasks)
 {
 	return was->config != 0 && was->config == cur->config &&
 	       strcmp(was->version, cur->version) == 0 && was->day == cur->day &&
-	       was->t.max_msg == cur->t.max_msg && was->t.messages == cur->t.messages &&
 	       was->t.messages_changed == cur->t.messages_changed &&
 	       was->t.decisions == cur->t.decisions &&
 	       was->tasks_mtime_s == cur->tasks_mtime_s &&
 	       was->tasks_mtime_ns == cur->tasks_mtime_ns &&
 	       (was->with_tasks || !with_tasks);
+}
+
+int kith_basis_holds(const struct kith_store_basis *was, const struct kith_store_basis *cur,
+		     int with_tasks)
+{
+	return same_but_mail(was, cur, with_tasks) && was->t.max_msg == cur->t.max_msg &&
+	       was->t.messages == cur->t.messages;
+}
+
+int kith_basis_only_new_mail(const struct kith_store_basis *was,
+			     const struct kith_store_basis *cur, int with_tasks)
+{
+	return same_but_mail(was, cur, with_tasks) && cur->t.max_msg > was->t.max_msg &&
+	       cur->t.messages > was->t.messages;
 }

@@ -28,4 +28,10 @@ void kith_basis_tasks_seen(const struct kith_config *c, struct kith_store_basis 
 int kith_basis_holds(const struct kith_store_basis *was, const struct kith_store_basis *cur,
 		     int with_tasks);
 
+/* 1 when `cur` differs from `was` only by messages added after it (nothing
+ * changed or deleted; the same config, decisions, day and task folder):
+ * the case new mail may be judged without analysing again (absorb.h). */
+int kith_basis_only_new_mail(const struct kith_store_basis *was,
+			     const struct kith_store_basis *cur, int with_tasks);
+
 #endif

@@ -177,38 +177,46 @@ static int rethink(struct kith_daemon *d, int with_tasks)
 	return r;
 }
 
+/* What the saved analysis was made from (*was), and what one made now
+ * would be made from (*cur).  0, or -1 when either cannot be read. */
+static int load_bases(struct kith_daemon *d, struct kith_store_basis *was,
+		      struct kith_store_basis *cur)
+{
+	if (kith_basis_now(d->config, d->store, think_time(d), cur) < 0 ||
+	    kith_store_basis_load(d->store, was) < 0)
+		return -1;
+	return 0;
+}
+
 /* 1 when the saved analysis was made from what the database holds now
  * (and, when max_age > 0, at most max_age seconds ago); *at gets its time. */
-static int saved_analysis_holds(struct kith_daemon *d, int with_tasks, int64_t max_age,
-				int64_t *at)
+static int saved_analysis_holds(const struct kith_store_basis *was,
+				const struct kith_store_basis *cur, int with_tasks,
+				int64_t max_age, int64_t *at)
 {
-	struct kith_store_basis was, cur;
-
-	if (kith_basis_now(d->config, d->store, think_time(d), &cur) < 0 ||
-	    kith_store_basis_load(d->store, &was) < 0 || !kith_basis_holds(&was, &cur, with_tasks))
+	if (!kith_basis_holds(was, cur, with_tasks))
 		return 0;
-	if (max_age > 0 && (cur.at < was.at || cur.at - was.at >= max_age))
+	if (max_age > 0 && (cur->at < was->at || cur->at - was->at >= max_age))
 		return 0;
-	log_info("nothing new since the analysis as of %lld: kept", (long long)was.at);
-	*at = was.at;
+	log_info("nothing new since the analysis as of %lld: kept", (long long)was->at);
+	*at = was->at;
 	return 1;
 }
 
 /* New mail that changes nothing (absorb.h): the saved analysis and its
  * tasks stand, its basis moves to the mail now stored.  1 when so (*at
  * gets the analysis' time), else 0. */
-static int absorbed_new_mail(struct kith_daemon *d, int with_tasks, int64_t *at)
+static int absorbed_new_mail(struct kith_daemon *d, const struct kith_store_basis *was,
+			     const struct kith_store_basis *cur, int with_tasks, int64_t *at)
 {
-	struct kith_store_basis was, cur;
+	struct kith_store_basis b = *cur;
 	const char *why = NULL;
 	size_t n = 0;
 	int r;
 
-	if (d->as_of || kith_basis_now(d->config, d->store, think_time(d), &cur) < 0 ||
-	    kith_store_basis_load(d->store, &was) < 0 ||
-	    !kith_absorb_only_new_mail(&was, &cur, with_tasks))
+	if (d->as_of || !kith_basis_only_new_mail(was, cur, with_tasks))
 		return 0;
-	r = kith_absorb(d->config, d->store, &was, &cur, think_time(d), &n, &why);
+	r = kith_absorb(d->config, d->store, was, cur, think_time(d), &n, &why);
 	if (r <= 0) {
 		if (r < 0)
 			log_warn("judging new mail failed (%s): analysing everything", strerror(-r));
@@ -216,13 +224,15 @@ static int absorbed_new_mail(struct kith_daemon *d, int with_tasks, int64_t *at)
 			log_debug("new mail needs an analysis: %s", why);
 		return 0;
 	}
-	cur.at = was.at; /* the analysis is still the one made then */
-	cur.with_tasks = was.with_tasks;
-	if (kith_store_basis_save(d->store, &cur) < 0)
+	/* the analysis is still the one made then; the task folder as read
+	 * before judging (no task was written: a change since must be seen) */
+	b.at = was->at;
+	b.with_tasks = was->with_tasks;
+	if (kith_store_basis_save(d->store, &b) < 0)
 		log_warn("cannot record the analysis' basis: the next --once analyses again");
 	log_info("%zu new message%s change%s nothing: the analysis as of %lld is kept", n,
-		 n == 1 ? "" : "s", n == 1 ? "s" : "", (long long)was.at);
-	*at = was.at;
+		 n == 1 ? "" : "s", n == 1 ? "s" : "", (long long)was->at);
+	*at = was->at;
 	return 1;
 }
 
@@ -231,9 +241,12 @@ static int absorbed_new_mail(struct kith_daemon *d, int with_tasks, int64_t *at)
  * the same result.  See basis.h for what "nothing new" covers. */
 static int rethink_if_changed(struct kith_daemon *d, int with_tasks)
 {
+	struct kith_store_basis was, cur;
 	int64_t at;
 
-	if (saved_analysis_holds(d, with_tasks, 0, &at) || absorbed_new_mail(d, with_tasks, &at))
+	if (load_bases(d, &was, &cur) == 0 &&
+	    (saved_analysis_holds(&was, &cur, with_tasks, 0, &at) ||
+	     absorbed_new_mail(d, &was, &cur, with_tasks, &at)))
 		return 0;
 	return rethink(d, with_tasks);
 }
@@ -527,9 +540,10 @@ static struct timespec tasks_mtime(const struct loop *l)
 static void maybe_rethink(struct loop *l, int with_tasks)
 {
 	struct kith_store_fp fp;
+	struct kith_store_basis was, cur;
 	struct timespec tm = tasks_mtime(l);
 	int64_t now = time(NULL), at;
-	int known = kith_store_fingerprint(l->d->store, &fp) == 0;
+	int known = kith_store_fingerprint(l->d->store, &fp) == 0, bases;
 
 	if (known && l->thought && !memcmp(&fp, &l->thought_fp, sizeof(fp)) &&
 	    tm.tv_sec == l->thought_tasks_mtime.tv_sec &&
@@ -540,16 +554,17 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 			  (long long)(now - l->thought_at));
 		return;
 	}
+	bases = known && load_bases(l->d, &was, &cur) == 0;
 	/* a restarted daemon: the analysis saved before may still hold */
-	if (!l->thought && known && !l->d->as_of &&
-	    saved_analysis_holds(l->d, with_tasks, RETHINK_MAX_AGE_S, &l->thought_at)) {
+	if (!l->thought && bases && !l->d->as_of &&
+	    saved_analysis_holds(&was, &cur, with_tasks, RETHINK_MAX_AGE_S, &l->thought_at)) {
 		l->thought = 1;
 		l->thought_fp = fp;
 		l->thought_tasks_mtime = tm;
 		l->thought_tasks = with_tasks;
 		return;
 	}
-	if (known && absorbed_new_mail(l->d, with_tasks, &at)) {
+	if (bases && absorbed_new_mail(l->d, &was, &cur, with_tasks, &at)) {
 		if (!l->thought)
 			l->thought_at = at;
 		l->thought = kith_store_fingerprint(l->d->store, &l->thought_fp) == 0;
