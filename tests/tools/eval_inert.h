@@ -6,9 +6,12 @@
  * in date order, as new rows.  Each is judged against the analysis of what
  * came before it; then everything is analysed again with it.  A message
  * judged inert must leave that analysis unchanged, person by person,
- * turn by turn, conversation by conversation (tests/unit/asame.h).  Prints
- * per cut how many arrived, how many were inert and proved equal; exits 1
- * on any inert message that changed the analysis.
+ * turn by turn, conversation by conversation (tests/unit/asame.h), and
+ * the follow-up tasks decided from it task by task (kithd keeps the tasks
+ * it wrote when it absorbs a message: they must be the ones a full
+ * analysis would give).  Prints per cut how many arrived, how many were
+ * inert and proved equal; exits 1 on any inert message that changed the
+ * analysis or a task.
  */
 #include "inert.h"
 #include "../unit/asame.h"
@@ -53,6 +56,50 @@ static int in_judge(const struct kith_analysis *a, const struct kith_policy *p,
 	return r;
 }
 
+static size_t in_n_tasks; /* tasks in the lists compared: the check is not empty */
+
+static int in_str_same(const char *x, const char *y)
+{
+	return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* 1 when two task lists are the same, field by field, in the same order;
+ * else 0 and the first difference in diff. */
+static int in_tasks_same(const struct kith_task_want *x, size_t nx,
+			 const struct kith_task_want *y, size_t ny, char *diff, size_t len)
+{
+	if (nx != ny) {
+		snprintf(diff, len, "%zu tasks, then %zu", nx, ny);
+		return 0;
+	}
+	for (size_t i = 0; i < nx; i++) {
+		const struct kith_task_want *a = &x[i], *b = &y[i];
+		if (a->kind != b->kind || !in_str_same(a->person_key, b->person_key) ||
+		    !in_str_same(a->uid, b->uid) || !in_str_same(a->summary, b->summary) ||
+		    !in_str_same(a->description, b->description) ||
+		    !in_str_same(a->message_id, b->message_id) || !in_str_same(a->subject, b->subject) ||
+		    a->since != b->since || a->due != b->due || a->priority != b->priority ||
+		    a->tier != b->tier || a->depth != b->depth) {
+			snprintf(diff, len, "task %zu: %s, then %s", i, a->uid, b->uid);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The tasks decided from analysis a of v[0..n) as of now. */
+static void in_tasks(const struct box *b, const struct kith_analysis *a, const struct kith_msg *v,
+		     size_t n, int64_t now, struct kith_task_want **w, size_t *nw)
+{
+	struct kith_followup_params fp;
+
+	kith_followup_params_defaults(&fp);
+	fp.identities = b->ids;
+	fp.n_identities = b->n_ids;
+	if (kith_followups_decide(a, v, n, &fp, NULL, 0, now, w, nw) < 0)
+		exit(2);
+}
+
 static int in_cmp_date(const void *x, const void *y)
 {
 	const struct kith_msg *a = *(const struct kith_msg *const *)x;
@@ -78,9 +125,37 @@ static size_t in_split(const struct box *b, int64_t t, struct in_run *r, const s
 	return n < IN_MAX ? n : IN_MAX;
 }
 
-/* One cut: returns the inert messages that changed the analysis. */
-static size_t in_cut(const struct box *b, int64_t t, size_t *arrived, size_t *inert)
+/* The tasks before and after an inert message m: 0 and a line when they
+ * differ.  *w and *nw hold the tasks of a (decided by the caller's last
+ * round, or now); they become next's. */
+static int in_tasks_kept(const struct box *b, const struct kith_analysis *next,
+			 const struct in_run *r, int64_t now, const struct kith_msg *m,
+			 struct kith_task_want **w, size_t *nw)
 {
+	struct kith_task_want *w2 = NULL;
+	size_t n2 = 0;
+	char diff[256];
+	int same;
+
+	in_tasks(b, next, r->v, r->n, now, &w2, &n2);
+	in_n_tasks += n2;
+	same = in_tasks_same(*w, *nw, w2, n2, diff, sizeof(diff));
+	if (!same)
+		printf("    TASKS CHANGED by inert message %lld (%s): %s\n", (long long)m->id,
+		       m->from.addr ? m->from.addr : "-", diff);
+	kith_task_wants_free(*w, *nw);
+	*w = w2;
+	*nw = n2;
+	return same;
+}
+
+/* One cut: returns the inert messages that changed the analysis or the
+ * tasks; *tasks counts the task lists compared. */
+static size_t in_cut(const struct box *b, int64_t t, size_t *arrived, size_t *inert,
+		     size_t *tasks)
+{
+	struct kith_task_want *w = NULL;
+	size_t nw = 0;
 	struct kith_policy p = policy_for(b);
 	struct in_run r = { calloc(b->n + 1, sizeof(*r.v)), 0, NULL };
 	const struct kith_msg **arr = calloc(b->n + 1, sizeof(*arr));
@@ -95,6 +170,7 @@ static size_t in_cut(const struct box *b, int64_t t, size_t *arrived, size_t *in
 	n = in_split(b, t, &r, arr);
 	if (kith_analyze(r.v, r.n, &p, now, &a) < 0)
 		exit(2);
+	in_tasks(b, a, r.v, r.n, now, &w, &nw);
 	for (i = 0; i < n; i++) {
 		int v = in_judge(a, &p, arr[i], now, &why);
 		r.v[r.n++] = *arr[i];
@@ -108,10 +184,20 @@ static size_t in_cut(const struct box *b, int64_t t, size_t *arrived, size_t *in
 			       arr[i]->from.addr ? arr[i]->from.addr : "-", diff);
 			bad++;
 		}
+		if (v == 1) {
+			bad += !in_tasks_kept(b, next, &r, now, arr[i], &w, &nw);
+			(*tasks)++;
+		} else { /* the next inert message is compared with these */
+			kith_task_wants_free(w, nw);
+			w = NULL;
+			nw = 0;
+			in_tasks(b, next, r.v, r.n, now, &w, &nw);
+		}
 		kith_analysis_free(a);
 		a = next;
 	}
 	*arrived += n;
+	kith_task_wants_free(w, nw);
 	kith_analysis_free(a);
 	free(arr);
 	free(r.v);
@@ -120,7 +206,7 @@ static size_t in_cut(const struct box *b, int64_t t, size_t *arrived, size_t *in
 
 static int inert_eval(const struct box *b, const char *name)
 {
-	size_t arrived = 0, inert = 0, bad = 0, a0, i0, i;
+	size_t arrived = 0, inert = 0, bad = 0, tasks = 0, a0, i0, i;
 	double q;
 	char day[32];
 
@@ -131,13 +217,14 @@ static int inert_eval(const struct box *b, const char *name)
 
 		a0 = arrived;
 		i0 = inert;
-		bad += in_cut(b, t, &arrived, &inert);
+		bad += in_cut(b, t, &arrived, &inert, &tasks);
 		strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&tt));
 		printf("  %s arrived=%zu inert=%zu\n", day, arrived - a0, inert - i0);
 	}
 	for (i = 0; i < 16 && in_whys[i].why; i++)
 		printf("  not inert: %zu %s\n", in_whys[i].n, in_whys[i].why);
-	printf("inert %s: %zu of %zu arrivals inert (%.0f%%), %zu changed the analysis\n", name,
+	printf("inert %s: %zu task lists compared (%zu tasks)\n", name, tasks, in_n_tasks);
+	printf("inert %s: %zu of %zu arrivals inert (%.0f%%), %zu changed the analysis or its tasks\n", name,
 	       inert, arrived, arrived ? 100.0 * (double)inert / (double)arrived : 0.0, bad);
 	return bad ? 1 : 0;
 }
