@@ -139,5 +139,5 @@ int cli_live_tasks(struct cli *c, const struct cli_live *L, struct kith_task_wan
 
 	kith_config_followup_params(c->cfg, &p);
 	return kith_followups_decide(L->a, L->set.v, L->set.n, &p, L->rp.sp.snoozes,
-				     L->rp.sp.n_snoozes, L->as_of, out, n);
+				     L->rp.sp.n_snoozes, L->as_of, out, n, NULL);
 }

@@ -3,9 +3,12 @@
  * An analysis is a function of the stored messages, the user's decisions,
  * the configuration, kith's version and "now".  The first four are
  * compared exactly (store_meta.h's tallies, a hash of the config file);
- * "now" by its UTC day: recency and due dates move with time, so the
- * analysis is redone at least once a day.  The task folder's mtime is
- * compared too: a task app completing or removing a task must be seen.
+ * "now" by its UTC day and by the moment the tasks could first change with
+ * time alone (followup.h's next_change: a delay running out, a window
+ * closing, someone becoming due for keep-in-touch): recency and due dates
+ * move with time, so the analysis is redone at least once a day, and
+ * when the tasks would move.  The task folder's mtime is compared too: a
+ * task app completing or removing a task must be seen.
  */
 #ifndef KITH_BASIS_H
 #define KITH_BASIS_H

@@ -119,6 +119,7 @@ struct rethink {
 	size_t n_wants;
 	struct kith_task_record *records;
 	size_t n_records;
+	int64_t next_change;    /* from the follow-up rules */
 };
 
 static void rethink_free(struct rethink *t)
@@ -162,7 +163,8 @@ static int decide_tasks(struct kith_store *st, struct rethink *t,
 
 	if (r == 0)
 		r = kith_followups_decide_source(t->a, &src, p, t->run.sp.snoozes,
-						 t->run.sp.n_snoozes, now, &t->wants, &t->n_wants);
+						 t->run.sp.n_snoozes, now, &t->wants, &t->n_wants,
+						 &t->next_change);
 	kith_store_release_memory(st);
 	if (r == -ESTALE)
 		snprintf(err, errlen, "messages changed during the analysis; tasks left for the next cycle");
@@ -228,7 +230,8 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 		snprintf(err, errlen, "writing tasks failed: %s", strerror(-r));
 	if (stats && t.a)
 		*stats = (struct kith_rethink_stats){ t.a->n_msgs, t.a->n_people,
-						      t.a->n_turns, t.n_wants };
+						      t.a->n_turns, t.n_wants,
+						      r == 0 && with_tasks ? t.next_change : 0 };
 	rethink_free(&t);
 	kith_store_release_memory(st);
 	malloc_trim(0); /* hand the analysis' memory back: kithd idles for hours */

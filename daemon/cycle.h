@@ -45,6 +45,8 @@ int kith_cycle_secret_digest(const struct kith_account *a, uint64_t key, uint64_
 
 struct kith_rethink_stats {
 	size_t messages, people, turns, tasks_open;
+	int64_t next_change; /* with the tasks: when time alone could change them
+				(followup.h); 0 without */
 };
 
 /* Analyses everything dated before `now` and stores people; with

@@ -19,6 +19,7 @@
 #include "cycle.h"
 #include "log.h"
 #include "notify.h"
+#include "isodate.h"
 #include "../lib/refusal.h"
 
 #define BACKOFF_CAP_S  3600
@@ -152,7 +153,9 @@ static void save_basis(struct kith_daemon *d, struct kith_store_basis *b, int wi
 		log_warn("cannot record the analysis' basis: the next --once analyses again");
 }
 
-static int rethink(struct kith_daemon *d, int with_tasks)
+/* *next_change (may be NULL) gets the moment the tasks could first change
+ * with time alone (0 without tasks). */
+static int rethink(struct kith_daemon *d, int with_tasks, int64_t *next_change)
 {
 	struct kith_rethink_stats s = { 0 };
 	struct kith_store_basis b;
@@ -172,8 +175,11 @@ static int rethink(struct kith_daemon *d, int with_tasks)
 	else
 		log_notice("%zu messages, %zu people; tasks left as they were until every "
 			   "account syncs again", s.messages, s.people);
+	b.next_change = r == 0 ? s.next_change : 0;
 	if (r == 0 && known)
 		save_basis(d, &b, with_tasks);
+	if (next_change)
+		*next_change = b.next_change;
 	return r;
 }
 
@@ -228,6 +234,7 @@ static int absorbed_new_mail(struct kith_daemon *d, const struct kith_store_basi
 	 * before judging (no task was written: a change since must be seen) */
 	b.at = was->at;
 	b.with_tasks = was->with_tasks;
+	b.next_change = was->next_change; /* it changes no task (eval_inert) */
 	if (kith_store_basis_save(d->store, &b) < 0)
 		log_warn("cannot record the analysis' basis: the next --once analyses again");
 	log_info("%zu new message%s change%s nothing: the analysis as of %lld is kept", n,
@@ -248,7 +255,7 @@ static int rethink_if_changed(struct kith_daemon *d, int with_tasks)
 	    (saved_analysis_holds(&was, &cur, with_tasks, 0, &at) ||
 	     absorbed_new_mail(d, &was, &cur, with_tasks, &at)))
 		return 0;
-	return rethink(d, with_tasks);
+	return rethink(d, with_tasks, NULL);
 }
 
 /* "5 minutes", "45 seconds", "2 hours": a wait in the log's words. */
@@ -352,13 +359,25 @@ struct loop {
 	int thought;                  /* an analysis ran: the fields below hold */
 	int thought_tasks;            /* ... and wrote tasks */
 	int64_t thought_at;
+	int64_t thought_until;        /* ... and holds until then (hold_until) */
 	struct kith_store_fp thought_fp;
 	struct timespec thought_tasks_mtime;
 	uint64_t secret_key;          /* keys the secrets' digests; random per process */
 };
 
-/* The analysis is redone at least this often: recency and due dates move. */
-#define RETHINK_MAX_AGE_S 3600
+/* Until when an analysis made at `at` holds when nothing else changes:
+ * the end of its UTC day (recency, and with it depth and tiers, move a
+ * little every day; a daily check), or sooner when its tasks would move
+ * (next_change, followup.h: a delay or a window running out, someone
+ * becoming due for keep-in-touch).  Why not every hour, as before: at a
+ * million messages each analysis costs seconds of CPU, and 23 of 24 came
+ * to the same tasks (docs/architecture.md, "Time passing"). */
+static int64_t hold_until(int64_t at, int64_t next_change)
+{
+	int64_t day_end = kith_utc_day_end(at) + 1;
+
+	return next_change > 0 && next_change < day_end ? next_change : day_end;
+}
 
 static void announce_ready(struct loop *l, const char *status)
 {
@@ -542,22 +561,23 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	struct kith_store_fp fp;
 	struct kith_store_basis was, cur;
 	struct timespec tm = tasks_mtime(l);
-	int64_t now = time(NULL), at;
+	int64_t now = time(NULL), at, next_change = 0;
 	int known = kith_store_fingerprint(l->d->store, &fp) == 0, bases;
 
 	if (known && l->thought && !memcmp(&fp, &l->thought_fp, sizeof(fp)) &&
 	    tm.tv_sec == l->thought_tasks_mtime.tv_sec &&
 	    tm.tv_nsec == l->thought_tasks_mtime.tv_nsec &&
-	    (l->thought_tasks || !with_tasks) && now - l->thought_at < RETHINK_MAX_AGE_S &&
+	    (l->thought_tasks || !with_tasks) && now < l->thought_until &&
 	    now >= l->thought_at) {
-		log_debug("nothing changed since the analysis of %lld s ago: kept",
-			  (long long)(now - l->thought_at));
+		log_debug("nothing changed since the analysis of %lld s ago: kept for %lld s more",
+			  (long long)(now - l->thought_at), (long long)(l->thought_until - now));
 		return;
 	}
 	bases = known && load_bases(l->d, &was, &cur) == 0;
 	/* a restarted daemon: the analysis saved before may still hold */
 	if (!l->thought && bases && !l->d->as_of &&
-	    saved_analysis_holds(&was, &cur, with_tasks, RETHINK_MAX_AGE_S, &l->thought_at)) {
+	    saved_analysis_holds(&was, &cur, with_tasks, 0, &l->thought_at)) {
+		l->thought_until = hold_until(was.at, was.next_change);
 		l->thought = 1;
 		l->thought_fp = fp;
 		l->thought_tasks_mtime = tm;
@@ -567,12 +587,13 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	if (bases && absorbed_new_mail(l->d, &was, &cur, with_tasks, &at)) {
 		if (!l->thought)
 			l->thought_at = at;
+		l->thought_until = hold_until(was.at, was.next_change);
 		l->thought = kith_store_fingerprint(l->d->store, &l->thought_fp) == 0;
 		l->thought_tasks_mtime = tm;
 		l->thought_tasks = with_tasks;
 		return;
 	}
-	l->thought = rethink(l->d, with_tasks) == 0 && known;
+	l->thought = rethink(l->d, with_tasks, &next_change) == 0 && known;
 	/* read again: this connection's own writes leave data_version alone,
 	 * but a decision committed during the analysis must not be missed */
 	if (l->thought && kith_store_fingerprint(l->d->store, &fp) == 0) {
@@ -580,6 +601,7 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 		l->thought_tasks_mtime = tasks_mtime(l); /* after our own writes */
 		l->thought_tasks = with_tasks;
 		l->thought_at = now;
+		l->thought_until = hold_until(now, next_change);
 	} else {
 		l->thought = 0;
 	}

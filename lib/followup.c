@@ -47,6 +47,8 @@ struct fu {
 	const struct kith_snooze *sn;
 	size_t n_sn;
 	int64_t now, horizon_start;
+	int64_t next;         /* the earliest moment after now at which the
+				 decision could differ (change_at) */
 	struct addr_ix *ix;
 	size_t n_ix;
 	struct kith_strpool *pool; /* owns the ids' strings and the kept messages' */
@@ -65,6 +67,20 @@ struct fu {
 	struct kith_task_want *out;
 	size_t n_out, cap;
 };
+
+/* ---- when the decision changes next --------------------------------- */
+
+/* Notes that the decision may differ from moment t on (t > now).  Why:
+ * with the same analysis and messages, time alone changes which tasks
+ * are open only at moments the rules name (a delay running out, a window
+ * closing, a message leaving the horizon, a snooze ending, a span's
+ * wording); kithd keeps its tasks until the earliest of them instead of
+ * analysing the whole mailbox again every hour. */
+static void change_at(struct fu *f, int64_t t)
+{
+	if (t > f->now && t < f->next)
+		f->next = t;
+}
 
 /* ---- small text helpers ---------------------------------------------- */
 
@@ -279,6 +295,14 @@ static void fmt_span(int64_t secs, char *buf, size_t len)
 		snprintf(buf, len, "%ld months", days / 30);
 	else
 		snprintf(buf, len, "%ld years", days / 365);
+}
+
+/* The moment after now at which fmt_span(now - since) reads otherwise. */
+static int64_t span_changes(int64_t since, int64_t now)
+{
+	int64_t days = (now - since) / DAY, step = days < 14 ? 1 : days < 63 ? 7 : days < 730 ? 30 : 365;
+
+	return since + (days / step + 1) * step * DAY;
 }
 
 static const char *tier_word(enum kith_tier t)
@@ -630,6 +654,8 @@ static int scan_old(const struct kith_msg *m, void *ctx)
 	size_t pos = f->seen++;
 
 	f->digest = kith_msgs_digest_step(f->digest, m->id);
+	if (m->date != KITH_DATE_NONE && m->date >= f->now)
+		change_at(f, m->date + 1); /* counts once it is in the past */
 	if (m->date == KITH_DATE_NONE || m->date >= f->now)
 		return 0;
 	if (m->date >= f->horizon_start)
@@ -646,6 +672,8 @@ static int scan(struct fu *f, const struct kith_msg_source *src, int check)
 	int r;
 
 	f->horizon_start = f->now - (int64_t)f->p.horizon_days * DAY;
+	for (i = 0; i < f->n_sn; i++)
+		change_at(f, f->sn[i].until);
 	f->ps = calloc(f->a->n_people ? f->a->n_people : 1, sizeof(*f->ps));
 	if (!f->ps)
 		return -ENOMEM;
@@ -883,6 +911,24 @@ static int reply_wanted(const struct fu *f, size_t p)
 	       f->now - f->msgs[s->reply_last].date <= (int64_t)f->p.reply_window_days * DAY;
 }
 
+/* When time alone changes a person's reply or waiting task: the newest
+ * unanswered mail ages out of the reply window, the user's mail waits
+ * long enough, or the message a task would name leaves the horizon (the
+ * next one in it, if any, takes its place). */
+static void reply_and_waiting_changes(struct fu *f, const struct pstate *s, enum kith_tier t)
+{
+	int64_t horizon = (int64_t)f->p.horizon_days * DAY;
+
+	if (s->reply != NONE) {
+		change_at(f, f->msgs[s->reply_last].date + (int64_t)f->p.reply_window_days * DAY + 1);
+		change_at(f, f->msgs[s->reply].date + horizon + 1);
+	}
+	if (s->wait != NONE) {
+		change_at(f, f->msgs[s->wait].date + (int64_t)wait_delay(f, t) * DAY);
+		change_at(f, f->msgs[s->wait].date + horizon + 1);
+	}
+}
+
 static int emit_reply_and_waiting(struct fu *f)
 {
 	size_t p;
@@ -892,6 +938,7 @@ static int emit_reply_and_waiting(struct fu *f)
 		struct pstate *s = &f->ps[p];
 		enum kith_tier t = f->a->people[p].tier;
 
+		reply_and_waiting_changes(f, s, t);
 		if (snoozed(f, p))
 			continue;
 		if (reply_wanted(f, p)) {
@@ -1096,16 +1143,17 @@ static int emit_keep_in_touch(struct fu *f)
 		    snoozed(f, p))
 			continue;
 		cad = (int64_t)cadence_of(f, t) * DAY;
-		if (f->now - clock < cad)
-			continue; /* the threshold is at least the cadence */
 		rh = rhythm_of(&td, p);
-		if (f->now - clock < rh)
+		change_at(f, clock + (rh > cad ? rh : cad)); /* when they become due */
+		if (f->now - clock < cad || f->now - clock < rh)
 			continue;
 		c[n++] = (struct kit_cand){ p, clock, rh > cad ? rh : cad, rh };
 	}
 	qsort_r(c, n, sizeof(*c), kit_depth_cmp, (void *)f->a);
-	for (i = 0; i < n && i < (size_t)f->p.keep_in_touch_max && r == 0; i++)
+	for (i = 0; i < n && i < (size_t)f->p.keep_in_touch_max && r == 0; i++) {
+		change_at(f, span_changes(c[i].clock, f->now)); /* "it's been N weeks" */
 		r = emit_keep(f, &c[i]);
+	}
 	turn_days_free(&td);
 	free(c);
 	return r;
@@ -1151,15 +1199,20 @@ void kith_task_wants_free(struct kith_task_want *v, size_t n)
 /* Both entry points: check says whether src must be the analysis' input. */
 static int decide(struct fu *f, const struct kith_msg_source *src, int check,
 		  const struct kith_followup_params *p, struct kith_task_want **out,
-		  size_t *n_out)
+		  size_t *n_out, int64_t *next_change)
 {
 	int r;
 
 	*out = NULL;
 	*n_out = 0;
+	if (next_change)
+		*next_change = f->now + 1;
 	if (!f->a || !src || !src->each)
 		return -EINVAL;
 	params_fill(&f->p, p);
+	/* the day's end: keep-in-touch tasks are due by it, dates read "12 May"
+	 * only within the year of now; and a daily check */
+	f->next = kith_utc_day_end(f->now) + 1;
 	r = (f->pool = kith_strpool_new()) ? build_index(f) : -ENOMEM;
 	if (r == 0)
 		r = scan(f, src, check);
@@ -1182,6 +1235,8 @@ static int decide(struct fu *f, const struct kith_msg_source *src, int check,
 		qsort(f->out, f->n_out, sizeof(*f->out), want_importance_cmp);
 	*out = f->out;
 	*n_out = f->n_out;
+	if (next_change)
+		*next_change = f->next;
 	return 0;
 }
 
@@ -1189,23 +1244,25 @@ int kith_followups_decide(const struct kith_analysis *a,
 			  const struct kith_msg *msgs, size_t n_msgs,
 			  const struct kith_followup_params *p,
 			  const struct kith_snooze *snoozes, size_t n_snoozes,
-			  int64_t now, struct kith_task_want **out, size_t *n_out)
+			  int64_t now, struct kith_task_want **out, size_t *n_out,
+			  int64_t *next_change)
 {
 	struct fu f = { .a = a, .sn = snoozes, .n_sn = snoozes ? n_snoozes : 0, .now = now };
 	struct kith_msg_array as = { msgs, msgs ? n_msgs : 0 };
 	struct kith_msg_source src;
 
 	kith_msg_array_source(&as, &src);
-	return decide(&f, &src, 0, p, out, n_out);
+	return decide(&f, &src, 0, p, out, n_out, next_change);
 }
 
 int kith_followups_decide_source(const struct kith_analysis *a,
 				 const struct kith_msg_source *src,
 				 const struct kith_followup_params *p,
 				 const struct kith_snooze *snoozes, size_t n_snoozes,
-				 int64_t now, struct kith_task_want **out, size_t *n_out)
+				 int64_t now, struct kith_task_want **out, size_t *n_out,
+				 int64_t *next_change)
 {
 	struct fu f = { .a = a, .sn = snoozes, .n_sn = snoozes ? n_snoozes : 0, .now = now };
 
-	return decide(&f, src, 1, p, out, n_out);
+	return decide(&f, src, 1, p, out, n_out, next_change);
 }

@@ -59,12 +59,25 @@ struct kith_task_want {
 /* Decides the tasks that should be open as of now, most important first
  * (reply, waiting, keep-in-touch; then deeper people; then older episodes):
  * a caller that shows only some shows the first.  Returns 0 and sets *out
- * and *n_out (free with kith_task_wants_free), or -ENOMEM. */
+ * and *n_out (free with kith_task_wants_free), or -ENOMEM.
+ *
+ * next_change (may be NULL) gets the earliest moment after now at which
+ * the same analysis and messages could give other tasks: a delay or the
+ * reply window running out, a message a task names leaving the horizon,
+ * a snooze ending, someone becoming due for keep-in-touch, a span's
+ * wording ("it's been 7 weeks"), a message dated after now coming of
+ * age; and the end of now's UTC day at the latest (keep-in-touch tasks are
+ * due by it).  At every moment in [now, *next_change) the decision is
+ * this one, field by field.  Why: kithd keeps its tasks until then
+ * instead of analysing the mailbox again every hour.  What it does not
+ * cover: the analysis itself moving with time (recency, and with it
+ * depth and tiers). */
 int kith_followups_decide(const struct kith_analysis *a,
 			  const struct kith_msg *msgs, size_t n_msgs,
 			  const struct kith_followup_params *p,
 			  const struct kith_snooze *snoozes, size_t n_snoozes,
-			  int64_t now, struct kith_task_want **out, size_t *n_out);
+			  int64_t now, struct kith_task_want **out, size_t *n_out,
+			  int64_t *next_change);
 
 /* The same over a source (analyze.h) that must hand over the analysis'
  * input: a->n_msgs messages whose ids digest to a->input_digest
@@ -76,7 +89,8 @@ int kith_followups_decide_source(const struct kith_analysis *a,
 				 const struct kith_msg_source *src,
 				 const struct kith_followup_params *p,
 				 const struct kith_snooze *snoozes, size_t n_snoozes,
-				 int64_t now, struct kith_task_want **out, size_t *n_out);
+				 int64_t now, struct kith_task_want **out, size_t *n_out,
+				 int64_t *next_change);
 
 void kith_task_wants_free(struct kith_task_want *v, size_t n);
 

@@ -136,7 +136,7 @@ static int meta_done(struct kith_store *s, int rc, int want)
 }
 
 #define BASIS_COLS "version, config, day, max_msg, messages, messages_changed, decisions," \
-	" tasks_mtime_s, tasks_mtime_ns, with_tasks, at"
+	" tasks_mtime_s, tasks_mtime_ns, with_tasks, at, next_change"
 
 static void basis_decode(sqlite3_stmt *st, struct kith_store_basis *b)
 {
@@ -153,6 +153,7 @@ static void basis_decode(sqlite3_stmt *st, struct kith_store_basis *b)
 	b->tasks_mtime_ns = sqlite3_column_int64(st, 8);
 	b->with_tasks = sqlite3_column_int(st, 9);
 	b->at = sqlite3_column_int64(st, 10);
+	b->next_change = sqlite3_column_int64(st, 11);
 }
 
 int kith_store_basis_load(struct kith_store *s, struct kith_store_basis *b)
@@ -170,7 +171,7 @@ int kith_store_basis_load(struct kith_store *s, struct kith_store_basis *b)
 int kith_store_basis_save(struct kith_store *s, const struct kith_store_basis *b)
 {
 	sqlite3_stmt *st = store_prep(s, "INSERT OR REPLACE INTO analysis_basis(id, " BASIS_COLS ")"
-				      " VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+				      " VALUES(1,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
 	int rc = SQLITE_ERROR;
 
 	if (st) {
@@ -185,6 +186,7 @@ int kith_store_basis_save(struct kith_store *s, const struct kith_store_basis *b
 		sqlite3_bind_int64(st, 9, b->tasks_mtime_ns);
 		sqlite3_bind_int(st, 10, b->with_tasks);
 		sqlite3_bind_int64(st, 11, b->at);
+		sqlite3_bind_int64(st, 12, b->next_change);
 		rc = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);

@@ -44,6 +44,9 @@ struct kith_store_basis {
 	int64_t tasks_mtime_s, tasks_mtime_ns; /* the task folder after the tasks were written */
 	int with_tasks;            /* the tasks were written too */
 	int64_t at;                /* the "now" it used */
+	int64_t next_change;       /* with_tasks: the tasks could differ from this
+				      moment on with time alone (followup.h); 0
+				      when unknown (the end of the day holds) */
 };
 
 /* The stored basis: 0, -ENOENT when there is none, or a negative errno. */

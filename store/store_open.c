@@ -122,6 +122,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE analysis_learnt(kind INTEGER NOT NULL, addr TEXT NOT NULL,"
 	" PRIMARY KEY (kind, addr)) WITHOUT ROWID;"
 	"ALTER TABLE analysis ADD COLUMN newest INTEGER;",
+	/* 6 -> 7: the moment the saved tasks could first change with time
+	 * alone (followup.h, next_change): until then, and within the day,
+	 * the saved analysis holds (daemon/basis.h) */
+	"ALTER TABLE analysis_basis ADD COLUMN next_change INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

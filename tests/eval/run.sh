@@ -48,6 +48,9 @@ roll=$(mktemp)
 awk '/^  [0-9]/ && / depth=/ { n++; for (i = 3; i <= NF; i++) { split($i, kv, "="); split(kv[2], v, "/"); ap[kv[1]] += v[1]; order[i] = kv[1] } }
 	END { printf "pooled over %d (mailbox, date) pairs:", n; for (i = 3; i in order; i++) printf " %s=%.3f", order[i], ap[order[i]] / n; printf "\n" }' "$roll"
 rm -f "$roll"
+echo "   a mailbox to confirm on, nothing chosen on it: the same list as its other"
+echo "   maintainer (Alejandro Colomar) sees it, every message, his own in Sent"
+"$eval_bin" lore-alx "$lore" --rolling | tail -n +2
 echo
 echo "== (3) bulk mixed in, addressed to the user"
 rc=0

@@ -303,7 +303,7 @@ static void decide(const struct kith_analysis *a, const struct kith_msg *v, size
 		fp.horizon_days = 1;
 	sn[0].person_key = a->n_people ? a->people[0].key : "bob@example.com";
 	sn[0].until = now + ((p1 & 8) ? 86400 : -86400);
-	if (kith_followups_decide(a, v, n, &fp, sn, (p1 & 16) ? 1 : 0, now, &tw, &ntw) == 0) {
+	if (kith_followups_decide(a, v, n, &fp, sn, (p1 & 16) ? 1 : 0, now, &tw, &ntw, NULL) == 0) {
 		check_tasks(a, tw, ntw);
 		kith_task_wants_free(tw, ntw);
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e_quiet_once.sh: a `kithd --once` with nothing new keeps the saved
 # analysis (no re-analysis, no task writing); new mail, each kind of user
-# decision (pin, ignore, merge, split, done), another day, an edited
+# decision (pin, ignore, merge, split, done), another day, the moment the
+# tasks could change with time alone (next_change), an edited
 # configuration and a change in the task folder each make it analyse again.
 # A newsletter that can touch nobody (lib/inert.h) is absorbed: the saved
 # analysis is kept and only its message count moves; the same newsletter
@@ -106,6 +107,16 @@ once "an edited configuration" analysed
 touch "$E2E/tasks/stray.ics" # what a task app does: a file appears or goes
 once "a change in the task folder" analysed
 once "after that" kept
+
+# the saved tasks hold until the moment time alone could change them
+# (followup.h's next_change), and at the latest until the day ends
+nc=$(kt_sql "$E2E_DB" 'SELECT next_change FROM analysis_basis')
+at=$(kt_sql "$E2E_DB" 'SELECT at FROM analysis_basis')
+kt_true "next_change is after the analysis ($nc > $at)" test "${nc:-0}" -gt "${at:-0}"
+kt_true "next_change is at most the day's end" test "${nc:-0}" -le $(((at / 86400 + 1) * 86400))
+kt_sql "$E2E_DB" 'UPDATE analysis_basis SET next_change = at' >/dev/null
+once "the tasks' next change has come" analysed
+once "after that, again" kept
 
 once "a fixed day" analysed --as-of 2026-11-20
 once "the same fixed day" kept --as-of 2026-11-20

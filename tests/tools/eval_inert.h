@@ -96,7 +96,7 @@ static void in_tasks(const struct box *b, const struct kith_analysis *a, const s
 	kith_followup_params_defaults(&fp);
 	fp.identities = b->ids;
 	fp.n_identities = b->n_ids;
-	if (kith_followups_decide(a, v, n, &fp, NULL, 0, now, w, nw) < 0)
+	if (kith_followups_decide(a, v, n, &fp, NULL, 0, now, w, nw, NULL) < 0)
 		exit(2);
 }
 

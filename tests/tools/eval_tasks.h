@@ -371,7 +371,7 @@ static int tk_one_date(const struct box *b, int64_t t, struct tk_sums *s)
 	fp.n_identities = b->n_ids;
 	rc = kith_analyze(b->m, b->n, &pol, t, &d.a);
 	if (rc == 0)
-		rc = kith_followups_decide(d.a, b->m, b->n, &fp, NULL, 0, t, &d.w, &d.nw);
+		rc = kith_followups_decide(d.a, b->m, b->n, &fp, NULL, 0, t, &d.w, &d.nw, NULL);
 	if (rc == 0)
 		rc = tk_index(&d);
 	if (rc == 0)
@@ -526,7 +526,7 @@ static int list_tasks(const struct box *b, int64_t t)
 	fp.n_identities = b->n_ids;
 	rc = kith_analyze(b->m, b->n, &pol, t, &a);
 	if (rc == 0)
-		rc = kith_followups_decide(a, b->m, b->n, &fp, NULL, 0, t, &w, &nw);
+		rc = kith_followups_decide(a, b->m, b->n, &fp, NULL, 0, t, &w, &nw, NULL);
 	for (i = 0; rc == 0 && i < nw; i++) {
 		time_t tt = (time_t)w[i].due;
 

@@ -2,6 +2,9 @@
  *
  *   kith-eval enron DIR [options]     one Enron mailbox (folders under DIR)
  *   kith-eval lore DIR [options]      lore-linux-man as owner-mtk.tsv sees it
+ *   kith-eval lore-alx DIR [options]  lore-linux-man as its other maintainer,
+ *                                     Alejandro Colomar, sees it: every list
+ *                                     message, his own (by From) in Sent
  *   kith-eval demo DIR [options]      the demo mailbox (demo/mail: a folder per
  *                                     mailbox, "Sent" is the user's)
  *
@@ -23,6 +26,8 @@
  *                  one TSV row per candidate and date, for study)
  *   --bulkcheck    print bulk figures; exit 1 unless < 1% of bulk messages
  *                  are turns and no bulk-like address is in the top 50
+ *   --inert        new mail that changes nothing, proved (eval_inert.h)
+ *   --hold         tasks kept until next_change, proved (eval_hold.h)
  *   --time         print how long kith_analyze took
  *   --tasks        the follow-up check (eval_tasks.h): rules as of rolling
  *                  dates against what the mail shows afterwards
@@ -64,6 +69,7 @@ static const char *const enron_ids[] = {
 	"joannie.williamson@enron.com",
 };
 static const char *const lore_ids[] = { "mtk.manpages@gmail.com" };
+static const char *const alx_ids[] = { "alx.manpages@gmail.com", "colomar.6.4.3@gmail.com" };
 static const char *const demo_ids[] = { "maya@lindqvist.example" };
 
 static char *slurp(const char *path, size_t *len)
@@ -193,6 +199,35 @@ static int load_lore(struct box *b, const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		rc = add_file(b, path, strcmp(role, "sent") == 0, 0);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* The list as Alejandro Colomar's mailbox: he was subscribed (every
+ * message reached him) and his own posts, by From (index.tsv), are his
+ * Sent.  A second maintainer of the same list: a mailbox to confirm on
+ * that nothing here was chosen on. */
+static int load_lore_alx(struct box *b, const char *dir)
+{
+	char path[4096], line[4096], file[256];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/index.tsv", dir);
+	if (!(f = fopen(path, "r")))
+		return -errno;
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		int sent = 0;
+		char *tab = line;
+		if (sscanf(line, "%255s", file) != 1 || !strcmp(file, "file"))
+			continue;
+		for (int col = 0; col < 5 && tab; col++) /* the From column */
+			tab = strchr(tab + 1, '\t');
+		for (size_t i = 0; tab && i < sizeof(alx_ids) / sizeof(alx_ids[0]); i++)
+			sent |= strcasestr(tab, alx_ids[i]) != NULL;
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		rc = add_file(b, path, sent, 0);
 	}
 	fclose(f);
 	return rc;
@@ -1073,6 +1108,10 @@ static int load_box(struct box *b, const char *kind, const char *dir, const char
 		b->ids = kind[0] == 'e' ? enron_ids : demo_ids;
 		b->n_ids = kind[0] == 'e' ? sizeof(enron_ids) / sizeof(enron_ids[0]) : 1;
 		rc = walk(b, dir, 0, 0, 0);
+	} else if (!strcmp(kind, "lore-alx")) {
+		b->ids = alx_ids;
+		b->n_ids = sizeof(alx_ids) / sizeof(alx_ids[0]);
+		rc = load_lore_alx(b, dir);
 	} else {
 		b->ids = lore_ids;
 		b->n_ids = 1;
@@ -1112,6 +1151,7 @@ static int show_people(const struct box *b, double at, int64_t as_of, size_t peo
 
 #include "eval_tasks.h"
 #include "eval_inert.h"
+#include "eval_hold.h"
 
 /* YYYY-MM-DD as seconds at midnight UTC; 0 when it does not parse. */
 static int64_t day_of(const char *s)
@@ -1132,10 +1172,11 @@ int main(int argc, char **argv)
 	const char *bulk = NULL;
 	double at = 1.0;
 	int64_t as_of = 0;
-	int i, people = 0, do_pred = 0, do_roll = 0, do_bulk = 0, do_time = 0, do_tasks = 0, do_inert = 0, rc = 0;
+	int i, people = 0, do_pred = 0, do_roll = 0, do_bulk = 0, do_time = 0, do_tasks = 0, do_inert = 0;
+	int do_hold = 0, rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--inert] [--time] [--tasks|--tasks-dump|--tasks-list]\n");
+		fprintf(stderr, "usage: kith-eval enron|lore|demo DIR [--bulk DIR] [--at FRAC] [--as-of DATE] [--people N] [--predict] [--max-rcpt N] [--bulkcheck] [--inert] [--hold] [--time] [--tasks|--tasks-dump|--tasks-list]\n");
 		return 2;
 	}
 	for (i = 3; i < argc; i++) {
@@ -1157,6 +1198,8 @@ int main(int argc, char **argv)
 			do_bulk = 1;
 		else if (!strcmp(argv[i], "--inert"))
 			do_inert = 1;
+		else if (!strcmp(argv[i], "--hold"))
+			do_hold = 1;
 		else if (!strcmp(argv[i], "--time"))
 			do_time = 1;
 		else if (!strcmp(argv[i], "--tasks") || !strcmp(argv[i], "--tasks-dump"))
@@ -1178,6 +1221,8 @@ int main(int argc, char **argv)
 		rc = bulkcheck(&b);
 	if (do_inert && rc == 0)
 		rc = inert_eval(&b, argv[1]);
+	if (do_hold && rc == 0)
+		rc = hold_eval(&b, argv[1]);
 	if (do_tasks == 3 && rc == 0)
 		rc = list_tasks(&b, as_of ? as_of : date_quantile(&b, at < 1.0 ? at : 1.0) + (at >= 1.0));
 	else if (do_tasks && rc == 0) {

@@ -340,7 +340,7 @@ static int run(struct scen *s, struct kith_task_opts *o, const char *state)
 	char err[512] = "";
 	int r;
 
-	r = kith_followups_decide(&a, s->m, s->nm, &s->p, s->sn, s->nsn, s->now, &w, &nw);
+	r = kith_followups_decide(&a, s->m, s->nm, &s->p, s->sn, s->nsn, s->now, &w, &nw, NULL);
 	if (r == 0)
 		r = load_state(state, &rec, &nrec);
 	if (r == 0) { /* as daemon/cycle.c does */

@@ -115,7 +115,23 @@ static int decide(struct scen *s, int64_t now)
 				       .turns = s->turns, .n_turns = s->nt,
 				       .msg_class = s->cls, .n_msgs = s->n };
 	return kith_followups_decide(&s->a, s->m, s->n, &s->p, s->sn, s->nsn, now,
-				     &s->w, &s->nw);
+				     &s->w, &s->nw, NULL);
+}
+
+/* decide, and the moment the decision could first change (next_change). */
+static int64_t decide_next(struct scen *s, int64_t now)
+{
+	int64_t next = 0;
+
+	s->a = (struct kith_analysis){ .people = s->people, .n_people = s->np,
+				       .turns = s->turns, .n_turns = s->nt,
+				       .msg_class = s->cls, .n_msgs = s->n };
+	kith_task_wants_free(s->w, s->nw);
+	s->w = NULL;
+	s->nw = 0;
+	CHECK_INT(kith_followups_decide(&s->a, s->m, s->n, &s->p, s->sn, s->nsn, now, &s->w,
+					&s->nw, &next), 0);
+	return next;
 }
 
 static const struct kith_task_want *find(const struct scen *s, enum kith_task_kind k,
@@ -631,9 +647,9 @@ static void test_bad_input(void)
 	/* a class array shorter than the messages: the rest never make tasks */
 	s.a.n_msgs = 0;
 	kith_task_wants_free(s.w, s.nw);
-	CHECK_INT(kith_followups_decide(&s.a, s.m, s.n, &s.p, NULL, 0, NOW, &s.w, &s.nw), 0);
+	CHECK_INT(kith_followups_decide(&s.a, s.m, s.n, &s.p, NULL, 0, NOW, &s.w, &s.nw, NULL), 0);
 	CHECK_INT(s.nw, 0);
-	CHECK_INT(kith_followups_decide(NULL, NULL, 0, NULL, NULL, 0, NOW, &s.w, &s.nw), -EINVAL);
+	CHECK_INT(kith_followups_decide(NULL, NULL, 0, NULL, NULL, 0, NOW, &s.w, &s.nw, NULL), -EINVAL);
 	scen_free(&s);
 }
 
@@ -763,19 +779,88 @@ static void test_source_checks(void)
 	s.a.input_digest = kith_msgs_digest(s.m, s.n);
 	arr = (struct kith_msg_array){ s.m, s.n };
 	kith_msg_array_source(&arr, &src);
-	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw), 0);
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL), 0);
 	CHECK(nw == 1 && s.nw == 1 && strcmp(w[0].uid, s.w[0].uid) == 0 &&
 	      strcmp(w[0].description, s.w[0].description) == 0);
 	kith_task_wants_free(w, nw);
 	/* other messages, or fewer, or in another order: stale */
 	s.a.input_digest++;
-	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw), -ESTALE);
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL), -ESTALE);
 	CHECK(w == NULL && nw == 0);
 	s.a.input_digest--;
 	ss = (struct short_src){ s.m, s.n };
 	src = (struct kith_msg_source){ .n = s.n, .each = short_each, .ctx = &ss };
-	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw), -ESTALE);
-	CHECK_INT(kith_followups_decide_source(&s.a, NULL, &s.p, NULL, 0, NOW, &w, &nw), -EINVAL);
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL), -ESTALE);
+	CHECK_INT(kith_followups_decide_source(&s.a, NULL, &s.p, NULL, 0, NOW, &w, &nw, NULL), -EINVAL);
+	scen_free(&s);
+}
+
+/* next_change names the moment each rule's answer turns, and the decision
+ * holds until then: a waiting delay running out, a reply window closing,
+ * a snooze ending, someone becoming due for keep-in-touch, a span's
+ * wording; the end of the UTC day when nothing comes sooner. */
+static void test_next_change(void)
+{
+	struct scen s;
+	const struct kith_task_want *w;
+
+	scen_init(&s);
+	CHECK_INT(decide_next(&s, NOW), NOW + DAY); /* nothing: the day's end */
+	CHECK_INT(decide_next(&s, NOW + 5000), NOW + DAY);
+	/* Ben (active: 5 days) was asked something 5 days less an hour ago */
+	person(&s, "ben@example.com", "Ben Stone", KITH_TIER_ACTIVE, 45);
+	msg(&s, ME, "ben@example.com", NULL, "Can you send the report?", "w1@x", NULL,
+	    NOW - 5 * DAY + 3600, KITH_CLASS_PERSONAL);
+	CHECK_INT(decide_next(&s, NOW), NOW + 3600);
+	CHECK_NULL(find(&s, KITH_TASK_WAITING, "ben@example.com"));
+	decide_next(&s, NOW + 3599);
+	CHECK_NULL(find(&s, KITH_TASK_WAITING, "ben@example.com"));
+	CHECK_INT(decide_next(&s, NOW + 3600), NOW + DAY); /* it leaves the horizon later */
+	CHECK(find(&s, KITH_TASK_WAITING, "ben@example.com") != NULL);
+	scen_free(&s);
+
+	/* Ana (close) wrote 5 days less two hours ago: her reply task closes
+	 * one second after the window's 5 days */
+	scen_init(&s);
+	person(&s, "ana@example.com", "Ana Ruiz", KITH_TIER_CLOSE, 70);
+	msg(&s, "ana@example.com", ME, NULL, "Budget", "b1@x", NULL, NOW - 5 * DAY + 7200,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide_next(&s, NOW), NOW + 7201);
+	CHECK(find(&s, KITH_TASK_REPLY, "ana@example.com") != NULL);
+	decide_next(&s, NOW + 7200);
+	CHECK(find(&s, KITH_TASK_REPLY, "ana@example.com") != NULL);
+	decide_next(&s, NOW + 7201);
+	CHECK_NULL(find(&s, KITH_TASK_REPLY, "ana@example.com"));
+	/* snoozed for ten minutes: the snooze's end comes first */
+	s.sn[0] = (struct kith_snooze){ "ana@example.com", NOW + 600 };
+	s.nsn = 1;
+	CHECK_INT(decide_next(&s, NOW), NOW + 600);
+	CHECK_INT(s.nw, 0);
+	CHECK_INT(decide_next(&s, NOW + 600), NOW + 7201);
+	CHECK_INT(s.nw, 1);
+	scen_free(&s);
+
+	/* Ivy (inner: every 14 days) last wrote 14 days less half an hour ago */
+	scen_init(&s);
+	turn(&s, person(&s, "ivy@example.com", "Ivy", KITH_TIER_INNER, 90),
+	     NOW - 14 * DAY + 1800, 0);
+	CHECK_INT(decide_next(&s, NOW), NOW + 1800);
+	CHECK_INT(s.nw, 0);
+	decide_next(&s, NOW + 1800);
+	CHECK(find(&s, KITH_TASK_KEEP_IN_TOUCH, "ivy@example.com") != NULL);
+	scen_free(&s);
+
+	/* Joe (inner) has been quiet 3 weeks less 3000 s: "2 weeks" until the
+	 * third week is full */
+	scen_init(&s);
+	turn(&s, person(&s, "joe@example.com", "Joe", KITH_TIER_INNER, 90),
+	     NOW + 3000 - 21 * DAY, 0);
+	CHECK_INT(decide_next(&s, NOW), NOW + 3000);
+	w = find(&s, KITH_TASK_KEEP_IN_TOUCH, "joe@example.com");
+	CHECK(w && strcmp(w->summary, "Check in with Joe: it's been 2 weeks") == 0);
+	decide_next(&s, NOW + 3000);
+	w = find(&s, KITH_TASK_KEEP_IN_TOUCH, "joe@example.com");
+	CHECK(w && strcmp(w->summary, "Check in with Joe: it's been 3 weeks") == 0);
 	scen_free(&s);
 }
 
@@ -802,5 +887,6 @@ int main(void)
 	test_importance_order();
 	test_input_order();
 	test_source_checks();
+	test_next_change();
 	return T_DONE();
 }

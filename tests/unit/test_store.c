@@ -177,13 +177,14 @@ static void check_recent_plan(void)
 }
 
 /* Back to version 4: what 4 -> 5 made goes, turns_date comes back. */
-#define UNDO_V6 "DROP TABLE analysis_learnt; ALTER TABLE analysis DROP COLUMN newest;"
+#define UNDO_V7 "ALTER TABLE analysis_basis DROP COLUMN next_change;"
+#define UNDO_V6 UNDO_V7 " DROP TABLE analysis_learnt; ALTER TABLE analysis DROP COLUMN newest;"
 #define UNDO_V5 UNDO_V6 " DROP INDEX turns_recent; DROP INDEX people_names;" \
 	" DROP INDEX conversations_subject; CREATE INDEX turns_date ON turns(date);"
 
 /* A version-4 file is migrated on open: the indexes of `kith recent`
  * replace turns_date, the rows stay. */
-static void test_migrate_4_to_6(void)
+static void test_migrate_4_to_7(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
@@ -200,11 +201,13 @@ static void test_migrate_4_to_6(void)
 	plan_of(store_sql_recent, path, sizeof(path));
 	CHECK(strstr(path, "no such index: people_names") != NULL);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 6);
+	CHECK_INT(sql_int("PRAGMA user_version"), 7);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'turns_date'"), 0);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN"
 			  " ('turns_recent', 'people_names', 'conversations_subject')"), 3);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe3'"), 1);
+	CHECK_INT(sql_int("SELECT count(*) FROM pragma_table_info('analysis_basis')"
+			  " WHERE name = 'next_change'"), 1);
 	kith_store_close(s);
 	check_recent_plan();
 }
@@ -212,7 +215,7 @@ static void test_migrate_4_to_6(void)
 /* A version-1 file (messages_date still there, no tallies) with mail in
  * it is migrated on open: the tallies start from the rows already there,
  * the accounts gain their state columns. */
-static void test_migrate_1_to_6(void)
+static void test_migrate_1_to_7(void)
 {
 	char path[400];
 	sqlite3 *db = NULL;
@@ -257,7 +260,7 @@ static void test_migrate_1_to_6(void)
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 6);
+	CHECK_INT(sql_int("PRAGMA user_version"), 7);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	CHECK_INT(kith_store_tallies(s, &t), 0);
@@ -292,13 +295,13 @@ static void test_create_and_modes(void)
 	CHECK_INT(mode_of(p), 0600);
 	snprintf(p, sizeof(p), "%s/kith.db-shm", ddir);
 	CHECK_INT(mode_of(p), 0600);
-	CHECK_INT(sql_int("PRAGMA user_version"), 6);
+	CHECK_INT(sql_int("PRAGMA user_version"), 7);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"), 1);
 	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_date'"), 0);
 	kith_store_close(s);
 	/* a second open migrates nothing and keeps the data */
 	s = open_rw();
-	CHECK_INT(sql_int("PRAGMA user_version"), 6);
+	CHECK_INT(sql_int("PRAGMA user_version"), 7);
 	CHECK_INT(sql_int("SELECT value FROM counters WHERE name = 'probe'"), 1);
 	{ /* WAL is recorded in the file header: bytes 18 and 19 are 2 */
 		unsigned char hdr[20] = { 0 };
@@ -1033,7 +1036,8 @@ static void test_tallies(void)
 	struct kith_store_tallies a, b;
 	struct kith_store_basis w = { .version = "9.9", .config = 42, .day = 20000,
 				      .tasks_mtime_s = 5, .tasks_mtime_ns = 6,
-				      .with_tasks = 1, .at = 1728000000 }, r;
+				      .with_tasks = 1, .at = 1728000000,
+				      .next_change = 1728003600 }, r;
 	struct kith_msg m;
 
 	CHECK_INT(kith_store_tallies(s, &a), 0);
@@ -1071,7 +1075,7 @@ static void test_tallies(void)
 	CHECK_INT(kith_store_basis_load(s, &r), 0);
 	CHECK(strcmp(r.version, "9.9") == 0);
 	CHECK(r.config == 42 && r.day == 20000 && r.at == 1728000000 && r.with_tasks == 1);
-	CHECK(r.tasks_mtime_s == 5 && r.tasks_mtime_ns == 6);
+	CHECK(r.tasks_mtime_s == 5 && r.tasks_mtime_ns == 6 && r.next_change == 1728003600);
 	CHECK(r.t.max_msg == a.max_msg && r.t.messages == a.messages &&
 	      r.t.messages_changed == a.messages_changed && r.t.decisions == a.decisions);
 	kith_store_close(s);
@@ -1243,8 +1247,8 @@ int main(void)
 	}
 	snprintf(ddir, sizeof(ddir), "%s/a/data", tmp);
 	test_create_and_modes();
-	test_migrate_1_to_6();
-	test_migrate_4_to_6();
+	test_migrate_1_to_7();
+	test_migrate_4_to_7();
 	test_batch_atomicity();
 	test_dedup_and_forget();
 	test_roundtrip();
