@@ -20,20 +20,6 @@
 
 struct hold_tally { size_t cuts, checks, bad, moved, reworded, drift, tasks; double held_h; };
 
-/* The tasks of analysis a over v[0..n) as of t; *next gets next_change. */
-static void hold_decide(const struct box *b, const struct kith_analysis *a,
-			const struct kith_msg *v, size_t n, int64_t t,
-			struct kith_task_want **w, size_t *nw, int64_t *next)
-{
-	struct kith_followup_params fp;
-
-	kith_followup_params_defaults(&fp);
-	fp.identities = b->ids;
-	fp.n_identities = b->n_ids;
-	if (kith_followups_decide(a, v, n, &fp, NULL, 0, t, w, nw, next) < 0)
-		exit(2);
-}
-
 /* 1 when the rules decide w0 again at t (same analysis and messages). */
 static int hold_same_at(const struct box *b, const struct kith_analysis *a,
 			const struct kith_msg *v, size_t n, int64_t t,
@@ -43,7 +29,7 @@ static int hold_same_at(const struct box *b, const struct kith_analysis *a,
 	size_t nw = 0;
 	int same;
 
-	hold_decide(b, a, v, n, t, &w, &nw, NULL);
+	in_tasks_next(b, a, v, n, t, &w, &nw, NULL);
 	same = in_tasks_same(w0, n0, w, nw, diff, len);
 	kith_task_wants_free(w, nw);
 	return same;
@@ -82,7 +68,7 @@ static int hold_full_drift(const struct box *b, const struct kith_msg *v, size_t
 
 	if (kith_analyze(v, n, &p, t, &a) < 0)
 		exit(2);
-	hold_decide(b, a, v, n, t, &w, &nw, NULL);
+	in_tasks_next(b, a, v, n, t, &w, &nw, NULL);
 	d = in_tasks_same(w0, n0, w, nw, diff, sizeof(diff)) ? 0 : hold_same_set(w0, n0, w, nw) ? 1 : 2;
 	kith_task_wants_free(w, nw);
 	kith_analysis_free(a);
@@ -105,7 +91,7 @@ static void hold_cut(const struct box *b, int64_t t0, struct hold_tally *h)
 			v[n++] = b->m[i]; /* shallow: the box owns the strings */
 	if (!v || kith_analyze(v, n, &p, t0, &a) < 0)
 		exit(2);
-	hold_decide(b, a, v, n, t0, &w0, &n0, &next);
+	in_tasks_next(b, a, v, n, t0, &w0, &n0, &next);
 	strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&tt));
 	if (next <= t0) {
 		printf("  %s next_change %lld is not after now\n", day, (long long)next);

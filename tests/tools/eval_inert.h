@@ -87,17 +87,25 @@ static int in_tasks_same(const struct kith_task_want *x, size_t nx,
 	return 1;
 }
 
-/* The tasks decided from analysis a of v[0..n) as of now. */
-static void in_tasks(const struct box *b, const struct kith_analysis *a, const struct kith_msg *v,
-		     size_t n, int64_t now, struct kith_task_want **w, size_t *nw)
+/* The tasks decided from analysis a of v[0..n) as of now; *next (may be
+ * NULL) gets next_change. */
+static void in_tasks_next(const struct box *b, const struct kith_analysis *a,
+			  const struct kith_msg *v, size_t n, int64_t now,
+			  struct kith_task_want **w, size_t *nw, int64_t *next)
 {
 	struct kith_followup_params fp;
 
 	kith_followup_params_defaults(&fp);
 	fp.identities = b->ids;
 	fp.n_identities = b->n_ids;
-	if (kith_followups_decide(a, v, n, &fp, NULL, 0, now, w, nw, NULL) < 0)
+	if (kith_followups_decide(a, v, n, &fp, NULL, 0, now, w, nw, next) < 0)
 		exit(2);
+}
+
+static void in_tasks(const struct box *b, const struct kith_analysis *a, const struct kith_msg *v,
+		     size_t n, int64_t now, struct kith_task_want **w, size_t *nw)
+{
+	in_tasks_next(b, a, v, n, now, w, nw, NULL);
 }
 
 static int in_cmp_date(const void *x, const void *y)
