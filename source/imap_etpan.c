@@ -1202,7 +1202,8 @@ static int idle_wait(struct sess *s, long long deadline)
 }
 
 /* Returns 0 (idled to the deadline, or no IDLE) or KITH_SYNC_AGAIN: the
- * server announced news, or this session brought mail.  Why not idle after
+ * server announced news (run() then syncs again in this session), or this
+ * session brought mail.  Why not idle after
  * new mail: the daemon analyses when the session ends, so such a session
  * ends at once and the next one idles, instead of leaving the first sync
  * unanalysed for a poll interval. */
@@ -1244,6 +1245,11 @@ static int run(struct sess *s)
 		r = sync_all(s);
 	if (r == 0)
 		r = idle_inbox(s);
+	/* news while idling: fetch it in this session rather than in a new
+	 * one (a connection, TLS and a login saved for every new message),
+	 * then end it so that the daemon judges the mail */
+	if (r == KITH_SYNC_AGAIN && !s->delivered && (r = sync_all(s)) == 0)
+		r = KITH_SYNC_AGAIN;
 	if (r >= 0)
 		mailimap_logout(s->imap); /* polite; bounded; closes the stream */
 	return r;
