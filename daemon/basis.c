@@ -56,6 +56,7 @@ static int same_but_mail(const struct kith_store_basis *was, const struct kith_s
 {
 	return was->config != 0 && was->config == cur->config &&
 	       strcmp(was->version, cur->version) == 0 && was->day == cur->day &&
+	       cur->at >= was->at && /* decided for [at, next_change) */
 	       (was->next_change == 0 || cur->at < was->next_change) &&
 	       was->t.messages_changed == cur->t.messages_changed &&
 	       was->t.decisions == cur->t.decisions &&

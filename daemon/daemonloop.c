@@ -372,10 +372,12 @@ struct loop {
  * becoming due for keep-in-touch).  Why not every hour, as before: at a
  * million messages each analysis costs seconds of CPU, and 23 of 24 came
  * to the same tasks (docs/architecture.md, "Time passing"). */
-static int64_t hold_until(int64_t at, int64_t next_change)
+static int64_t hold_until(const struct kith_daemon *d, int64_t at, int64_t next_change)
 {
 	int64_t day_end = kith_utc_day_end(at) + 1;
 
+	if (d->as_of) /* time stands still: only a change of data counts */
+		return INT64_MAX;
 	return next_change > 0 && next_change < day_end ? next_change : day_end;
 }
 
@@ -577,7 +579,7 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	/* a restarted daemon: the analysis saved before may still hold */
 	if (!l->thought && bases && !l->d->as_of &&
 	    saved_analysis_holds(&was, &cur, with_tasks, 0, &l->thought_at)) {
-		l->thought_until = hold_until(was.at, was.next_change);
+		l->thought_until = hold_until(l->d, was.at, was.next_change);
 		l->thought = 1;
 		l->thought_fp = fp;
 		l->thought_tasks_mtime = tm;
@@ -587,7 +589,7 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	if (bases && absorbed_new_mail(l->d, &was, &cur, with_tasks, &at)) {
 		if (!l->thought)
 			l->thought_at = at;
-		l->thought_until = hold_until(was.at, was.next_change);
+		l->thought_until = hold_until(l->d, was.at, was.next_change);
 		l->thought = kith_store_fingerprint(l->d->store, &l->thought_fp) == 0;
 		l->thought_tasks_mtime = tm;
 		l->thought_tasks = with_tasks;
@@ -601,7 +603,7 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 		l->thought_tasks_mtime = tasks_mtime(l); /* after our own writes */
 		l->thought_tasks = with_tasks;
 		l->thought_at = now;
-		l->thought_until = hold_until(now, next_change);
+		l->thought_until = hold_until(l->d, now, next_change);
 	} else {
 		l->thought = 0;
 	}

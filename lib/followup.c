@@ -297,12 +297,23 @@ static void fmt_span(int64_t secs, char *buf, size_t len)
 		snprintf(buf, len, "%ld years", days / 365);
 }
 
-/* The moment after now at which fmt_span(now - since) reads otherwise. */
+/* The moment after now at which fmt_span(now - since) reads otherwise:
+ * its count's next step, or the next unit's first day (24 months are
+ * "2 years" at day 730, not at month 25). */
 static int64_t span_changes(int64_t since, int64_t now)
 {
-	int64_t days = (now - since) / DAY, step = days < 14 ? 1 : days < 63 ? 7 : days < 730 ? 30 : 365;
+	int64_t days = (now - since) / DAY, step, band_end;
 
-	return since + (days / step + 1) * step * DAY;
+	if (days < 14)
+		step = 1, band_end = 14;
+	else if (days < 63)
+		step = 7, band_end = 63;
+	else if (days < 730)
+		step = 30, band_end = 730;
+	else
+		step = 365, band_end = INT64_MAX / DAY;
+	days = (days / step + 1) * step;
+	return since + (days < band_end ? days : band_end) * DAY;
 }
 
 static const char *tier_word(enum kith_tier t)

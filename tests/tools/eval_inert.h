@@ -75,6 +75,8 @@ static int in_tasks_same(const struct kith_task_want *x, size_t nx,
 	for (size_t i = 0; i < nx; i++) {
 		const struct kith_task_want *a = &x[i], *b = &y[i];
 		if (a->kind != b->kind || !in_str_same(a->person_key, b->person_key) ||
+		    !in_str_same(a->person_name, b->person_name) ||
+		    !in_str_same(a->episode, b->episode) ||
 		    !in_str_same(a->uid, b->uid) || !in_str_same(a->summary, b->summary) ||
 		    !in_str_same(a->description, b->description) ||
 		    !in_str_same(a->message_id, b->message_id) || !in_str_same(a->subject, b->subject) ||

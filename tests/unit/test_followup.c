@@ -862,6 +862,80 @@ static void test_next_change(void)
 	w = find(&s, KITH_TASK_KEEP_IN_TOUCH, "joe@example.com");
 	CHECK(w && strcmp(w->summary, "Check in with Joe: it's been 3 weeks") == 0);
 	scen_free(&s);
+
+	/* Kim (fading: the 90-day cadence) quiet two years less 3000 s: "24
+	 * months" turns into "2 years" at day 730, not a month later */
+	scen_init(&s);
+	turn(&s, person(&s, "kim@example.com", "Kim", KITH_TIER_FADING, 30),
+	     NOW + 3000 - 730 * DAY, 0);
+	CHECK_INT(decide_next(&s, NOW), NOW + 3000);
+	w = find(&s, KITH_TASK_KEEP_IN_TOUCH, "kim@example.com");
+	CHECK(w && strcmp(w->summary, "Check in with Kim: it's been 24 months") == 0);
+	decide_next(&s, NOW + 3000);
+	w = find(&s, KITH_TASK_KEEP_IN_TOUCH, "kim@example.com");
+	CHECK(w && strcmp(w->summary, "Check in with Kim: it's been 2 years") == 0);
+	scen_free(&s);
+}
+
+/* The moments a message leaves the horizon or comes of age. */
+static void test_next_change_horizon(void)
+{
+	struct scen s;
+	const struct kith_task_want *w;
+	int64_t h = 21 * (int64_t)DAY; /* the default horizon */
+
+	/* a waiting task whose question leaves the horizon one hour from now */
+	scen_init(&s);
+	person(&s, "ben@example.com", "Ben Stone", KITH_TIER_ACTIVE, 45);
+	msg(&s, ME, "ben@example.com", NULL, "Can you send the report?", "w1@x", NULL,
+	    NOW - h + 3600, KITH_CLASS_PERSONAL);
+	CHECK_INT(decide_next(&s, NOW), NOW + 3601);
+	CHECK(find(&s, KITH_TASK_WAITING, "ben@example.com") != NULL);
+	decide_next(&s, NOW + 3601);
+	CHECK_NULL(find(&s, KITH_TASK_WAITING, "ben@example.com"));
+	scen_free(&s);
+
+	/* two unanswered mails from Ana: when the older leaves the horizon the
+	 * task names the newer */
+	scen_init(&s);
+	person(&s, "ana@example.com", "Ana Ruiz", KITH_TIER_CLOSE, 70);
+	s.p.reply_window_days = 30;
+	msg(&s, "ana@example.com", ME, NULL, "First", "x1@x", NULL, NOW - h + 600,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, "ana@example.com", ME, NULL, "Second", "y1@x", NULL, NOW - DAY,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide_next(&s, NOW), NOW + 601);
+	w = find(&s, KITH_TASK_REPLY, "ana@example.com");
+	CHECK(w && strcmp(w->message_id, "x1@x") == 0);
+	decide_next(&s, NOW + 601);
+	w = find(&s, KITH_TASK_REPLY, "ana@example.com");
+	CHECK(w && strcmp(w->message_id, "y1@x") == 0);
+	scen_free(&s);
+
+	/* a mail dated ten minutes ahead (a sender's clock) counts once its
+	 * date has passed */
+	scen_init(&s);
+	person(&s, "ana@example.com", "Ana Ruiz", KITH_TIER_CLOSE, 70);
+	msg(&s, "ana@example.com", ME, NULL, "Early", "e1@x", NULL, NOW + 600,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide_next(&s, NOW), NOW + 601);
+	CHECK_INT(s.nw, 0);
+	decide_next(&s, NOW + 601);
+	CHECK(find(&s, KITH_TASK_REPLY, "ana@example.com") != NULL);
+	scen_free(&s);
+
+	/* a date gains its year once the year turns: the day's end covers it */
+	scen_init(&s);
+	person(&s, "ben@example.com", "Ben Stone", KITH_TIER_ACTIVE, 45);
+	msg(&s, ME, "ben@example.com", NULL, "Plans?", "p1@x", NULL,
+	    1735689600LL - 6 * DAY, KITH_CLASS_PERSONAL); /* 26 Dec 2024 */
+	CHECK_INT(decide_next(&s, 1735689600LL - 3600), 1735689600LL); /* 2025-01-01 */
+	w = find(&s, KITH_TASK_WAITING, "ben@example.com");
+	CHECK(w && strstr(w->summary, "your 26 Dec mail") != NULL);
+	decide_next(&s, 1735689600LL);
+	w = find(&s, KITH_TASK_WAITING, "ben@example.com");
+	CHECK(w && strstr(w->summary, "your 26 Dec 2024 mail") != NULL);
+	scen_free(&s);
 }
 
 int main(void)
@@ -888,5 +962,6 @@ int main(void)
 	test_input_order();
 	test_source_checks();
 	test_next_change();
+	test_next_change_horizon();
 	return T_DONE();
 }
