@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* --- analysis output ---------------------------------------------------- */
@@ -263,6 +264,72 @@ static int save_rows(struct save_ctx *c, const struct kith_analysis *a)
 	return r;
 }
 
+/* The secondary indexes of the tables a save rewrites: their names and
+ * SQL as SQLite keeps them (owned: index_sql_free). */
+struct index_sql { char **name, **sql; size_t n; };
+
+static void index_sql_free(struct index_sql *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		free(x->name[i]);
+		free(x->sql[i]);
+	}
+	free(x->name);
+	free(x->sql);
+}
+
+static int index_sql_add(struct index_sql *x, const char *name, const char *sql)
+{
+	char **a = realloc(x->name, (x->n + 1) * sizeof(*a)), **b;
+
+	if (a)
+		x->name = a;
+	b = a ? realloc(x->sql, (x->n + 1) * sizeof(*b)) : NULL;
+	if (!b)
+		return -ENOMEM;
+	x->sql = b;
+	a[x->n] = strdup(name);
+	b[x->n] = strdup(sql);
+	x->n++;
+	return a[x->n - 1] && b[x->n - 1] ? 0 : -ENOMEM;
+}
+
+/* Drops those indexes, keeping their SQL in *x.  Why: at a million
+ * messages the rows come in id order, but turns_person and the other
+ * indexes take them all over their b-trees, a page miss for most rows;
+ * building an index from the finished table sorts once.  DDL is
+ * transactional in SQLite: a reader still sees the old snapshot, indexes
+ * included. */
+static int indexes_take(struct kith_store *s, struct index_sql *x)
+{
+	sqlite3_stmt *st = store_prep(s, "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+				      " AND sql IS NOT NULL AND tbl_name IN ('people',"
+				      " 'person_addrs', 'factors', 'conversations', 'turns')");
+	char drop[300];
+	int rc = SQLITE_ERROR, r = 0;
+
+	while (st && r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = index_sql_add(x, (const char *)sqlite3_column_text(st, 0),
+				  (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = (r = store_sql_err(s, rc)) ? r : -EIO;
+	for (size_t i = 0; r == 0 && i < x->n; i++) {
+		snprintf(drop, sizeof(drop), "DROP INDEX \"%s\"", x->name[i]);
+		r = store_exec(s, drop);
+	}
+	return r;
+}
+
+/* Makes again the indexes indexes_take dropped (when r is 0), frees *x. */
+static int indexes_make(struct kith_store *s, struct index_sql *x, int r)
+{
+	for (size_t i = 0; r == 0 && i < x->n; i++)
+		r = store_exec(s, x->sql[i]);
+	index_sql_free(x);
+	return r;
+}
+
 /* Why: the derived tables are a snapshot of one analysis; replacing them in
  * one transaction means a reader (the CLI) sees the old snapshot or the new
  * one, never a mix.  msgs is accepted for symmetry and may be NULL. */
@@ -271,6 +338,7 @@ int kith_store_save_analysis(struct kith_store *s,
 			     const struct kith_msg *msgs, int64_t as_of)
 {
 	struct save_ctx c = { .s = s, .as_of = as_of };
+	struct index_sql ix = { 0 };
 	int own, r;
 
 	(void)msgs;
@@ -284,9 +352,12 @@ int kith_store_save_analysis(struct kith_store *s,
 			 " DELETE FROM conversations; DELETE FROM turns;"
 			 " DELETE FROM merge_suggestions;");
 	if (r == 0)
+		r = indexes_take(s, &ix);
+	if (r == 0)
 		r = save_ctx_prepare(&c);
 	if (r == 0)
 		r = save_rows(&c, a);
+	r = indexes_make(s, &ix, r);
 	if (r == 0)
 		r = save_meta(s, a, as_of);
 	if (r == 0)

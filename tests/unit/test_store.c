@@ -647,8 +647,18 @@ static void test_analysis(void)
 	struct kith_store_status st;
 
 	fill_analysis(&a, p, c, t, g, addrs0, addrs1);
+	/* the save drops the derived tables' indexes and makes them again:
+	 * the same ones, with the same definitions */
+	int64_t n_ix = sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+			       " AND sql IS NOT NULL");
+	int64_t len_ix = sql_int("SELECT sum(length(sql)) FROM sqlite_master WHERE type = 'index'");
+	CHECK(n_ix >= 8);
 	CHECK_INT(kith_store_save_analysis(s, &a, NULL, 1600001000), 0);
 	CHECK_INT(kith_store_save_analysis(s, &a, NULL, 1600001000), 0); /* replaces */
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+			  " AND sql IS NOT NULL"), n_ix);
+	CHECK_INT(sql_int("SELECT sum(length(sql)) FROM sqlite_master WHERE type = 'index'"), len_ix);
+	CHECK_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'turns_person'"), 1);
 	check_people(s);
 	check_lookups(s);
 	CHECK_INT(kith_store_status(s, &st), 0);
