@@ -194,15 +194,12 @@ static int load_bases(struct kith_daemon *d, struct kith_store_basis *was,
 	return 0;
 }
 
-/* 1 when the saved analysis was made from what the database holds now
- * (and, when max_age > 0, at most max_age seconds ago); *at gets its time. */
+/* 1 when the saved analysis was made from what the database holds now,
+ * and its time still holds (basis.h); *at gets its time. */
 static int saved_analysis_holds(const struct kith_store_basis *was,
-				const struct kith_store_basis *cur, int with_tasks,
-				int64_t max_age, int64_t *at)
+				const struct kith_store_basis *cur, int with_tasks, int64_t *at)
 {
 	if (!kith_basis_holds(was, cur, with_tasks))
-		return 0;
-	if (max_age > 0 && (cur->at < was->at || cur->at - was->at >= max_age))
 		return 0;
 	log_info("nothing new since the analysis as of %lld: kept", (long long)was->at);
 	*at = was->at;
@@ -252,7 +249,7 @@ static int rethink_if_changed(struct kith_daemon *d, int with_tasks)
 	int64_t at;
 
 	if (load_bases(d, &was, &cur) == 0 &&
-	    (saved_analysis_holds(&was, &cur, with_tasks, 0, &at) ||
+	    (saved_analysis_holds(&was, &cur, with_tasks, &at) ||
 	     absorbed_new_mail(d, &was, &cur, with_tasks, &at)))
 		return 0;
 	return rethink(d, with_tasks, NULL);
@@ -578,7 +575,7 @@ static void maybe_rethink(struct loop *l, int with_tasks)
 	bases = known && load_bases(l->d, &was, &cur) == 0;
 	/* a restarted daemon: the analysis saved before may still hold */
 	if (!l->thought && bases && !l->d->as_of &&
-	    saved_analysis_holds(&was, &cur, with_tasks, 0, &l->thought_at)) {
+	    saved_analysis_holds(&was, &cur, with_tasks, &l->thought_at)) {
 		l->thought_until = hold_until(l->d, was.at, was.next_change);
 		l->thought = 1;
 		l->thought_fp = fp;

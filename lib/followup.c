@@ -665,10 +665,12 @@ static int scan_old(const struct kith_msg *m, void *ctx)
 	size_t pos = f->seen++;
 
 	f->digest = kith_msgs_digest_step(f->digest, m->id);
-	if (m->date != KITH_DATE_NONE && m->date >= f->now)
-		change_at(f, m->date + 1); /* counts once it is in the past */
-	if (m->date == KITH_DATE_NONE || m->date >= f->now)
+	if (m->date == KITH_DATE_NONE)
 		return 0;
+	if (m->date >= f->now) {
+		change_at(f, m->date + 1); /* counts once it is in the past */
+		return 0;
+	}
 	if (m->date >= f->horizon_start)
 		return keep_recent(f, m, pos);
 	scan_msg(f, m, msg_class(f, pos), NONE);
@@ -976,9 +978,6 @@ static int i64_cmp(const void *x, const void *y)
 	return a < b ? -1 : (a > b);
 }
 
-/* Why: each relationship has its own rhythm.  Turns closer than a day apart
- * are one exchange; the rhythm is twice the median gap between exchanges.
- * Returns seconds, or 0 when there are too few exchanges to tell. */
 /* The turns' dates grouped by person (a counting sort), made once for
  * keep-in-touch.  Why: finding one person's turns was a scan of every
  * turn, for every candidate: 20,000 people x 704,000 turns on the
@@ -1013,6 +1012,9 @@ static int turn_days_build(const struct kith_analysis *a, struct turn_days *td)
 	return 0;
 }
 
+/* Why: each relationship has its own rhythm.  Turns closer than a day apart
+ * are one exchange; the rhythm is twice the median gap between exchanges.
+ * Returns seconds, or 0 when there are too few exchanges to tell. */
 static int64_t rhythm_of(const struct turn_days *td, size_t p)
 {
 	size_t n = td->off[p + 1] - td->off[p], ng = 0, i;
@@ -1147,7 +1149,7 @@ static int emit_keep_in_touch(struct fu *f)
 		return -ENOMEM;
 	}
 	for (p = 0; p < f->a->n_people; p++) {
-		int64_t clock = quiet_since(f, p), cad, rh;
+		int64_t clock = quiet_since(f, p), cad, rh, due;
 		enum kith_tier t = f->a->people[p].tier;
 
 		if (t == KITH_TIER_NONE || f->ps[p].has_task || clock == KITH_DATE_NONE ||
@@ -1155,10 +1157,11 @@ static int emit_keep_in_touch(struct fu *f)
 			continue;
 		cad = (int64_t)cadence_of(f, t) * DAY;
 		rh = rhythm_of(&td, p);
-		change_at(f, clock + (rh > cad ? rh : cad)); /* when they become due */
-		if (f->now - clock < cad || f->now - clock < rh)
+		due = rh > cad ? rh : cad; /* the threshold: at least the cadence */
+		change_at(f, clock + due); /* when they become due */
+		if (f->now - clock < due)
 			continue;
-		c[n++] = (struct kit_cand){ p, clock, rh > cad ? rh : cad, rh };
+		c[n++] = (struct kit_cand){ p, clock, due, rh };
 	}
 	qsort_r(c, n, sizeof(*c), kit_depth_cmp, (void *)f->a);
 	for (i = 0; i < n && i < (size_t)f->p.keep_in_touch_max && r == 0; i++) {
