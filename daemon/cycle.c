@@ -130,13 +130,17 @@ static void rethink_free(struct rethink *t)
 	kith_run_policy_free(&t->run);
 }
 
+/* The analysis also gathers what the follow-up rules read of the messages
+ * older than their horizon, so that they read only the horizon again
+ * (lib/fu_prep.h; decide_tasks). */
 static int build_policy(const struct kith_config *c, struct kith_store *st, struct rethink *t)
 {
 	int r = kith_store_load_policy(st, &t->run.sp);
 
-	if (r < 0)
-		return r;
-	return kith_run_policy_build(c, &t->run);
+	if (r == 0)
+		r = kith_run_policy_build(c, &t->run);
+	t->run.policy.recent_days = c->horizon_days;
+	return r;
 }
 
 static void followup_params(const struct kith_config *c, const struct rethink *t,
@@ -147,12 +151,12 @@ static void followup_params(const struct kith_config *c, const struct rethink *t
 	kith_config_followup_params(c, p);
 }
 
-/* The follow-up rules read the messages again, and msg_class by input
- * position.  Why they stream them rather than keep them from the
- * analysis: the analysis streams them too (the whole set alive beside its
- * working memory was the process' peak); the rules hold only the
- * horizon's messages, beside the analysis' output.  -ESTALE (the digest)
- * when they are not the analysed messages in the same order. */
+/* The follow-up rules read the horizon's messages again (what they need
+ * of the older ones the analysis gathered).  Why they read them rather
+ * than keep them from the analysis: the analysis streams them too (the
+ * whole set alive beside its working memory was the process' peak); the
+ * rules hold only the horizon's messages, beside the analysis' output.
+ * -ESTALE when they are not the analysed messages. */
 static int decide_tasks(struct kith_store *st, struct rethink *t,
 			const struct kith_followup_params *p, int64_t now,
 			char *err, size_t errlen)

@@ -10,6 +10,7 @@
 
 #include "analyze.h"
 #include "classify.h"
+#include "fu_prep.h"
 #include "depth.h"
 #include "strpool.h"
 #include "subject.h"
@@ -49,6 +50,7 @@ static int before_now(const struct kith_work *k, const struct kith_msg *m)
 /* The first pass: the user's addresses, and list addresses. */
 struct learner {
 	struct kith_work *k;
+	struct kith_fu_prep *fu; /* the analysis' (NULL: not gathered) */
 	size_t n, limit;         /* messages seen, and how many the source promised */
 	struct kith_smap seen;   /* list addresses remembered */
 	char **lists;            /* them, in order of first sight; owned */
@@ -84,6 +86,8 @@ static int learn_one(const struct kith_msg *m, void *ctx)
 
 	if (l->n++ >= l->limit)
 		return -ESTALE;
+	if (l->fu && (rc = kith_fu_prep_sender(l->fu, m)) < 0)
+		return rc;
 	if (!before_now(l->k, m))
 		return 0;
 	if ((m->flags & KITH_MSG_IN_SENT) && m->from.addr)
@@ -111,7 +115,7 @@ static int keep_user_addrs(const struct kith_work *k, struct kith_analysis *a)
 static int learn_addresses(struct kith_work *k, const struct kith_msg_source *src,
 			   struct kith_analysis *a)
 {
-	struct learner l = { .k = k, .limit = src->n };
+	struct learner l = { .k = k, .fu = a->fu, .limit = src->n };
 	size_t i;
 	int rc;
 
@@ -119,6 +123,8 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg_source *sr
 	rc = src->each(src->ctx, KITH_PASS_SENDERS, learn_one, &l);
 	if (rc == 0 && l.n != src->n)
 		rc = -ESTALE;
+	if (rc == 0 && a->fu)
+		rc = kith_fu_prep_users(a->fu);
 	for (i = 0; i < l.n_lists && rc == 0; i++)
 		rc = kith_people_mark_list(&k->people, l.lists[i]);
 	a->list_addrs = l.lists;
@@ -278,6 +284,8 @@ static int collect_one(const struct kith_msg *m, void *ctx)
 	c->a->input_digest = kith_msgs_digest_step(c->a->input_digest, m->id);
 	w->cls = cls;
 	count_class(c->a, cls);
+	if (c->a->fu && (rc = kith_fu_prep_note(c->a->fu, m, (uint8_t)cls)) < 0)
+		return rc;
 	if (w->date == KITH_DATE_NONE || w->date < KITH_DATE_PLAUSIBLE || w->date >= k->now) {
 		k->n_rcpt = w->rc_off; /* drop its recipients again */
 		return 0;
@@ -305,6 +313,8 @@ static int collect(struct kith_work *k, const struct kith_msg_source *src,
 	rc = src->each(src->ctx, KITH_PASS_ALL, collect_one, &c);
 	if (rc == 0 && c.i != n)
 		rc = -ESTALE;
+	if (a->fu)
+		kith_fu_prep_seal(a->fu);
 	a->input_digest = kith_msgs_digest_step(a->input_digest, (int64_t)n);
 	return rc;
 }
@@ -383,6 +393,10 @@ int kith_analyze_source(const struct kith_msg_source *src,
 	    !(a->msg_class = calloc(src->n ? src->n : 1, sizeof(*a->msg_class))))
 		goto out;
 	a->n_msgs = src->n;
+	if (policy->recent_days > 0 &&
+	    !(a->fu = kith_fu_prep_new(policy->identities, policy->n_identities, now,
+				       policy->recent_days)))
+		goto out;
 	k.pol = policy;
 	k.now = now;
 	k.half_life_days = policy->half_life_days > 0 ? policy->half_life_days : 90;

@@ -45,6 +45,8 @@ struct kith_policy {
 	const struct kith_pin *pins; size_t n_pins;
 	int strip_plus_tags;                                 /* normalise a+tag@ to a@ */
 	double half_life_days;                               /* recency half-life; 0: default 90 */
+	int recent_days;        /* > 0: also gather what the follow-up rules need
+				   for a horizon up to this long (kith_analysis.fu) */
 };
 
 /* One factor of a depth score: its raw value and points contributed. */
@@ -132,6 +134,9 @@ struct kith_analysis {
 	char **user_addrs; size_t n_user_addrs;
 	char **list_addrs; size_t n_list_addrs;
 	int64_t newest;
+	/* What the follow-up rules need from the messages older than their
+	 * horizon (fu_prep.h), when policy.recent_days > 0; else NULL.  Owned. */
+	struct kith_fu_prep *fu;
 };
 
 /* Analyses msgs[0..n) as of `now` (messages dated at or after now are
@@ -168,6 +173,12 @@ struct kith_msg_source {
 	 * own. */
 	int (*each)(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx);
 	void *ctx; /* borrowed; passed to each */
+	/* Optional (NULL: the source cannot): hands over, in the same order,
+	 * only the messages of a full pass dated at or after since.  With
+	 * max_id, the largest id a pass hands over (0: unknown), it lets the
+	 * follow-up rules read only their horizon (kith_followups_decide_source). */
+	int (*each_since)(void *ctx, int64_t since, kith_msg_fn fn, void *fn_ctx);
+	int64_t max_id;
 };
 
 /* An array as a source (both passes hand over every record: the

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "depth.h"
+#include "fu_prep.h"
 #include "strpool.h"
 #include "turns.h"
 
@@ -431,5 +432,6 @@ void kith_analysis_free(struct kith_analysis *a)
 	for (i = 0; i < a->n_list_addrs; i++)
 		free(a->list_addrs[i]);
 	free(a->list_addrs);
+	kith_fu_prep_free(a->fu);
 	free(a);
 }

@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "followup.h"
 #include "grow.h"
+#include "fu_prep.h"
 #include "hashmap.h"
 #include "isodate.h"
 #include "strpool.h"
@@ -58,7 +59,7 @@ struct fu {
 	 * pool: the only ones a task can name.  Older ones are scanned as they
 	 * stream by (scan_old) and not kept. */
 	struct kith_msg *msgs;
-	size_t *pos;          /* each one's input position (msg_class) */
+	uint8_t *cls;         /* each one's class (msg_class) */
 	size_t n_msgs, cap_msgs;
 	size_t seen;          /* messages handed over in the current pass */
 	uint64_t digest;      /* of their ids (kith_msgs_digest) */
@@ -386,11 +387,6 @@ static int ix_cmp(const void *x, const void *y)
 	return strcmp(((const struct addr_ix *)x)->addr, ((const struct addr_ix *)y)->addr);
 }
 
-static int str_cmp(const void *x, const void *y)
-{
-	return strcasecmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 static int build_index(struct fu *f)
 {
 	size_t n = 0, i, j;
@@ -441,13 +437,6 @@ static size_t person_of(const struct fu *f, const char *addr)
 	return p;
 }
 
-static int is_user(const struct fu *f, const char *addr)
-{
-	if (!addr || !f->n_ids)
-		return 0;
-	return bsearch(&addr, f->ids, f->n_ids, sizeof(*f->ids), str_cmp) != NULL;
-}
-
 static int push_id(struct fu *f, const char *addr)
 {
 	const char **v = kith_grow(f->ids, &f->cap_ids, f->n_ids, sizeof(*v), 16);
@@ -486,7 +475,7 @@ static int id_one(const struct kith_msg *m, void *ctx)
 static int build_ids(struct fu *f, const struct kith_msg_source *src)
 {
 	struct id_pass ip = { .f = f };
-	size_t i, k;
+	size_t i;
 	int r = 0;
 
 	for (i = 0; i < f->p.n_identities && r == 0; i++)
@@ -499,31 +488,19 @@ static int build_ids(struct fu *f, const struct kith_msg_source *src)
 	kith_umap_free(&ip.seen);
 	if (r < 0)
 		return r;
-	if (f->n_ids > 1)
-		qsort(f->ids, f->n_ids, sizeof(*f->ids), str_cmp);
-	for (i = 0, k = 0; i < f->n_ids; i++)
-		if (k == 0 || strcasecmp(f->ids[k - 1], f->ids[i]) != 0)
-			f->ids[k++] = f->ids[i];
-	f->n_ids = k;
+	f->n_ids = kith_fu_ids_sort(f->ids, f->n_ids);
 	return 0;
 }
 
 static int from_user(const struct fu *f, const struct kith_msg *m)
 {
-	return (m->flags & KITH_MSG_IN_SENT) || is_user(f, m->from.addr);
+	return kith_fu_from_user(f->ids, f->n_ids, m);
 }
 
 /* The user is in To or Cc (when no identity is known at all, assume so). */
 static int user_addressed(const struct fu *f, const struct kith_msg *m)
 {
-	size_t i;
-
-	if (!f->n_ids)
-		return 1;
-	for (i = 0; i < m->n_to + m->n_cc; i++)
-		if (is_user(f, m->rcpt[i].addr))
-			return 1;
-	return 0;
+	return kith_fu_user_addressed(f->ids, f->n_ids, m);
 }
 
 static enum kith_class msg_class(const struct fu *f, size_t i)
@@ -640,18 +617,18 @@ static void scan_msg(struct fu *f, const struct kith_msg *m, enum kith_class c, 
 		s->reply_last = i;
 }
 
-static int keep_recent(struct fu *f, const struct kith_msg *m, size_t pos)
+static int keep_recent(struct fu *f, const struct kith_msg *m, enum kith_class c)
 {
 	struct kith_msg *v = kith_grow(f->msgs, &f->cap_msgs, f->n_msgs, sizeof(*v), 64);
-	size_t *pv;
+	uint8_t *cv;
 
 	if (!v)
 		return -ENOMEM;
 	f->msgs = v;
-	if (!(pv = realloc(f->pos, f->cap_msgs * sizeof(*pv))))
+	if (!(cv = realloc(f->cls, f->cap_msgs * sizeof(*cv))))
 		return -ENOMEM;
-	f->pos = pv;
-	f->pos[f->n_msgs] = pos;
+	f->cls = cv;
+	f->cls[f->n_msgs] = (uint8_t)c;
 	return kith_msg_copy_pooled(&f->msgs[f->n_msgs++], m, f->pool);
 }
 
@@ -672,26 +649,18 @@ static int scan_old(const struct kith_msg *m, void *ctx)
 		return 0;
 	}
 	if (m->date >= f->horizon_start)
-		return keep_recent(f, m, pos);
+		return keep_recent(f, m, msg_class(f, pos));
 	scan_msg(f, m, msg_class(f, pos), NONE);
 	return 0;
 }
 
 /* Both passes over src; with check, -ESTALE unless src handed over the
  * analysis' input (its count and kith_analysis.input_digest). */
-static int scan(struct fu *f, const struct kith_msg_source *src, int check)
+static int read_all(struct fu *f, const struct kith_msg_source *src, int check)
 {
-	size_t i, n_first;
+	size_t n_first;
 	int r;
 
-	f->horizon_start = f->now - (int64_t)f->p.horizon_days * DAY;
-	for (i = 0; i < f->n_sn; i++)
-		change_at(f, f->sn[i].until);
-	f->ps = calloc(f->a->n_people ? f->a->n_people : 1, sizeof(*f->ps));
-	if (!f->ps)
-		return -ENOMEM;
-	for (i = 0; i < f->a->n_people; i++)
-		f->ps[i] = (struct pstate){ NONE, NONE, NONE, KITH_DATE_NONE, KITH_DATE_NONE, 0 };
 	if ((r = build_ids(f, src)) < 0)
 		return r;
 	n_first = f->seen;
@@ -703,13 +672,114 @@ static int scan(struct fu *f, const struct kith_msg_source *src, int check)
 	if (check && (n_first != f->a->n_msgs || f->seen != f->a->n_msgs ||
 		      f->digest != f->a->input_digest))
 		return -ESTALE;
+	return 0;
+}
+
+static int same_identities(const struct fu *f, const struct kith_fu_prep *p)
+{
+	size_t i;
+
+	if (f->p.n_identities != p->n_idents)
+		return 0;
+	for (i = 0; i < p->n_idents; i++) {
+		const char *x = f->p.identities[i], *y = p->idents[i];
+
+		if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether the analysis gathered what the rules would read from src's
+ * older messages (fu_prep.h): the same messages (count and newest id),
+ * the same identities, a horizon it covers, no earlier now. */
+static int horizon_enough(const struct fu *f, const struct kith_msg_source *src)
+{
+	const struct kith_fu_prep *p = f->a->fu;
+
+	return p && src->each_since && src->max_id && p->ids_rise &&
+	       src->n == f->a->n_msgs && p->n_seen == f->a->n_msgs &&
+	       src->max_id == p->max_id && f->now >= p->now &&
+	       f->horizon_start >= p->since && same_identities(f, p);
+}
+
+/* A message of the horizon: the analysis must have seen it, with its date. */
+static int horizon_one(const struct kith_msg *m, void *ctx)
+{
+	struct fu *f = ctx;
+	const struct kith_fu_recent *r = kith_fu_prep_find(f->a->fu, m->id);
+
+	if (!r || r->date != m->date || m->date < f->horizon_start)
+		return -ESTALE;
+	f->seen++;
+	if (m->date >= f->now) {
+		change_at(f, m->date + 1);
+		return 0;
+	}
+	return keep_recent(f, m, (enum kith_class)r->cls);
+}
+
+/* The older messages' last dates, per address as written, to their people. */
+static void fold_last(struct fu *f, const struct kith_fu_prep *p)
+{
+	for (size_t i = 0; i < p->n_last; i++) {
+		size_t k = person_of(f, p->last[i].addr);
+
+		if (k == NONE)
+			continue;
+		f->ps[k].last_user_to = later(f->ps[k].last_user_to, p->last[i].user_to);
+		f->ps[k].last_them = later(f->ps[k].last_them, p->last[i].them);
+	}
+}
+
+/* Why: what scan_old takes from a message older than the horizon, the
+ * analysis noted while it streamed it (fu_prep.h), so only the horizon's
+ * messages are read again (an index range, not the whole mailbox).  The
+ * same decision as read_all: the user's addresses, the last dates and the
+ * kept messages with their classes are equal, which -ESTALE guards. */
+static int read_horizon(struct fu *f, const struct kith_msg_source *src)
+{
+	const struct kith_fu_prep *p = f->a->fu;
+	size_t i, want = 0;
+	int r;
+
+	if (p->n_user && !(f->ids = malloc(p->n_user * sizeof(*f->ids))))
+		return -ENOMEM;
+	if (p->n_user)
+		memcpy(f->ids, p->user, p->n_user * sizeof(*f->ids));
+	f->n_ids = p->n_user;
+	fold_last(f, p);
+	f->seen = 0;
+	if ((r = src->each_since(src->ctx, f->horizon_start, horizon_one, f)) < 0)
+		return r;
+	for (i = 0; i < p->n_recent; i++)
+		want += p->recent[i].date >= f->horizon_start;
+	return f->seen == want ? 0 : -ESTALE;
+}
+
+static int scan(struct fu *f, const struct kith_msg_source *src, int check)
+{
+	size_t i;
+	int r;
+
+	f->horizon_start = f->now - (int64_t)f->p.horizon_days * DAY;
+	for (i = 0; i < f->n_sn; i++)
+		change_at(f, f->sn[i].until);
+	f->ps = calloc(f->a->n_people ? f->a->n_people : 1, sizeof(*f->ps));
+	if (!f->ps)
+		return -ENOMEM;
+	for (i = 0; i < f->a->n_people; i++)
+		f->ps[i] = (struct pstate){ NONE, NONE, NONE, KITH_DATE_NONE, KITH_DATE_NONE, 0 };
+	r = check && horizon_enough(f, src) ? read_horizon(f, src) : read_all(f, src, check);
+	if (r < 0)
+		return r;
 	if (!(f->order = calloc(f->n_msgs ? f->n_msgs : 1, sizeof(*f->order))))
 		return -ENOMEM;
 	for (i = 0; i < f->n_msgs; i++)
 		f->order[i] = i;
 	qsort_r(f->order, f->n_msgs, sizeof(*f->order), order_cmp, (void *)f->msgs);
 	for (i = 0; i < f->n_msgs; i++)
-		scan_msg(f, &f->msgs[f->order[i]], msg_class(f, f->pos[f->order[i]]), f->order[i]);
+		scan_msg(f, &f->msgs[f->order[i]], f->cls[f->order[i]], f->order[i]);
 	return 0;
 }
 
@@ -1239,7 +1309,7 @@ static int decide(struct fu *f, const struct kith_msg_source *src, int check,
 	free(f->ps);
 	free(f->order);
 	free(f->msgs);
-	free(f->pos);
+	free(f->cls);
 	kith_strpool_free(f->pool);
 	if (r < 0) {
 		kith_task_wants_free(f->out, f->n_out);

@@ -304,28 +304,53 @@ static int stream_row(sqlite3_stmt *st, void *ctx)
 	return r;
 }
 
-static int stream_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+/* Runs one pass of st (its parameters bound) into fn. */
+static int stream_run(struct kith_store_source *ss, sqlite3_stmt *st, enum kith_pass pass,
+		      kith_msg_fn fn, void *fn_ctx)
 {
-	struct kith_store_source *ss = ctx;
 	struct stream_pass p = { .sh = { .scratch = 1 } };
 	struct stream_run run = { pass, &p, fn, fn_ctx, 0 };
-	sqlite3_stmt *st = store_prep(ss->s, pass == KITH_PASS_SENDERS
-				? "SELECT id, date, from_addr, flags, list_id" SRC_WHERE
-				: "SELECT " MSG_COLUMNS SRC_WHERE);
 	int r = -ENOMEM;
 
 	if (!st)
 		return -EIO;
-	if ((p.pool = kith_strpool_new()) != NULL) {
-		sqlite3_bind_int64(st, 1, ss->before);
-		sqlite3_bind_int64(st, 2, ss->max_id);
+	if ((p.pool = kith_strpool_new()) != NULL)
 		r = store_each_row(ss->s, st, stream_row, &run);
-	}
 	sqlite3_finalize(st);
 	store_rcpt_share_free(&p.sh);
 	kith_strpool_free(p.pool);
 	sqlite3_db_release_memory(ss->s->db);
 	return r;
+}
+
+static int stream_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+{
+	struct kith_store_source *ss = ctx;
+	sqlite3_stmt *st = store_prep(ss->s, pass == KITH_PASS_SENDERS
+				? "SELECT id, date, from_addr, flags, list_id" SRC_WHERE
+				: "SELECT " MSG_COLUMNS SRC_WHERE);
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, ss->before);
+		sqlite3_bind_int64(st, 2, ss->max_id);
+	}
+	return stream_run(ss, st, pass, fn, fn_ctx);
+}
+
+/* The full pass' rows dated at or after since (messages_date's range),
+ * in the same order. */
+static int stream_since(void *ctx, int64_t since, kith_msg_fn fn, void *fn_ctx)
+{
+	struct kith_store_source *ss = ctx;
+	sqlite3_stmt *st = store_prep(ss->s, "SELECT " MSG_COLUMNS " FROM messages"
+				      " WHERE date >= ?3 AND date < ?1 AND id <= ?2 ORDER BY id");
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, ss->before);
+		sqlite3_bind_int64(st, 2, ss->max_id);
+		sqlite3_bind_int64(st, 3, since);
+	}
+	return stream_run(ss, st, KITH_PASS_ALL, fn, fn_ctx);
 }
 
 int kith_store_msg_source(struct kith_store *s, int64_t before, struct kith_store_source *ss,
@@ -347,6 +372,7 @@ int kith_store_msg_source(struct kith_store *s, int64_t before, struct kith_stor
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return store_sql_err(s, rc);
-	*src = (struct kith_msg_source){ .n = ss->n, .each = stream_each, .ctx = ss };
+	*src = (struct kith_msg_source){ .n = ss->n, .each = stream_each, .ctx = ss,
+					 .each_since = stream_since, .max_id = ss->max_id };
 	return 0;
 }

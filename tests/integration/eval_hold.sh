@@ -5,7 +5,10 @@
 # other maintainer sees it), the tasks decided at ten moments before
 # next_change must equal those decided at the cut, field by field
 # (kith-eval --hold exits 1 otherwise); and at next_change they must move
-# in some cuts (it is not merely early).
+# in some cuts (it is not merely early).  At each of those moments the
+# rules also decide reading only the horizon's messages, the older ones'
+# part from what the analysis gathered (lib/fu_prep.h, as kithd does): the
+# same tasks and next_change, at every moment.
 # kith-test: nosan
 set -u
 corpus=${KITH_CORPUS:-}
@@ -27,6 +30,8 @@ for box in "enron $corpus/enron/skilling-j" "lore $corpus/lore-linux-man" \
 	[ "${checks:-0}" -gt 0 ] || { echo "FAIL: $1: $line"; rc=1; }
 	moved=$(echo "$out" | sed -n "s/^hold $1: at next_change the tasks moved in \([0-9]*\) of.*/\1/p")
 	[ "${moved:-0}" -gt 0 ] || { echo "FAIL: $1: the tasks never moved at next_change"; rc=1; }
+	hz=$(echo "$out" | sed -n "s/^hold $1: reading only the horizon, 0 of \([0-9]*\) decisions differed$/\1/p")
+	[ "${hz:-0}" -gt 0 ] || { echo "FAIL: $1: the horizon path was not proved"; rc=1; }
 done
 [ $rc -eq 0 ] && echo "PASS" || echo "FAIL"
 exit $rc

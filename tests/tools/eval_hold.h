@@ -14,23 +14,96 @@
  *           recency moving depth and tiers would have changed by then,
  *           the price of holding; the end of the day bounds it), or the
  *           same tasks with a description quoting another depth;
- * and prints how long the decisions held (the analyses a day takes). */
+ * and prints how long the decisions held (the analyses a day takes).
+ *
+ * horizon  at each of those moments the rules also decide reading only the
+ *          horizon's messages, the rest from what the analysis gathered
+ *          (fu_prep.h, as kithd does), and must decide the same (exits 1
+ *          otherwise). */
 
 #define HOLD_STEP (5 * 86400LL)
 
-struct hold_tally { size_t cuts, checks, bad, moved, reworded, drift, tasks; double held_h; };
+struct hold_tally { size_t cuts, checks, bad, moved, reworded, drift, tasks, hz, hz_bad;
+		   double held_h; };
+
+/* The cut's messages as a source that can also hand over only those dated
+ * since a moment, as the store does (the rules' horizon path). */
+struct hz_src { const struct kith_msg *v; size_t n; };
+
+static int hz_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct hz_src *s = ctx;
+	int r = 0;
+
+	(void)pass;
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = fn(&s->v[i], fn_ctx);
+	return r;
+}
+
+static int hz_since(void *ctx, int64_t since, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct hz_src *s = ctx;
+	int r = 0;
+
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		if (s->v[i].date != KITH_DATE_NONE && s->v[i].date >= since)
+			r = fn(&s->v[i], fn_ctx);
+	return r;
+}
+
+/* 1 when the horizon path decides at t what the whole read decided (w0,
+ * next0).  Exits 2 when the analysis gathered nothing to take that path
+ * (the check would prove nothing) or the rules fail. */
+static int hold_horizon_same(const struct box *b, const struct kith_analysis *a,
+			     const struct kith_msg *v, size_t n, int64_t t,
+			     const struct kith_task_want *w0, size_t n0, int64_t next0)
+{
+	struct hz_src hs = { v, n };
+	struct kith_msg_source src = { .n = n, .each = hz_each, .ctx = &hs,
+				       .each_since = hz_since };
+	struct kith_followup_params fp;
+	struct kith_task_want *w = NULL;
+	size_t nw = 0;
+	int64_t next = 0;
+	char diff[256];
+	int same;
+
+	for (size_t i = 0; i < n; i++)
+		src.max_id = v[i].id > src.max_id ? v[i].id : src.max_id;
+	if (!a->fu || !a->fu->ids_rise || a->fu->n_seen != n) {
+		fprintf(stderr, "kith-eval: the analysis gathered nothing for the horizon path\n");
+		exit(2);
+	}
+	kith_followup_params_defaults(&fp);
+	fp.identities = b->ids;
+	fp.n_identities = b->n_ids;
+	if (kith_followups_decide_source(a, &src, &fp, NULL, 0, t, &w, &nw, &next) < 0)
+		exit(2);
+	same = in_tasks_same(w0, n0, w, nw, diff, sizeof(diff)) && next == next0;
+	if (!same)
+		printf("  horizon path at %lld DIFFERS: %s (next %lld, then %lld)\n", (long long)t,
+		       diff, (long long)next0, (long long)next);
+	kith_task_wants_free(w, nw);
+	return same;
+}
 
 /* 1 when the rules decide w0 again at t (same analysis and messages). */
 static int hold_same_at(const struct box *b, const struct kith_analysis *a,
 			const struct kith_msg *v, size_t n, int64_t t,
-			const struct kith_task_want *w0, size_t n0, char *diff, size_t len)
+			const struct kith_task_want *w0, size_t n0, char *diff, size_t len,
+			struct hold_tally *h)
 {
 	struct kith_task_want *w = NULL;
 	size_t nw = 0;
 	int same;
 
-	in_tasks_next(b, a, v, n, t, &w, &nw, NULL);
+	int64_t next = 0;
+
+	in_tasks_next(b, a, v, n, t, &w, &nw, &next);
 	same = in_tasks_same(w0, n0, w, nw, diff, len);
+	h->hz++;
+	h->hz_bad += !hold_horizon_same(b, a, v, n, t, w, nw, next);
 	kith_task_wants_free(w, nw);
 	return same;
 }
@@ -79,6 +152,7 @@ static void hold_cut(const struct box *b, int64_t t0, struct hold_tally *h)
 {
 	struct kith_policy p = policy_for(b);
 	struct kith_msg *v = calloc(b->n + 1, sizeof(*v));
+	struct kith_followup_params fp;
 	struct kith_analysis *a = NULL;
 	struct kith_task_want *w0 = NULL;
 	size_t n = 0, n0 = 0, i;
@@ -89,9 +163,13 @@ static void hold_cut(const struct box *b, int64_t t0, struct hold_tally *h)
 	for (i = 0; v && i < b->n; i++) /* the mailbox as of t0: no mail after it */
 		if (b->m[i].date == KITH_DATE_NONE || b->m[i].date < t0)
 			v[n++] = b->m[i]; /* shallow: the box owns the strings */
+	kith_followup_params_defaults(&fp);
+	p.recent_days = fp.horizon_days; /* what kithd gathers (daemon/cycle.c) */
 	if (!v || kith_analyze(v, n, &p, t0, &a) < 0)
 		exit(2);
 	in_tasks_next(b, a, v, n, t0, &w0, &n0, &next);
+	h->hz++;
+	h->hz_bad += !hold_horizon_same(b, a, v, n, t0, w0, n0, next);
 	strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&tt));
 	if (next <= t0) {
 		printf("  %s next_change %lld is not after now\n", day, (long long)next);
@@ -100,13 +178,13 @@ static void hold_cut(const struct box *b, int64_t t0, struct hold_tally *h)
 	for (int k = 1; next > t0 && k <= 9; k++) {
 		int64_t t = k < 9 ? t0 + (next - t0) * k / 9 : next - 1;
 		h->checks++;
-		if (!hold_same_at(b, a, v, n, t, w0, n0, diff, sizeof(diff))) {
+		if (!hold_same_at(b, a, v, n, t, w0, n0, diff, sizeof(diff), h)) {
 			printf("  %s CHANGED before next_change (%lld s after now): %s\n", day,
 			       (long long)(t - t0), diff);
 			h->bad++;
 		}
 	}
-	h->moved += next > t0 && !hold_same_at(b, a, v, n, next, w0, n0, diff, sizeof(diff));
+	h->moved += next > t0 && !hold_same_at(b, a, v, n, next, w0, n0, diff, sizeof(diff), h);
 	if (next > t0) {
 		int d = hold_full_drift(b, v, n, next - 1, w0, n0);
 		h->reworded += d == 1;
@@ -139,5 +217,7 @@ static int hold_eval(const struct box *b, const char *name)
 	       " reworded a description (the depth it quotes) in %zu\n", name, h.drift,
 	       h.reworded);
 	printf("hold %s: %zu of %zu checks before next_change differed\n", name, h.bad, h.checks);
-	return h.bad ? 1 : 0;
+	printf("hold %s: reading only the horizon, %zu of %zu decisions differed\n", name,
+	       h.hz_bad, h.hz);
+	return h.bad || h.hz_bad ? 1 : 0;
 }

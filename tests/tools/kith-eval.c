@@ -49,6 +49,7 @@
 #include "addr.h"
 #include "analyze.h"
 #include "classify.h"
+#include "fu_prep.h"
 #include "hashmap.h"
 #include "hdr.h"
 

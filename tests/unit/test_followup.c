@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "followup.h"
+#include "fu_prep.h"
 #include "t.h"
 
 #define DAY 86400
@@ -795,6 +796,105 @@ static void test_source_checks(void)
 	scen_free(&s);
 }
 
+/* The cut's messages, and the horizon pass a store source also offers. */
+static int hz_since(void *ctx, int64_t since, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct short_src *ss = ctx;
+	int r = 0;
+
+	for (size_t i = 0; i < ss->n && r == 0; i++)
+		if (ss->v[i].date != KITH_DATE_NONE && ss->v[i].date >= since)
+			r = fn(&ss->v[i], fn_ctx);
+	return r;
+}
+
+static int all_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct short_src *ss = ctx;
+	int r = 0;
+
+	(void)pass;
+	for (size_t i = 0; i < ss->n && r == 0; i++)
+		r = fn(&ss->v[i], fn_ctx);
+	return r;
+}
+
+/* What the analysis gathers for the rules (fu_prep.h), as it does it. */
+static struct kith_fu_prep *prep_of(const struct scen *s, int64_t now)
+{
+	struct kith_fu_prep *p = kith_fu_prep_new(s->p.identities, s->p.n_identities, now,
+						  s->p.horizon_days);
+	size_t i;
+
+	CHECK(p != NULL);
+	for (i = 0; i < s->n; i++)
+		CHECK_INT(kith_fu_prep_sender(p, &s->m[i]), 0);
+	CHECK_INT(kith_fu_prep_users(p), 0);
+	for (i = 0; i < s->n; i++)
+		CHECK_INT(kith_fu_prep_note(p, &s->m[i], s->cls[i]), 0);
+	kith_fu_prep_seal(p);
+	return p;
+}
+
+/* The rules reading only the horizon decide what reading everything
+ * decides: Ana's old mail (quiet_since) and her question (a reply task)
+ * come through the analysis' notes; a horizon message the analysis did not
+ * see this way is stale; with other identities the whole read is taken. */
+static void test_horizon_path(void)
+{
+	static const char *const ids[] = { ME };
+	struct scen s;
+	struct short_src ss;
+	struct kith_msg_source src;
+	struct kith_task_want *w = NULL;
+	size_t nw = 0;
+	int64_t next = 0, next0 = 0;
+
+	scen_init(&s);
+	s.p.identities = ids;
+	s.p.n_identities = 1;
+	person(&s, "ana@example.com", "Ana", KITH_TIER_INNER, 90);
+	person(&s, "ben@example.com", "Ben", KITH_TIER_CLOSE, 70);
+	msg(&s, ME, "ben@example.com", NULL, "Plans", "b0@x", NULL, NOW - 120 * DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, "ben@example.com", ME, NULL, "Re: Plans", "b1@x", "b0@x", NOW - 119 * DAY,
+	    KITH_CLASS_PERSONAL);
+	turn(&s, 1, NOW - 120 * DAY, 1);
+	turn(&s, 1, NOW - 119 * DAY, 0);
+	msg(&s, ME, "ana@example.com", NULL, "Hi", "h0@x", NULL, NOW - 100 * DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, "ana@example.com", ME, NULL, "Question?", "q1@x", NULL, NOW - 3 * DAY,
+	    KITH_CLASS_PERSONAL);
+	CHECK_INT(decide(&s, NOW), 0);
+	CHECK(s.nw >= 2); /* the reply to Ana, keep in touch with Ben */
+	kith_followups_decide(&s.a, s.m, s.n, &s.p, NULL, 0, NOW, &w, &nw, &next0);
+	kith_task_wants_free(w, nw);
+	s.a.fu = prep_of(&s, NOW);
+	ss = (struct short_src){ s.m, s.n };
+	src = (struct kith_msg_source){ .n = s.n, .each = short_each, .ctx = &ss,
+					.each_since = hz_since, .max_id = (int64_t)s.n };
+	/* short_each drops a message: only the horizon pass can decide */
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, &next), 0);
+	CHECK_INT(nw, s.nw);
+	for (size_t i = 0; i < nw && i < s.nw; i++)
+		CHECK(strcmp(w[i].uid, s.w[i].uid) == 0 &&
+		      strcmp(w[i].description, s.w[i].description) == 0 && w[i].due == s.w[i].due);
+	CHECK(next == next0);
+	kith_task_wants_free(w, nw);
+	s.m[3].date += 60; /* not the message the analysis saw */
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL),
+		  -ESTALE);
+	s.m[3].date -= 60;
+	s.p.n_identities = 0; /* other identities: the whole read, digest checked */
+	s.a.input_digest = kith_msgs_digest(s.m, s.n);
+	src.each = all_each;
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL), 0);
+	kith_task_wants_free(w, nw);
+	kith_fu_prep_free(s.a.fu);
+	s.a.fu = NULL;
+	scen_free(&s);
+}
+
 /* next_change names the moment each rule's answer turns, and the decision
  * holds until then: a waiting delay running out, a reply window closing,
  * a snooze ending, someone becoming due for keep-in-touch, a span's
@@ -961,6 +1061,7 @@ int main(void)
 	test_importance_order();
 	test_input_order();
 	test_source_checks();
+	test_horizon_path();
 	test_next_change();
 	test_next_change_horizon();
 	return T_DONE();
