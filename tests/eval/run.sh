@@ -52,6 +52,13 @@ echo "   a mailbox to confirm on, nothing chosen on it: the same list as its oth
 echo "   maintainer (Alejandro Colomar) sees it, every message, his own in Sent"
 "$eval_bin" lore-alx "$lore" --rolling | tail -n +2
 echo
+echo "== (2d) the second issue-14 study (docs/depth.md §7): re-rankings of depth's people,"
+echo "   chosen on linux-man as mtk only, reported unchanged on the other two"
+for box in "enron $enron" "lore $lore" "lore-alx $lore"; do
+	# shellcheck disable=SC2086 # kind and directory, split on purpose
+	"$eval_bin" $box --variants | sed -n '/^variants /,$p'
+done
+echo
 echo "== (3) bulk mixed in, addressed to the user"
 rc=0
 "$eval_bin" enron "$enron" --bulk "$corpus/bulk" --bulkcheck || rc=1
