@@ -2,7 +2,8 @@
 # tests/eval/run.sh BUILD_DIR: measure the judgement core on the real-mail
 # corpus ($KITH_CORPUS, default ../shared/corpus) with tools/kith-eval.
 # Prints: (1) the people found, for checking by hand; (2) the predictive
-# check at four dates per mailbox; (3) the bulk figures; (4) the follow-up
+# check at four dates per mailbox, then rolling (2c) and the second issue-14
+# study's variants (2d); (3) the bulk figures; (4) the follow-up
 # tasks at rolling dates; (5) timing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
