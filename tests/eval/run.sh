@@ -2,7 +2,8 @@
 # tests/eval/run.sh BUILD_DIR: measure the judgement core on the real-mail
 # corpus ($KITH_CORPUS, default ../shared/corpus) with tools/kith-eval.
 # Prints: (1) the people found, for checking by hand; (2) the predictive
-# check at four dates per mailbox; (3) the bulk figures; (4) the follow-up
+# check at four dates per mailbox, then rolling (2c) and the second issue-14
+# study's variants (2d); (3) the bulk figures; (4) the follow-up
 # tasks at rolling dates; (5) timing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +52,13 @@ rm -f "$roll"
 echo "   a mailbox to confirm on, nothing chosen on it: the same list as its other"
 echo "   maintainer (Alejandro Colomar) sees it, every message, his own in Sent"
 "$eval_bin" lore-alx "$lore" --rolling | tail -n +2
+echo
+echo "== (2d) the second issue-14 study (docs/depth.md §7): re-rankings of depth's people,"
+echo "   chosen on linux-man as mtk only, reported unchanged on the other two"
+for box in "enron $enron" "lore $lore" "lore-alx $lore"; do
+	# shellcheck disable=SC2086 # kind and directory, split on purpose
+	"$eval_bin" $box --variants | sed -n '/^variants /,$p'
+done
 echo
 echo "== (3) bulk mixed in, addressed to the user"
 rc=0

@@ -24,6 +24,8 @@
  *                  every 60 days, mean AP/P@10 of depth and five baselines
  *                  (KITH_EVAL_DEBUG: where the positives rank; KITH_EVAL_DUMP:
  *                  one TSV row per candidate and date, for study)
+ *   --variants     the rolling check with the issue-14 study's re-rankings
+ *                  of depth's people (eval_variants.h), mean AP of each
  *   --bulkcheck    print bulk figures; exit 1 unless < 1% of bulk messages
  *                  are turns and no bulk-like address is in the top 50
  *   --inert        new mail that changes nothing, proved (eval_inert.h)
@@ -760,14 +762,16 @@ struct rcount {                 /* per address, before T */
 	uint8_t out, in;            /* after T: the truth's two directions */
 };
 
-static void roll_past(const struct rview *v, const struct box *b, int64_t t, struct rcount *c)
+/* Direct mail per address in [lo, t), decayed as of t. */
+static void roll_past_in(const struct rview *v, const struct box *b, int64_t lo, int64_t t,
+			 struct rcount *c)
 {
 	size_t i, j;
 
 	for (i = 0; i < b->n; i++) {
 		const struct kith_msg *m = &b->m[i];
 		double w;
-		if (m->date == KITH_DATE_NONE || m->date >= t)
+		if (m->date == KITH_DATE_NONE || m->date >= t || m->date < lo)
 			continue;
 		w = exp(-(double)(t - m->date) / 86400.0 / ROLL_DECAY_DAYS);
 		if (v->by_user[i]) {
@@ -790,6 +794,11 @@ static void roll_past(const struct rview *v, const struct box *b, int64_t t, str
 			x->last_r = m->date > x->last_r ? m->date : x->last_r;
 		}
 	}
+}
+
+static void roll_past(const struct rview *v, const struct box *b, int64_t t, struct rcount *c)
+{
+	roll_past_in(v, b, INT64_MIN, t, c);
 }
 
 /* The truth in [t, t + 120 days). */
@@ -940,9 +949,12 @@ static void rdump(const struct rview *v, const struct rcount *c, const struct ki
 
 struct rsum { double ap[R_N], p10[R_N]; size_t dates; };
 
+#include "eval_variants.h"
+
 /* One cut date: analyse as of t, score each method; adds to s.  Returns
  * the number of positives (a date without any is not scored). */
-static size_t roll_date(const struct rview *v, const struct box *b, int64_t t, struct rsum *s)
+static size_t roll_date(const struct rview *v, const struct box *b, int64_t t, struct rsum *s,
+			struct vsum *vs)
 {
 	struct rcount *c = calloc(v->n_addr + 1, sizeof(*c));
 	struct ranked *r = calloc(v->n_addr + 1, sizeof(*r));
@@ -975,6 +987,8 @@ static size_t roll_date(const struct rview *v, const struct box *b, int64_t t, s
 		printf(" %s=%.3f/%.1f", rmethod_names[m], ap, p10);
 	}
 	printf("\n");
+	if (do_variants && npos)
+		variants_date(v, b, t, a, c, npos, vs);
 	s->dates += npos > 0;
 	kith_analysis_free(a);
 	free(c);
@@ -1002,20 +1016,24 @@ static int rolling(const struct box *b, const char *name)
 {
 	struct rview v;
 	struct rsum s;
+	struct vsum vs;
 	int64_t lo, hi, t;
 	int m;
 
 	rv_build(&v, b);
 	memset(&s, 0, sizeof(s));
+	memset(&vs, 0, sizeof(vs));
 	date_span(b, &lo, &hi);
 	printf("rolling %s (%s truth)\n", name, v.threaded ? "reply-edge" : "direct-mail");
 	for (t = date_quantile(b, 0.05) + ROLL_STEP; t + WINDOW <= hi; t += ROLL_STEP)
-		roll_date(&v, b, t, &s);
+		roll_date(&v, b, t, &s, &vs);
 	printf("mean %s dates=%zu", name, s.dates);
 	for (m = 0; s.dates && m < R_N; m++)
 		printf(" %s=%.3f/%.2f", rmethod_names[m], s.ap[m] / (double)s.dates,
 		       s.p10[m] / (double)s.dates);
 	printf("\n");
+	if (do_variants)
+		variants_report(name, &vs, &s);
 	rv_free(&v, b->n);
 	return 0;
 }
@@ -1195,6 +1213,8 @@ int main(int argc, char **argv)
 			max_rcpt = (uint32_t)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--rolling"))
 			do_roll = 1;
+		else if (!strcmp(argv[i], "--variants"))
+			do_roll = do_variants = 1;
 		else if (!strcmp(argv[i], "--bulkcheck"))
 			do_bulk = 1;
 		else if (!strcmp(argv[i], "--inert"))
