@@ -51,6 +51,13 @@ struct kith_store {
 	sqlite3_stmt *st[S_N];
 	char err[256];
 	struct tally_pending pend; /* inserts not yet in the tallies */
+	/* The last save's conversation and turn rows: written of all, and
+	 * whether only the changed ones were (store_turns.c). */
+	struct { size_t written, rows; int diff; } saved;
+	/* A save writes only the changed rows when at most one in diff_share
+	 * changed (beyond that, writing them all and making the indexes
+	 * afterwards is the faster); 0: always all (tests set it). */
+	size_t diff_share;
 };
 
 /* One kind of element a list query returns: its size, how one is decoded
@@ -110,6 +117,31 @@ int store_query_rows(struct kith_store *s, sqlite3_stmt *st, const struct row_ty
 		     void **v, size_t *n);
 extern const struct row_type store_str_rows;
 extern const struct row_type store_id_rows;
+
+/* store_turns.c: the conversation and turn rows of an analysis being
+ * saved (inside kith_store_save_analysis' transaction). */
+struct save_diff {
+	uint32_t *ids; size_t n;   /* owned: the row ids to write */
+	int tail;                  /* stored rows lie beyond the new ones */
+};
+struct save_turns {
+	const struct kith_analysis *a; /* borrowed */
+	size_t *conv_id;           /* owned: each analysis conversation's row id */
+	size_t *conv_order;        /* owned: the analysis conversations in id order */
+	struct save_diff diff[2];  /* conversations, turns: store_turns_compare */
+	size_t max_diff;           /* rows store_turns_compare may list */
+	int over;                  /* more differ: write them all */
+};
+/* Numbers the conversations of a (borrowed until store_turns_free). */
+int store_turns_number(struct save_turns *w, const struct kith_analysis *a);
+void store_turns_free(struct save_turns *w);
+/* Inserts every row (the tables emptied first). */
+int store_turns_write_all(struct kith_store *s, const struct save_turns *w);
+/* Lists in w->diff the rows that differ from the stored ones, or sets
+ * w->over when more than max_diff do. */
+int store_turns_compare(struct kith_store *s, struct save_turns *w, size_t max_diff);
+/* Writes only those, and deletes stored rows beyond the new ones. */
+int store_turns_write_diff(struct kith_store *s, const struct save_turns *w);
 
 /* store_learnt.c: inside kith_store_save_analysis' transaction. */
 int store_save_learnt(struct kith_store *s, const struct kith_analysis *a);

@@ -282,6 +282,8 @@ int kith_store_open(const char *data_dir, int flags, struct kith_store **out,
 		return -EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
+	if (s)
+		s->diff_share = 8;
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

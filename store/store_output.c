@@ -13,22 +13,15 @@
 /* The statements save_analysis runs per row, prepared once per call. */
 struct save_ctx {
 	struct kith_store *s;
-	sqlite3_stmt *person, *addr, *factor, *conv, *turn, *sugg;
+	sqlite3_stmt *person, *addr, *factor, *sugg;
 	int64_t as_of;
-	size_t *conv_id;     /* owned: the row id of each analysis conversation */
-	size_t *conv_order;  /* owned: the analysis conversations in id order */
-	size_t n_conv;
 };
 
 static void save_ctx_free(struct save_ctx *c)
 {
-	free(c->conv_id);
-	free(c->conv_order);
 	sqlite3_finalize(c->person);
 	sqlite3_finalize(c->addr);
 	sqlite3_finalize(c->factor);
-	sqlite3_finalize(c->conv);
-	sqlite3_finalize(c->turn);
 	sqlite3_finalize(c->sugg);
 }
 
@@ -45,13 +38,8 @@ static int save_ctx_prepare(struct save_ctx *c)
 	c->addr = store_prep(s, "INSERT OR IGNORE INTO person_addrs(addr, person) VALUES(?1,?2)");
 	c->factor = store_prep(s, "INSERT OR REPLACE INTO factors(person, idx, name, value, unit, points)"
 			 " VALUES(?1,?2,?3,?4,?5,?6)");
-	c->conv = store_prep(s, "INSERT INTO conversations(id, person, root_msg, last_msg, subject,"
-		       " first, last, turns_user, turns_them, initiated_by_user, last_by_user)"
-		       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
-	c->turn = store_prep(s, "INSERT INTO turns(id, msg, person, conversation, date, by_user,"
-		       " latency) VALUES(?1,?2,?3,?4,?5,?6,?7)");
 	c->sugg = store_prep(s, "INSERT INTO merge_suggestions(id, a, b, reason) VALUES(?1,?2,?3,?4)");
-	if (!c->person || !c->addr || !c->factor || !c->conv || !c->turn || !c->sugg)
+	if (!c->person || !c->addr || !c->factor || !c->sugg)
 		return -EIO;
 	return 0;
 }
@@ -144,39 +132,6 @@ static int save_person(struct save_ctx *c, const struct kith_person *p, size_t i
 	return r;
 }
 
-static int save_conv(struct save_ctx *c, const struct kith_conversation *v, size_t i)
-{
-	sqlite3_stmt *st = c->conv;
-
-	sqlite3_bind_int64(st, 1, (int64_t)i);
-	sqlite3_bind_int64(st, 2, (int64_t)v->person);
-	sqlite3_bind_int64(st, 3, v->root_msg_id);
-	sqlite3_bind_int64(st, 4, v->last_msg_id);
-	store_bind_text(st, 5, v->subject);
-	store_bind_date(st, 6, v->first);
-	store_bind_date(st, 7, v->last);
-	sqlite3_bind_int64(st, 8, v->turns_user);
-	sqlite3_bind_int64(st, 9, v->turns_them);
-	sqlite3_bind_int(st, 10, v->initiated_by_user != 0);
-	sqlite3_bind_int(st, 11, v->last_by_user != 0);
-	return store_step_done(c->s, st);
-}
-
-static int save_turn(struct save_ctx *c, const struct kith_turn *t, size_t i)
-{
-	sqlite3_stmt *st = c->turn;
-
-	sqlite3_bind_int64(st, 1, (int64_t)i);
-	sqlite3_bind_int64(st, 2, t->msg_id);
-	sqlite3_bind_int64(st, 3, (int64_t)t->person);
-	sqlite3_bind_int64(st, 4, t->conversation < c->n_conv
-			   ? (int64_t)c->conv_id[t->conversation] : (int64_t)t->conversation);
-	store_bind_date(st, 5, t->date);
-	sqlite3_bind_int(st, 6, t->by_user != 0);
-	sqlite3_bind_int64(st, 7, t->latency);
-	return store_step_done(c->s, st);
-}
-
 static int save_meta(struct kith_store *s, const struct kith_analysis *a, int64_t as_of)
 {
 	sqlite3_stmt *st = store_prep(s, "INSERT OR REPLACE INTO analysis(id, as_of, n_messages,"
@@ -200,58 +155,13 @@ static int save_meta(struct kith_store *s, const struct kith_analysis *a, int64_
 	return r;
 }
 
-struct conv_key {
-	int64_t last;
-	size_t i;
-};
-
-static int by_last(const void *x, const void *y)
+/* The people with their addresses and factors, and the merge suggestions. */
+static int save_people(struct save_ctx *c, const struct kith_analysis *a)
 {
-	const struct conv_key *a = x, *b = y;
-
-	if (a->last != b->last)
-		return (a->last > b->last) - (a->last < b->last);
-	return (a->i > b->i) - (a->i < b->i);
-}
-
-/* Why: the conversations are numbered by when they last moved (ties in
- * the analysis' order), so those of the last days have neighbouring ids.
- * `kith recent` looks up the conversation of each recent turn; in the
- * analysis' order (person by person) they lay all over the table, a page
- * fault each at 1M messages, now a few pages hold them. */
-static int number_convs(struct save_ctx *c, const struct kith_analysis *a)
-{
-	size_t n = a->n_conversations;
-	struct conv_key *k = calloc(n ? n : 1, sizeof(*k));
-
-	c->conv_id = calloc(n ? n : 1, sizeof(*c->conv_id));
-	c->conv_order = calloc(n ? n : 1, sizeof(*c->conv_order));
-	if (!k || !c->conv_id || !c->conv_order) {
-		free(k);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		k[i] = (struct conv_key){ a->conversations[i].last, i };
-	qsort(k, n, sizeof(*k), by_last);
-	for (size_t j = 0; j < n; j++) {
-		c->conv_order[j] = k[j].i;
-		c->conv_id[k[j].i] = j;
-	}
-	c->n_conv = n;
-	free(k);
-	return 0;
-}
-
-static int save_rows(struct save_ctx *c, const struct kith_analysis *a)
-{
-	int r = number_convs(c, a);
+	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < a->n_people; i++)
 		r = save_person(c, &a->people[i], i);
-	for (size_t j = 0; r == 0 && j < a->n_conversations; j++)
-		r = save_conv(c, &a->conversations[c->conv_order[j]], j);
-	for (size_t i = 0; r == 0 && i < a->n_turns; i++)
-		r = save_turn(c, &a->turns[i], i);
 	for (size_t i = 0; r == 0 && i < a->n_suggestions; i++) {
 		const struct kith_merge_suggestion *g = &a->suggestions[i];
 
@@ -300,11 +210,13 @@ static int index_sql_add(struct index_sql *x, const char *name, const char *sql)
  * building an index from the finished table sorts once.  DDL is
  * transactional in SQLite: a reader still sees the old snapshot, indexes
  * included. */
-static int indexes_take(struct kith_store *s, struct index_sql *x)
+static int indexes_take(struct kith_store *s, struct index_sql *x, int people_only)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-				      " AND sql IS NOT NULL AND tbl_name IN ('people',"
-				      " 'person_addrs', 'factors', 'conversations', 'turns')");
+	sqlite3_stmt *st = store_prep(s, people_only
+		? "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+		  " AND tbl_name IN ('people', 'person_addrs', 'factors')"
+		: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+		  " AND tbl_name IN ('people', 'person_addrs', 'factors', 'conversations', 'turns')");
 	char drop[300];
 	int rc = SQLITE_ERROR, r = 0;
 
@@ -330,6 +242,38 @@ static int indexes_make(struct kith_store *s, struct index_sql *x, int r)
 	return r;
 }
 
+/* Rewrites the people side whole, and of the conversations and turns
+ * only the rows that changed when few did (s->diff_share). */
+static int save_derived(struct kith_store *s, struct save_ctx *c, struct save_turns *w,
+			const struct kith_analysis *a)
+{
+	struct index_sql ix = { 0 };
+	size_t rows = a->n_conversations + a->n_turns;
+	int diff, r = store_turns_number(w, a);
+
+	if (r == 0 && s->diff_share)
+		r = store_turns_compare(s, w, rows / s->diff_share);
+	diff = s->diff_share && !w->over;
+	if (r == 0)
+		r = store_exec(s, diff ? "DELETE FROM people; DELETE FROM person_addrs;"
+				 " DELETE FROM factors; DELETE FROM merge_suggestions;"
+			       : "DELETE FROM people; DELETE FROM person_addrs; DELETE FROM factors;"
+				 " DELETE FROM conversations; DELETE FROM turns;"
+				 " DELETE FROM merge_suggestions;");
+	if (r == 0)
+		r = indexes_take(s, &ix, diff);
+	if (r == 0)
+		r = save_ctx_prepare(c);
+	if (r == 0)
+		r = save_people(c, a);
+	if (r == 0)
+		r = diff ? store_turns_write_diff(s, w) : store_turns_write_all(s, w);
+	s->saved.rows = rows;
+	s->saved.diff = diff;
+	s->saved.written = diff ? w->diff[0].n + w->diff[1].n : rows;
+	return indexes_make(s, &ix, r);
+}
+
 /* Why: the derived tables are a snapshot of one analysis; replacing them in
  * one transaction means a reader (the CLI) sees the old snapshot or the new
  * one, never a mix.  msgs is accepted for symmetry and may be NULL. */
@@ -338,7 +282,7 @@ int kith_store_save_analysis(struct kith_store *s,
 			     const struct kith_msg *msgs, int64_t as_of)
 {
 	struct save_ctx c = { .s = s, .as_of = as_of };
-	struct index_sql ix = { 0 };
+	struct save_turns w = { 0 };
 	int own, r;
 
 	(void)msgs;
@@ -348,16 +292,7 @@ int kith_store_save_analysis(struct kith_store *s,
 		return -EINVAL;
 	r = store_tx_enter(s, &own);
 	if (r == 0)
-		r = store_exec(s, "DELETE FROM people; DELETE FROM person_addrs; DELETE FROM factors;"
-			 " DELETE FROM conversations; DELETE FROM turns;"
-			 " DELETE FROM merge_suggestions;");
-	if (r == 0)
-		r = indexes_take(s, &ix);
-	if (r == 0)
-		r = save_ctx_prepare(&c);
-	if (r == 0)
-		r = save_rows(&c, a);
-	r = indexes_make(s, &ix, r);
+		r = save_derived(s, &c, &w, a);
 	if (r == 0)
 		r = save_meta(s, a, as_of);
 	if (r == 0)
@@ -365,5 +300,6 @@ int kith_store_save_analysis(struct kith_store *s,
 	if (r == 0)
 		r = store_tally_analysis(s, a);
 	save_ctx_free(&c);
+	store_turns_free(&w);
 	return store_tx_leave(s, own, r);
 }
