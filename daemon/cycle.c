@@ -152,23 +152,20 @@ static void followup_params(const struct kith_config *c, const struct rethink *t
 }
 
 /* The follow-up rules read the horizon's messages again (what they need
- * of the older ones the analysis gathered).  Why they read them rather
+ * of the older ones the analysis gathered), through the analysis' source
+ * (its count and bounds: the analysed rows).  Why they read them rather
  * than keep them from the analysis: the analysis streams them too (the
  * whole set alive beside its working memory was the process' peak); the
  * rules hold only the horizon's messages, beside the analysis' output.
  * -ESTALE when they are not the analysed messages. */
 static int decide_tasks(struct kith_store *st, struct rethink *t,
-			const struct kith_followup_params *p, int64_t now,
-			char *err, size_t errlen)
+			const struct kith_msg_source *src, const struct kith_followup_params *p,
+			int64_t now, char *err, size_t errlen)
 {
-	struct kith_store_source ss;
-	struct kith_msg_source src;
-	int r = kith_store_msg_source(st, now, &ss, &src);
+	int r = kith_followups_decide_source(t->a, src, p, t->run.sp.snoozes,
+					     t->run.sp.n_snoozes, now, &t->wants, &t->n_wants,
+					     &t->next_change);
 
-	if (r == 0)
-		r = kith_followups_decide_source(t->a, &src, p, t->run.sp.snoozes,
-						 t->run.sp.n_snoozes, now, &t->wants, &t->n_wants,
-						 &t->next_change);
 	kith_store_release_memory(st);
 	if (r == -ESTALE)
 		snprintf(err, errlen, "messages changed during the analysis; tasks left for the next cycle");
@@ -176,7 +173,8 @@ static int decide_tasks(struct kith_store *st, struct rethink *t,
 }
 
 static int write_tasks(const struct kith_config *c, struct kith_store *st,
-		       struct rethink *t, int64_t now, char *err, size_t errlen)
+		       struct rethink *t, const struct kith_msg_source *src, int64_t now,
+		       char *err, size_t errlen)
 {
 	struct kith_followup_params p;
 	struct kith_task_opts o = { .dir = c->tasks_dir, .feed_path = c->tasks_feed,
@@ -185,7 +183,7 @@ static int write_tasks(const struct kith_config *c, struct kith_store *st,
 	int r;
 
 	followup_params(c, t, &p);
-	r = decide_tasks(st, t, &p, now, err, errlen);
+	r = decide_tasks(st, t, src, &p, now, err, errlen);
 	if (r < 0)
 		return r;
 	r = kith_store_load_tasks(st, &t->records, &t->n_records);
@@ -229,13 +227,15 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "analysis failed: %s", strerror(-r));
 	if (r == 0 && with_tasks)
-		r = write_tasks(c, st, &t, now, err, errlen);
+		r = write_tasks(c, st, &t, &src, now, err, errlen);
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "writing tasks failed: %s", strerror(-r));
-	if (stats && t.a)
+	if (stats && t.a) {
 		*stats = (struct kith_rethink_stats){ t.a->n_msgs, t.a->n_people,
 						      t.a->n_turns, t.n_wants,
-						      r == 0 && with_tasks ? t.next_change : 0 };
+						      r == 0 && with_tasks ? t.next_change : 0, 0, 0 };
+		kith_store_saved_rows(st, &stats->rows_written, &stats->rows);
+	}
 	rethink_free(&t);
 	kith_store_release_memory(st);
 	malloc_trim(0); /* hand the analysis' memory back: kithd idles for hours */

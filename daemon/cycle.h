@@ -47,6 +47,7 @@ struct kith_rethink_stats {
 	size_t messages, people, turns, tasks_open;
 	int64_t next_change; /* with the tasks: when time alone could change them
 				(followup.h); 0 without */
+	size_t rows_written, rows; /* conversation and turn rows saved, of all */
 };
 
 /* Analyses everything dated before `now` and stores people; with

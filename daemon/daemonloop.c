@@ -167,6 +167,8 @@ static int rethink(struct kith_daemon *d, int with_tasks, int64_t *next_change)
 	kith_notify_status("analysing");
 	r = kith_cycle_rethink(d->config, d->store, think_time(d), with_tasks, &s, err,
 			       sizeof(err));
+	if (r == 0)
+		log_debug("saved %zu of %zu conversation and turn rows", s.rows_written, s.rows);
 	if (r < 0)
 		log_err("rethink: %s", err[0] ? err : strerror(-r));
 	else if (with_tasks)

@@ -173,12 +173,11 @@ struct kith_msg_source {
 	 * own. */
 	int (*each)(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx);
 	void *ctx; /* borrowed; passed to each */
-	/* Optional (NULL: the source cannot): hands over, in the same order,
-	 * only the messages of a full pass dated at or after since.  With
-	 * max_id, the largest id a pass hands over (0: unknown), it lets the
-	 * follow-up rules read only their horizon (kith_followups_decide_source). */
-	int (*each_since)(void *ctx, int64_t since, kith_msg_fn fn, void *fn_ctx);
-	int64_t max_id;
+	/* Optional (NULL: the source cannot): hands over the messages with
+	 * these ids, in this order, as a full pass would; -ESTALE when one is
+	 * gone.  Lets the follow-up rules read only their horizon
+	 * (kith_followups_decide_source). */
+	int (*each_id)(void *ctx, const int64_t *ids, size_t n, kith_msg_fn fn, void *fn_ctx);
 };
 
 /* An array as a source (both passes hand over every record: the

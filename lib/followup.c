@@ -691,19 +691,18 @@ static int same_identities(const struct fu *f, const struct kith_fu_prep *p)
 }
 
 /* Whether the analysis gathered what the rules would read from src's
- * older messages (fu_prep.h): the same messages (count and newest id),
- * the same identities, a horizon it covers, no earlier now. */
+ * older messages (fu_prep.h): as many messages, in rising ids (input
+ * order), the same identities, a horizon it covers, no earlier now. */
 static int horizon_enough(const struct fu *f, const struct kith_msg_source *src)
 {
 	const struct kith_fu_prep *p = f->a->fu;
 
-	return p && src->each_since && src->max_id && p->ids_rise &&
-	       src->n == f->a->n_msgs && p->n_seen == f->a->n_msgs &&
-	       src->max_id == p->max_id && f->now >= p->now &&
+	return p && src->each_id && p->ids_rise && src->n == f->a->n_msgs &&
+	       p->n_seen == f->a->n_msgs && f->now >= p->now &&
 	       f->horizon_start >= p->since && same_identities(f, p);
 }
 
-/* A message of the horizon: the analysis must have seen it, with its date. */
+/* A message of the horizon: the one the analysis saw, with its date. */
 static int horizon_one(const struct kith_msg *m, void *ctx)
 {
 	struct fu *f = ctx;
@@ -734,14 +733,15 @@ static void fold_last(struct fu *f, const struct kith_fu_prep *p)
 
 /* Why: what scan_old takes from a message older than the horizon, the
  * analysis noted while it streamed it (fu_prep.h), so only the horizon's
- * messages are read again (an index range, not the whole mailbox).  The
- * same decision as read_all: the user's addresses, the last dates and the
- * kept messages with their classes are equal, which -ESTALE guards. */
+ * messages are read again, by id (the ones the analysis saw dated within
+ * it).  The same decision as read_all: the user's addresses, the last
+ * dates and the kept messages with their classes are equal. */
 static int read_horizon(struct fu *f, const struct kith_msg_source *src)
 {
 	const struct kith_fu_prep *p = f->a->fu;
-	size_t i, want = 0;
-	int r;
+	int64_t *ids = NULL;
+	size_t i, n = 0;
+	int r = -ENOMEM;
 
 	if (p->n_user && !(f->ids = malloc(p->n_user * sizeof(*f->ids))))
 		return -ENOMEM;
@@ -749,12 +749,17 @@ static int read_horizon(struct fu *f, const struct kith_msg_source *src)
 		memcpy(f->ids, p->user, p->n_user * sizeof(*f->ids));
 	f->n_ids = p->n_user;
 	fold_last(f, p);
-	f->seen = 0;
-	if ((r = src->each_since(src->ctx, f->horizon_start, horizon_one, f)) < 0)
-		return r;
+	if (!(ids = malloc((p->n_recent ? p->n_recent : 1) * sizeof(*ids))))
+		return -ENOMEM;
 	for (i = 0; i < p->n_recent; i++)
-		want += p->recent[i].date >= f->horizon_start;
-	return f->seen == want ? 0 : -ESTALE;
+		if (p->recent[i].date >= f->horizon_start)
+			ids[n++] = p->recent[i].id;
+	f->seen = 0;
+	r = src->each_id(src->ctx, ids, n, horizon_one, f);
+	free(ids);
+	if (r == 0 && f->seen != n)
+		r = -ESTALE;
+	return r;
 }
 
 static int scan(struct fu *f, const struct kith_msg_source *src, int check)

@@ -131,10 +131,13 @@ int kith_store_load_policy(struct kith_store *s, struct kith_store_policy *p);
 void kith_store_policy_free(struct kith_store_policy *p);
 
 /* --- analysis output --- */
-/* Replaces the derived tables with `a` in one transaction. */
+/* Replaces the derived tables with `a` in one transaction (writing only
+ * the conversation and turn rows that changed, when few did). */
 int kith_store_save_analysis(struct kith_store *s,
 			     const struct kith_analysis *a,
 			     const struct kith_msg *msgs, int64_t as_of);
+/* Of the last save's conversation and turn rows, how many were written. */
+void kith_store_saved_rows(const struct kith_store *s, size_t *written, size_t *rows);
 
 /* What the saved analysis learnt (kith_analysis' user_addrs, list_addrs,
  * newest), for judging new mail against it (lib/inert.h).  Owned. */

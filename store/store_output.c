@@ -303,3 +303,9 @@ int kith_store_save_analysis(struct kith_store *s,
 	store_turns_free(&w);
 	return store_tx_leave(s, own, r);
 }
+
+void kith_store_saved_rows(const struct kith_store *s, size_t *written, size_t *rows)
+{
+	*written = s->saved.written;
+	*rows = s->saved.rows;
+}

@@ -26,8 +26,8 @@
 struct hold_tally { size_t cuts, checks, bad, moved, reworded, drift, tasks, hz, hz_bad;
 		   double held_h; };
 
-/* The cut's messages as a source that can also hand over only those dated
- * since a moment, as the store does (the rules' horizon path). */
+/* The cut's messages as a source that can also hand over messages by id,
+ * as the store does (the rules' horizon path); ids rise in v. */
 struct hz_src { const struct kith_msg *v; size_t n; };
 
 static int hz_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
@@ -41,14 +41,23 @@ static int hz_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
 	return r;
 }
 
-static int hz_since(void *ctx, int64_t since, kith_msg_fn fn, void *fn_ctx)
+static int hz_by_id(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key, e = ((const struct kith_msg *)elem)->id;
+
+	return (id > e) - (id < e);
+}
+
+static int hz_ids(void *ctx, const int64_t *ids, size_t n, kith_msg_fn fn, void *fn_ctx)
 {
 	const struct hz_src *s = ctx;
 	int r = 0;
 
-	for (size_t i = 0; i < s->n && r == 0; i++)
-		if (s->v[i].date != KITH_DATE_NONE && s->v[i].date >= since)
-			r = fn(&s->v[i], fn_ctx);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct kith_msg *m = bsearch(&ids[i], s->v, s->n, sizeof(*s->v), hz_by_id);
+
+		r = m ? fn(m, fn_ctx) : -ESTALE;
+	}
 	return r;
 }
 
@@ -60,8 +69,7 @@ static int hold_horizon_same(const struct box *b, const struct kith_analysis *a,
 			     const struct kith_task_want *w0, size_t n0, int64_t next0)
 {
 	struct hz_src hs = { v, n };
-	struct kith_msg_source src = { .n = n, .each = hz_each, .ctx = &hs,
-				       .each_since = hz_since };
+	struct kith_msg_source src = { .n = n, .each = hz_each, .ctx = &hs, .each_id = hz_ids };
 	struct kith_followup_params fp;
 	struct kith_task_want *w = NULL;
 	size_t nw = 0;
@@ -69,8 +77,6 @@ static int hold_horizon_same(const struct box *b, const struct kith_analysis *a,
 	char diff[256];
 	int same;
 
-	for (size_t i = 0; i < n; i++)
-		src.max_id = v[i].id > src.max_id ? v[i].id : src.max_id;
 	if (!a->fu || !a->fu->ids_rise || a->fu->n_seen != n) {
 		fprintf(stderr, "kith-eval: the analysis gathered nothing for the horizon path\n");
 		exit(2);

@@ -796,15 +796,14 @@ static void test_source_checks(void)
 	scen_free(&s);
 }
 
-/* The cut's messages, and the horizon pass a store source also offers. */
-static int hz_since(void *ctx, int64_t since, kith_msg_fn fn, void *fn_ctx)
+/* The messages by id, as a store source also offers (ids are 1..n). */
+static int by_ids(void *ctx, const int64_t *ids, size_t n, kith_msg_fn fn, void *fn_ctx)
 {
 	const struct short_src *ss = ctx;
 	int r = 0;
 
-	for (size_t i = 0; i < ss->n && r == 0; i++)
-		if (ss->v[i].date != KITH_DATE_NONE && ss->v[i].date >= since)
-			r = fn(&ss->v[i], fn_ctx);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = ids[i] >= 1 && (size_t)ids[i] <= ss->n ? fn(&ss->v[ids[i] - 1], fn_ctx) : -ESTALE;
 	return r;
 }
 
@@ -872,8 +871,8 @@ static void test_horizon_path(void)
 	s.a.fu = prep_of(&s, NOW);
 	ss = (struct short_src){ s.m, s.n };
 	src = (struct kith_msg_source){ .n = s.n, .each = short_each, .ctx = &ss,
-					.each_since = hz_since, .max_id = (int64_t)s.n };
-	/* short_each drops a message: only the horizon pass can decide */
+					.each_id = by_ids };
+	/* short_each drops a message: only the horizon path can decide */
 	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, &next), 0);
 	CHECK_INT(nw, s.nw);
 	for (size_t i = 0; i < nw && i < s.nw; i++)
