@@ -207,7 +207,7 @@ struct kith_store_factor { char *name; double value; char *unit; double points; 
 /* One row of the derived people table.  Everything is owned; p.factors is
  * unused (n_factors 0): the factors are in factors[]. */
 struct kith_store_person {
-	int64_t id;                 /* people.id: index in the saved analysis */
+	int64_t id;                 /* people.id: kept from one analysis to the next */
 	int rank;                   /* 1 = deepest */
 	struct kith_person p;
 	struct kith_store_factor *factors; size_t n_factors;

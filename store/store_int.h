@@ -126,6 +126,7 @@ struct save_diff {
 };
 struct save_turns {
 	const struct kith_analysis *a; /* borrowed */
+	int64_t *pid;              /* owned: each analysis person's row id */
 	size_t *conv_id;           /* owned: each analysis conversation's row id */
 	size_t *conv_order;        /* owned: the analysis conversations in id order */
 	struct save_diff diff[2];  /* conversations, turns: store_turns_compare */

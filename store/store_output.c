@@ -2,6 +2,8 @@
  * a whole. */
 #include "store_int.h"
 
+#include "grow.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@ struct save_ctx {
 	struct kith_store *s;
 	sqlite3_stmt *person, *addr, *factor, *sugg;
 	int64_t as_of;
+	const int64_t *pid;  /* each analysis person's row id (person_ids) */
 };
 
 static void save_ctx_free(struct save_ctx *c)
@@ -98,7 +101,7 @@ static int save_person(struct save_ctx *c, const struct kith_person *p, size_t i
 	int r;
 
 	kith_store_person_reason(p, reason, sizeof(reason));
-	sqlite3_bind_int64(st, 1, (int64_t)i);
+	sqlite3_bind_int64(st, 1, c->pid[i]);
 	sqlite3_bind_int64(st, 2, (int64_t)i + 1);
 	store_bind_text(st, 3, p->key ? p->key : "");
 	store_bind_text(st, 4, p->name);
@@ -115,13 +118,13 @@ static int save_person(struct save_ctx *c, const struct kith_person *p, size_t i
 	r = store_step_done(c->s, st);
 	for (size_t k = 0; r == 0 && k < p->n_addrs; k++) {
 		store_bind_text(c->addr, 1, p->addrs[k]);
-		sqlite3_bind_int64(c->addr, 2, (int64_t)i);
+		sqlite3_bind_int64(c->addr, 2, c->pid[i]);
 		r = store_step_done(c->s, c->addr);
 	}
 	for (size_t k = 0; r == 0 && k < p->n_factors && k < KITH_MAX_FACTORS; k++) {
 		const struct kith_factor *f = &p->factors[k];
 
-		sqlite3_bind_int64(c->factor, 1, (int64_t)i);
+		sqlite3_bind_int64(c->factor, 1, c->pid[i]);
 		sqlite3_bind_int64(c->factor, 2, (int64_t)k);
 		store_bind_text(c->factor, 3, f->name ? f->name : "?");
 		sqlite3_bind_double(c->factor, 4, f->value);
@@ -242,6 +245,75 @@ static int indexes_make(struct kith_store *s, struct index_sql *x, int r)
 	return r;
 }
 
+/* The stored people's ids by key, while person_ids runs. */
+struct stored_ids {
+	struct kith_smap at;  /* key -> index in id */
+	int64_t *id;
+	uint8_t *taken;
+	size_t n, cap;
+	int64_t next;         /* above every stored id */
+};
+
+static int stored_id_row(sqlite3_stmt *st, void *ctx)
+{
+	struct stored_ids *x = ctx;
+	const char *key = (const char *)sqlite3_column_text(st, 0);
+	int64_t id = sqlite3_column_int64(st, 1);
+	int64_t *v;
+	int r;
+
+	if (id >= x->next)
+		x->next = id + 1;
+	if (!key || !*key)
+		return 0;
+	if (!(v = kith_grow(x->id, &x->cap, x->n, sizeof(*v), 256)))
+		return -ENOMEM;
+	x->id = v;
+	r = kith_smap_intern(&x->at, key, x->n, NULL);
+	if (r == 1)
+		v[x->n++] = id;
+	return r < 0 ? r : 0;
+}
+
+/* Why stable: a person keeps the row id they had in the saved analysis
+ * (matched by key) and a new one gets a fresh id; the rank is a column the
+ * readers order by.  A person's turns and conversations name them by id,
+ * so new mail that moves one person past others no longer changes the
+ * rows of everyone it passes (store_turns.c writes only changed rows).
+ * *out (owned by the caller) gets each analysis person's id. */
+static int person_ids(struct kith_store *s, const struct kith_analysis *a, int64_t **out)
+{
+	struct stored_ids x = { .next = 0 };
+	sqlite3_stmt *st = store_prep(s, "SELECT key, id FROM people");
+	int64_t *pid = calloc(a->n_people ? a->n_people : 1, sizeof(*pid));
+	int r = !st ? -EIO : !pid ? -ENOMEM : 0;
+
+	kith_smap_init(&x.at);
+	if (r == 0)
+		r = store_each_row(s, st, stored_id_row, &x);
+	sqlite3_finalize(st);
+	if (r == 0 && !(x.taken = calloc(x.n ? x.n : 1, 1)))
+		r = -ENOMEM;
+	for (size_t i = 0; r == 0 && i < a->n_people; i++) {
+		const char *key = a->people[i].key;
+		size_t k;
+
+		if (key && *key && kith_smap_get(&x.at, key, &k) && !x.taken[k]) {
+			x.taken[k] = 1;
+			pid[i] = x.id[k];
+		} else {
+			pid[i] = x.next++;
+		}
+	}
+	kith_smap_free(&x.at);
+	free(x.id);
+	free(x.taken);
+	if (r < 0)
+		free(pid);
+	*out = r < 0 ? NULL : pid;
+	return r;
+}
+
 /* Rewrites the people side whole, and of the conversations and turns
  * only the rows that changed when few did (s->diff_share). */
 static int save_derived(struct kith_store *s, struct save_ctx *c, struct save_turns *w,
@@ -249,7 +321,11 @@ static int save_derived(struct kith_store *s, struct save_ctx *c, struct save_tu
 {
 	struct index_sql ix = { 0 };
 	size_t rows = a->n_conversations + a->n_turns;
-	int diff, r = store_turns_number(w, a);
+	int diff, r = person_ids(s, a, &w->pid);
+
+	c->pid = w->pid;
+	if (r == 0)
+		r = store_turns_number(w, a);
 
 	if (r == 0 && s->diff_share)
 		r = store_turns_compare(s, w, rows / s->diff_share);

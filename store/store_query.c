@@ -18,12 +18,12 @@ static void people_where(const struct kith_store_people_query *q, char *buf, siz
 	if (q->id >= 0)
 		snprintf(buf, len, " FROM people WHERE id = ?1");
 	else if (q->tier >= 0)
-		snprintf(buf, len, " FROM people WHERE tier = ?2 ORDER BY id LIMIT ?3");
+		snprintf(buf, len, " FROM people WHERE tier = ?2 ORDER BY rank LIMIT ?3");
 	else if (q->all)
-		snprintf(buf, len, " FROM people ORDER BY id LIMIT ?3");
+		snprintf(buf, len, " FROM people ORDER BY rank LIMIT ?3");
 	else
 		snprintf(buf, len, " FROM people WHERE tier IN ('inner','close','active',"
-			 "'wider','fading') AND tier <> ?4 ORDER BY id LIMIT ?3");
+			 "'wider','fading') AND tier <> ?4 ORDER BY rank LIMIT ?3");
 }
 
 static void bind_people_query(sqlite3_stmt *st, const struct kith_store_people_query *q)
@@ -77,17 +77,22 @@ static void person_clear(void *elem)
 static const struct row_type person_rows = {
 	sizeof(struct kith_store_person), 0, row_to_person, person_clear };
 
-/* people[] is sorted by id: the person a side row belongs to, or NULL. */
-static struct kith_store_person *person_by_id(struct kith_store_person *v, size_t n, int64_t id)
+/* The people a side query fills in (in rank order), and their positions
+ * sorted by id. */
+struct people_set { struct kith_store_person *v; size_t n; size_t *by_id; };
+
+/* The person a side row belongs to, or NULL. */
+static struct kith_store_person *person_by_id(const struct people_set *ps, int64_t id)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = 0, hi = ps->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		int64_t m = ps->v[ps->by_id[mid]].id;
 
-		if (v[mid].id == id)
-			return &v[mid];
-		if (v[mid].id < id)
+		if (m == id)
+			return &ps->v[ps->by_id[mid]];
+		if (m < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -95,24 +100,47 @@ static struct kith_store_person *person_by_id(struct kith_store_person *v, size_
 	return NULL;
 }
 
-/* Side rows of the people in v (sorted by id): one range scan from the
- * first id to the last, rows of people not in v skipped. */
-/* The people a side query fills in, sorted by id. */
-struct people_set { struct kith_store_person *v; size_t n; };
+static int by_id_cmp(const void *x, const void *y, void *ctx)
+{
+	const struct kith_store_person *v = ctx;
+	int64_t a = v[*(const size_t *)x].id, b = v[*(const size_t *)y].id;
 
-/* Runs a side query over the id range of ps (?1 first id, ?2 last id),
- * handing each row to fn with ps. */
+	return (a > b) - (a < b);
+}
+
+static int people_set_index(struct people_set *ps)
+{
+	if (!(ps->by_id = malloc(ps->n * sizeof(*ps->by_id))))
+		return -ENOMEM;
+	for (size_t i = 0; i < ps->n; i++)
+		ps->by_id[i] = i;
+	qsort_r(ps->by_id, ps->n, sizeof(*ps->by_id), by_id_cmp, ps->v);
+	return 0;
+}
+
+/* Runs a side query for the people of ps, handing each row to fn with ps:
+ * over their id range (?1 first id, ?2 last id) when they fill most of it
+ * or are many, else person by person (?1 = ?2 = the id).  Why both: a
+ * person keeps their id from one analysis to the next, so the deepest ones
+ * are spread over the ids; for a page of them a seek each is cheaper than
+ * reading the range between. */
 static int people_side(struct kith_store *s, const char *sql, struct people_set *ps,
 		       int (*fn)(sqlite3_stmt *st, void *ctx))
 {
 	sqlite3_stmt *st = store_prep(s, sql);
-	int r;
+	int64_t lo = ps->v[ps->by_id[0]].id, hi = ps->v[ps->by_id[ps->n - 1]].id;
+	int whole = ps->n > 1000 || (uint64_t)(hi - lo) < 4 * (uint64_t)ps->n, r = 0;
 
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, ps->v[0].id);
-	sqlite3_bind_int64(st, 2, ps->v[ps->n - 1].id);
-	r = store_each_row(s, st, fn, ps);
+	for (size_t i = 0; r == 0 && i < (whole ? 1 : ps->n); i++) {
+		int64_t id = ps->v[ps->by_id[i]].id;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, whole ? lo : id);
+		sqlite3_bind_int64(st, 2, whole ? hi : id);
+		r = store_each_row(s, st, fn, ps);
+	}
 	sqlite3_finalize(st);
 	return r;
 }
@@ -121,7 +149,7 @@ static int people_side(struct kith_store *s, const char *sql, struct people_set 
 static int addr_row(sqlite3_stmt *st, void *ctx)
 {
 	struct people_set *ps = ctx;
-	struct kith_store_person *sp = person_by_id(ps->v, ps->n, sqlite3_column_int64(st, 0));
+	struct kith_store_person *sp = person_by_id(ps, sqlite3_column_int64(st, 0));
 	char **nv;
 	int oom = 0;
 
@@ -143,7 +171,7 @@ static int addr_row(sqlite3_stmt *st, void *ctx)
 static int factor_row(sqlite3_stmt *st, void *ctx)
 {
 	struct people_set *ps = ctx;
-	struct kith_store_person *sp = person_by_id(ps->v, ps->n, sqlite3_column_int64(st, 0));
+	struct kith_store_person *sp = person_by_id(ps, sqlite3_column_int64(st, 0));
 	struct kith_store_factor *nv;
 	int oom = 0;
 
@@ -185,7 +213,9 @@ int kith_store_people(struct kith_store *s, const struct kith_store_people_query
 	bind_people_query(st, q);
 	r = store_read_rows(s, st, &b);
 	sqlite3_finalize(st);
-	ps = (struct people_set){ b.v, b.n };
+	ps = (struct people_set){ b.v, b.n, NULL };
+	if (r == 0 && ps.n)
+		r = people_set_index(&ps);
 	if (r == 0 && ps.n)
 		r = people_side(s, "SELECT person, addr FROM person_addrs WHERE person"
 				" BETWEEN ?1 AND ?2 ORDER BY person, addr", &ps, addr_row);
@@ -193,6 +223,7 @@ int kith_store_people(struct kith_store *s, const struct kith_store_people_query
 		r = people_side(s, "SELECT person, name, value, unit, points FROM factors"
 				" WHERE person BETWEEN ?1 AND ?2 ORDER BY person, idx",
 				&ps, factor_row);
+	free(ps.by_id);
 	if (r < 0) {
 		store_rows_free(&person_rows, b.v, b.n);
 		return r;

@@ -31,13 +31,19 @@ static struct col col_text(const char *s)
 	return s ? (struct col){ COL_TEXT, 0, s } : (struct col){ COL_NULL, 0, NULL };
 }
 
+/* A person's row id (their index when out of range, as before). */
+static int64_t person_col(const struct save_turns *w, size_t person)
+{
+	return w->pid && person < w->a->n_people ? w->pid[person] : (int64_t)person;
+}
+
 /* Conversation row j: the analysis' conversation w->conv_order[j]. */
 static void conv_cols(const struct save_turns *w, size_t j, struct col v[CONV_COLS])
 {
 	const struct kith_conversation *c = &w->a->conversations[w->conv_order[j]];
 
 	v[0] = col_int((int64_t)j);
-	v[1] = col_int((int64_t)c->person);
+	v[1] = col_int(person_col(w, c->person));
 	v[2] = col_int(c->root_msg_id);
 	v[3] = col_int(c->last_msg_id);
 	v[4] = col_text(c->subject);
@@ -55,7 +61,7 @@ static void turn_cols(const struct save_turns *w, size_t i, struct col v[TURN_CO
 
 	v[0] = col_int((int64_t)i);
 	v[1] = col_int(t->msg_id);
-	v[2] = col_int((int64_t)t->person);
+	v[2] = col_int(person_col(w, t->person));
 	v[3] = col_int(t->conversation < w->a->n_conversations
 		       ? (int64_t)w->conv_id[t->conversation] : (int64_t)t->conversation);
 	v[4] = col_date(t->date);
@@ -114,7 +120,6 @@ int store_turns_number(struct save_turns *w, const struct kith_analysis *a)
 	size_t n = a->n_conversations;
 	struct conv_key *k = calloc(n ? n : 1, sizeof(*k));
 
-	memset(w, 0, sizeof(*w));
 	w->a = a;
 	w->conv_id = calloc(n ? n : 1, sizeof(*w->conv_id));
 	w->conv_order = calloc(n ? n : 1, sizeof(*w->conv_order));
@@ -135,6 +140,7 @@ int store_turns_number(struct save_turns *w, const struct kith_analysis *a)
 
 void store_turns_free(struct save_turns *w)
 {
+	free(w->pid);
 	free(w->conv_id);
 	free(w->conv_order);
 	free(w->diff[0].ids);
