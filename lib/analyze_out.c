@@ -275,7 +275,7 @@ static void conv_fill(const struct wstamp *st, const struct kith_wrow *r, const 
 		      size_t person, struct kith_conversation *c)
 {
 	c->person = person;
-	c->root_msg_id = st[root[r->thread]].id;
+	c->root_msg_id = st[root[r->u.thread]].id;
 	c->last_msg_id = st[r->last_w].id;
 	c->first = st[r->first_w].date;
 	c->last = st[r->last_w].date;

@@ -39,7 +39,7 @@ static int row_find(const struct tctx *c, size_t pid, uint32_t th, size_t *row, 
 	uint32_t i = c->thead[th];
 	int n = 0;
 
-	for (; i != NO_ROW; i = r[i].next, n++)
+	for (; i != NO_ROW; i = r[i].u.next, n++)
 		if (r[i].pid == pid) {
 			*row = i;
 			return 1;
@@ -68,12 +68,11 @@ static int row_of(struct tctx *c, size_t pid, size_t wi, int by_user, size_t *ro
 	r = &t->r[t->n_r++];
 	memset(r, 0, sizeof(*r));
 	r->pid = (uint32_t)pid;
-	r->thread = w->thread;
 	r->first_w = r->last_w = (uint32_t)wi;
-	r->first_by_user = r->last_by_user = (uint8_t)by_user;
-	r->next = NO_ROW;
+	r->first_by_user = r->last_by_user = by_user != 0;
+	r->u.next = NO_ROW;
 	if (listed) {
-		r->next = c->thead[w->thread];
+		r->u.next = c->thead[w->thread];
 		c->thead[w->thread] = (uint32_t)*row;
 	}
 	return 0;
@@ -104,7 +103,7 @@ static int touch(struct tctx *c, size_t pid, size_t wi, int by_user)
 		}
 	}
 	r->last_w = (uint32_t)wi;
-	r->last_by_user = (uint8_t)by_user;
+	r->last_by_user = by_user != 0;
 	return 0;
 }
 
@@ -164,10 +163,13 @@ static int add_turn(struct tctx *c, size_t wi, size_t pid, int by_user)
 	tu->by_user = (uint8_t)by_user;
 	tu->lat = !p ? -1 : w->date > p->date ? w->date - p->date : 0;
 	tu->counted = 0;
-	if (by_user)
-		t->r[row].raw_tu++;
-	else
-		t->r[row].raw_tt++;
+	if (by_user) {
+		t->r[row].any_tu = 1;
+		t->ps[pid].raw_u++;
+	} else {
+		t->r[row].any_tt = 1;
+		t->ps[pid].raw_t++;
+	}
 	return by_user || !p ? 0 : check_moved(c, wi, pi);
 }
 
@@ -287,7 +289,7 @@ static void count_turns(const struct kith_work *k, struct kith_turns *t)
 		const struct kith_wmsg *w = &k->w[tu->w];
 		uint32_t nr = w->n_rcpt_total ? w->n_rcpt_total : 1;
 
-		tu->counted = (r->raw_tu && r->raw_tt) || w->cls == KITH_CLASS_PERSONAL;
+		tu->counted = (r->any_tu && r->any_tt) || w->cls == KITH_CLASS_PERSONAL;
 		if (!tu->counted)
 			continue;
 		if (tu->by_user) {
@@ -315,8 +317,6 @@ static void sum_rows(const struct kith_work *k, struct kith_turns *t)
 		struct kith_pstat *ps = &t->ps[r->pid];
 		ps->uu += r->pend_user;
 		ps->ut += r->pend_them;
-		ps->raw_u += r->raw_tu;
-		ps->raw_t += r->raw_tt;
 		if (!(r->tu && r->tt))
 			continue;
 		ps->conv++;
@@ -460,6 +460,16 @@ static int name_suggestions(struct tctx *c)
 	return rc < 0 ? rc : 0;
 }
 
+/* Once every row is made, no row is looked up: each row's list link
+ * gives way to its thread (its first message's), which the output reads. */
+static void rows_thread(const struct kith_work *k, struct kith_turns *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_r; i++)
+		t->r[i].u.thread = k->w[t->r[i].first_w].thread;
+}
+
 static int build(struct tctx *c)
 {
 	struct kith_turns *t = c->t;
@@ -480,6 +490,7 @@ static int build(struct tctx *c)
 	for (i = 0; i < c->k->n; i++)
 		if ((rc = scan_message(c, i)) < 0)
 			return rc;
+	rows_thread(c->k, t);
 	count_turns(c->k, t);
 	sum_rows(c->k, t);
 	if ((rc = medians(t)) < 0)
