@@ -130,7 +130,7 @@ static int learn_addresses(struct kith_work *k, const struct kith_msg_source *sr
 /* The per-message and per-row records are the analysis' largest arrays;
  * keep them from growing back unnoticed. */
 _Static_assert(sizeof(struct kith_wmsg) <= 56, "kith_wmsg grew");
-_Static_assert(sizeof(struct kith_wrow) <= 36, "kith_wrow grew");
+_Static_assert(sizeof(struct kith_wrow) <= 32, "kith_wrow grew");
 _Static_assert(sizeof(struct kith_turn) <= 32, "kith_turn grew");
 
 static int push_rcpt(struct kith_work *k, size_t pid)

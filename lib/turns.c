@@ -90,14 +90,11 @@ static int touch(struct tctx *c, size_t pid, size_t wi, int by_user)
 		return rc;
 	r = &c->t->r[row];
 	if (r->last_w != wi || r->first_w == wi) {
+		r->pend = (r->last_by_user == (by_user != 0) ? r->pend : 0) + 1;
 		if (by_user) {
-			r->pend_user++;
-			r->pend_them = 0;
 			ps->msgs_to++;
 			ps->last_to = c->k->w[wi].date;
 		} else {
-			r->pend_them++;
-			r->pend_user = 0;
 			ps->msgs_from++;
 			ps->last_from = c->k->w[wi].date;
 		}
@@ -315,8 +312,10 @@ static void sum_rows(const struct kith_work *k, struct kith_turns *t)
 	for (i = 0; i < t->n_r; i++) {
 		const struct kith_wrow *r = &t->r[i];
 		struct kith_pstat *ps = &t->ps[r->pid];
-		ps->uu += r->pend_user;
-		ps->ut += r->pend_them;
+		if (r->last_by_user)
+			ps->uu += r->pend;
+		else
+			ps->ut += r->pend;
 		if (!(r->tu && r->tt))
 			continue;
 		ps->conv++;
