@@ -344,7 +344,8 @@ static int keep_user_rcpt(struct kith_work *k)
 			w->rc_off = 0;
 			continue;
 		}
-		memcpy(v + n, k->rcpt + w->rc_off, w->rc_n * sizeof(*v));
+		if (w->rc_n) /* k->rcpt is NULL when no message had any */
+			memcpy(v + n, k->rcpt + w->rc_off, w->rc_n * sizeof(*v));
 		w->rc_off = (uint32_t)n;
 		n += w->rc_n;
 	}
