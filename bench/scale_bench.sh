@@ -7,7 +7,10 @@
 #   raw      a bare header fetch (one UID FETCH 1:* of kithd's fields)
 #   first    kithd --once from an empty data folder (sync + analysis + tasks),
 #            and of it the IMAP sync alone and its rate against the raw fetch
-#   rss      the peak RSS of that run (the largest process)
+#   rss      the peak RSS of that run: kithd's own (its log, -v) and the
+#            whole tree's (/usr/bin/time's %M: the largest of kithd and its
+#            waited-for children, the IMAP child and the task writer; a child
+#            forked after the analysis counts the pages it shares with kithd)
 #   full     a full re-analysis (after a decision), seconds from kithd's log
 #   quiet    kithd --once with nothing new: wall seconds, and whether the
 #            analysis was kept (it must be)
@@ -43,6 +46,8 @@ secs() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.
 raw_fetch() { python3 bench/rawfetch.py 127.0.0.1 "$DC_IMAPS_PORT" "$DC_CA" "$DC_USER" "$DC_PASS_FILE" "$FIELDS"; }
 # the analysis' seconds from kithd's log line "... tasks open (S s)"
 ana_secs() { sed -n 's/.*tasks open (\([0-9.]*\) s).*/\1/p' "$1" | tail -n 1; }
+# kithd's own peak RSS in MiB, from its log (-v: "peak RSS of kithd itself")
+own_rss() { sed -n 's/.*peak RSS of kithd itself: \([0-9]*\) KiB.*/\1/p' "$1" | awk '{ printf "%d", $1 / 1024 } END { if (!NR) printf "?" }'; }
 # CPU seconds of a process and its reaped children, plus its live children
 cpu_tree() {
 	local hz p total=0
@@ -151,20 +156,20 @@ measure() {
 
 	kt_kith_conf "$W/kith$n.conf" "$W/data$n" "$W/tasks$n" implicit
 	[ "$SRC" = "$CORPUS/enron/skilling-j" ] && sed -i 's/^identities = \[/identities = [ "jeff.skilling@enron.com", "jskilli@enron.com", "sherri.sera@enron.com", "joannie.williamson@enron.com",/' "$W/kith$n.conf"
-	/usr/bin/time -f "%e %U %S %M" -o "$W/time" "$BUILD/kithd" -c "$W/kith$n.conf" --once 2>"$W/first$n.log"
+	/usr/bin/time -f "%e %U %S %M" -o "$W/time" "$BUILD/kithd" -c "$W/kith$n.conf" -v --once 2>"$W/first$n.log"
 	read -r e u s rss < <(tail -n 1 "$W/time")
-	T[$n,first]=$e T[$n,rss]=$((rss / 1024))
+	T[$n,first]=$e T[$n,rss]="$(own_rss "$W/first$n.log") / $((rss / 1024))"
 	T[$n,sync]=$(sed -n 's/.*info: .*: [0-9]* messages in \([0-9.]*\) s,.*/\1/p' "$W/first$n.log" | head -n 1)
 	T[$n,rate]=?
 	[ -n "${T[$n,sync]}" ] && [ "${T[$n,raw]}" != failed ] && T[$n,rate]=$(python3 -c "import sys; print('%.0f' % (100 * float(sys.argv[1]) / float(sys.argv[2])))" "${T[$n,raw]}" "${T[$n,sync]}")
 	[ -n "${T[$n,sync]}" ] || echo "the first sync did not complete: $(grep -m 1 'error:' "$W/first$n.log")"
-	echo "first --once: $e s wall (sync ${T[$n,sync]} s: ${T[$n,rate]}% of the raw fetch rate; analysis $(ana_secs "$W/first$n.log") s), peak RSS ${T[$n,rss]} MiB"
+	echo "first --once: $e s wall (sync ${T[$n,sync]} s: ${T[$n,rate]}% of the raw fetch rate; analysis $(ana_secs "$W/first$n.log") s), peak RSS ${T[$n,rss]} MiB (kithd / with its children)"
 
 	"$K" -c "$W/kith$n.conf" ignore nobody@bench.invalid >/dev/null
-	/usr/bin/time -f "%e %U %S %M" -o "$W/time" "$BUILD/kithd" -c "$W/kith$n.conf" --once 2>"$W/full$n.log"
+	/usr/bin/time -f "%e %U %S %M" -o "$W/time" "$BUILD/kithd" -c "$W/kith$n.conf" -v --once 2>"$W/full$n.log"
 	read -r e u s rss < <(tail -n 1 "$W/time")
 	T[$n,full]=$(ana_secs "$W/full$n.log")
-	echo "after a decision: $e s wall, of it the full re-analysis with the tasks ${T[$n,full]} s, peak RSS $((rss / 1024)) MiB"
+	echo "after a decision: $e s wall, of it the full re-analysis with the tasks ${T[$n,full]} s, peak RSS $(own_rss "$W/full$n.log") / $((rss / 1024)) MiB (kithd / with its children)"
 
 	/usr/bin/time -f "%e %U %S %M" -o "$W/time" "$BUILD/kithd" -c "$W/kith$n.conf" --once 2>"$W/quiet$n.log"
 	read -r e u s rss < <(tail -n 1 "$W/time")
@@ -191,7 +196,7 @@ for n in $SIZES; do
 done
 
 echo
-echo "| messages | raw fetch s | first --once s | of it sync s (% of raw rate) | peak RSS MiB | full re-analysis s | nothing new --once s | CPU per new message ms: newsletter / from a person | status / people / recent / show ms, wall (CPU) |"
+echo "| messages | raw fetch s | first --once s | of it sync s (% of raw rate) | peak RSS MiB: kithd / with children | full re-analysis s | nothing new --once s | CPU per new message ms: newsletter / from a person | status / people / recent / show ms, wall (CPU) |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for n in $SIZES; do
 	printf '| %s | %s | %s | %s (%s%%) | %s | %s | %s (%s) | %s / %s | %s / %s / %s / %s |\n' "$n" \

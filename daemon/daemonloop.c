@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -307,6 +308,18 @@ static void record_state(struct kith_daemon *d, const struct kith_account *a,
 		log_warn("%s: cannot record the account's state: %s", a->name, strerror(-r));
 }
 
+/* Why: a peak taken from outside (/usr/bin/time's %M, wait4) is the
+ * largest of kithd and its children, and a child forked after the
+ * analysis counts the pages it shares with kithd.  RUSAGE_SELF is this
+ * process alone (bench/scale_bench.sh prints both). */
+static void log_peak_rss(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		log_debug("peak RSS of kithd itself: %ld KiB", ru.ru_maxrss);
+}
+
 int kith_daemon_once(struct kith_daemon *d)
 {
 	struct session_out o;
@@ -327,6 +340,7 @@ int kith_daemon_once(struct kith_daemon *d)
 	}
 	if (!stop_flag && rethink_if_changed(d, !failed) < 0)
 		failed = 1;
+	log_peak_rss();
 	return stop_flag ? 0 : failed;
 }
 

@@ -81,7 +81,9 @@ struct kith_work {
 	struct kith_wmsg *w;      /* sorted by date, then input order */
 	size_t n;
 	uint32_t *rcpt;           /* recipients' person ids, see kith_wmsg (32 bits:
-				     they are the analysis' largest array) */
+				     they are the analysis' largest array); once
+				     threaded, those of the user's messages only
+				     (the others' rc_n is 0: analyze.c) */
 	size_t n_rcpt, cap_rcpt;
 	size_t n_threads;
 	struct kith_umap addr_pid; /* address pointer -> person id (resolve cache) */

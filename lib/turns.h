@@ -25,15 +25,26 @@ struct kith_wturn {
 	int64_t lat;     /* seconds since the answered message; -1 when it is not here */
 };
 
+/* 32 bytes: a mailbox of many recipients a message has more rows than
+ * messages (1.1 million at a million of the bench's replicated Enron
+ * headers), and they were the largest array beside the records at the
+ * analysis' memory peak (docs/architecture.md, "Memory"). */
 struct kith_wrow {      /* one person in one thread */
-	uint32_t pid, thread;
+	uint32_t pid;
 	uint32_t first_w, last_w;    /* first and newest message between them; their
 					dates are the row's first and last */
 	uint32_t tu, tt;             /* counted turns: by the user, by them */
-	uint32_t raw_tu, raw_tt;     /* all turns */
-	uint32_t pend_user, pend_them; /* messages since the other side last wrote */
-	uint32_t next;               /* the thread's next listed row (turns.c) */
-	uint8_t first_by_user, last_by_user;
+	uint32_t pend;               /* messages since the other side last wrote, all
+					from the side that wrote last (last_by_user):
+					one message touches a row from one side only */
+	union {
+		uint32_t next;       /* while kith_turns_build runs: the thread's next
+					listed row (turns.c) */
+		uint32_t thread;     /* once it returns: the thread */
+	} u;
+	unsigned first_by_user : 1, last_by_user : 1;
+	unsigned any_tu : 1, any_tt : 1; /* a turn each way, counted or not (their
+					    numbers go to kith_pstat.raw_u, raw_t) */
 };
 
 struct kith_pstat {     /* per person id */

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <libetpan/libetpan.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -825,6 +826,12 @@ static int search_uid_range(struct sess *s, uint32_t after, struct mailimap_set 
 			(*uids)[k++] = *u;
 	}
 	mailimap_search_result_free(res);
+	/* libetpan parses a SEARCH reply into a list cell and a number per
+	 * UID, each its own allocation: 64 MB in the heap for a million,
+	 * which stayed resident for the rest of the session (its IDLE too)
+	 * once freed.  Hand it back. */
+	if (k > 10000)
+		malloc_trim(0);
 	qsort(*uids, k, sizeof **uids, cmp_u32);
 	*n = dedup_sorted(*uids, k); /* a server may repeat a UID in SEARCH */
 	return 0;
