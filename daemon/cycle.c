@@ -130,16 +130,17 @@ static void rethink_free(struct rethink *t)
 	kith_run_policy_free(&t->run);
 }
 
-/* The analysis also gathers what the follow-up rules read of the messages
- * older than their horizon, so that they read only the horizon again
- * (lib/fu_prep.h; decide_tasks). */
-static int build_policy(const struct kith_config *c, struct kith_store *st, struct rethink *t)
+/* With the tasks, the analysis also gathers what the follow-up rules read
+ * of the messages older than their horizon, so that they read only the
+ * horizon again (lib/fu_prep.h; decide_tasks). */
+static int build_policy(const struct kith_config *c, struct kith_store *st, struct rethink *t,
+			int with_tasks)
 {
 	int r = kith_store_load_policy(st, &t->run.sp);
 
 	if (r == 0)
 		r = kith_run_policy_build(c, &t->run);
-	t->run.policy.recent_days = c->horizon_days;
+	t->run.policy.recent_days = with_tasks ? c->horizon_days : 0;
 	return r;
 }
 
@@ -215,7 +216,7 @@ int kith_cycle_rethink(const struct kith_config *c, struct kith_store *st,
 	struct kith_msg_source src;
 	int r;
 
-	r = build_policy(c, st, &t);
+	r = build_policy(c, st, &t, with_tasks);
 	if (r == 0)
 		r = kith_store_msg_source(st, now, &ss, &src);
 	/* the analysis reads the messages row by row (the source drops the

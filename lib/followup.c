@@ -692,14 +692,17 @@ static int same_identities(const struct fu *f, const struct kith_fu_prep *p)
 
 /* Whether the analysis gathered what the rules would read from src's
  * older messages (fu_prep.h): as many messages, in rising ids (input
- * order), the same identities, a horizon it covers, no earlier now. */
+ * order), the same identities, a horizon it covers, no earlier now, and
+ * no later one past its own (the notes end at the analysis' now: a
+ * message dated between it and the horizon would be in neither part). */
 static int horizon_enough(const struct fu *f, const struct kith_msg_source *src)
 {
 	const struct kith_fu_prep *p = f->a->fu;
 
 	return p && src->each_id && p->ids_rise && src->n == f->a->n_msgs &&
 	       p->n_seen == f->a->n_msgs && f->now >= p->now &&
-	       f->horizon_start >= p->since && same_identities(f, p);
+	       f->horizon_start >= p->since && f->horizon_start <= p->now &&
+	       same_identities(f, p);
 }
 
 /* A message of the horizon: the one the analysis saw, with its date. */

@@ -344,10 +344,13 @@ static int save_derived(struct kith_store *s, struct save_ctx *c, struct save_tu
 		r = save_people(c, a);
 	if (r == 0)
 		r = diff ? store_turns_write_diff(s, w) : store_turns_write_all(s, w);
-	s->saved.rows = rows;
-	s->saved.diff = diff;
-	s->saved.written = diff ? w->diff[0].n + w->diff[1].n : rows;
-	return indexes_make(s, &ix, r);
+	r = indexes_make(s, &ix, r);
+	if (r == 0) {
+		s->saved.written = diff ? w->diff[0].n + w->diff[1].n : rows;
+		s->saved.rows = rows;
+		s->saved.diff = diff;
+	}
+	return r;
 }
 
 /* Why: the derived tables are a snapshot of one analysis; replacing them in

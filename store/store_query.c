@@ -279,7 +279,7 @@ static int find_normalised(struct kith_store *s, const char *query, int64_t **id
 
 	if (!a)
 		return 0;
-	r = load_ids(s, "SELECT id FROM people WHERE key = ?1 ORDER BY 1", a, ids, n);
+	r = load_ids(s, "SELECT id FROM people WHERE key = ?1 ORDER BY rank", a, ids, n);
 	free(a);
 	return r;
 }
@@ -293,19 +293,20 @@ int kith_store_find_person(struct kith_store *s, const char *query, int64_t **id
 
 	if (!query || !*query)
 		return -EINVAL;
-	r = load_ids(s, "SELECT DISTINCT person FROM person_addrs WHERE addr = lower(?1)"
-		     " UNION SELECT id FROM people WHERE key = lower(?1) ORDER BY 1", query, ids, n);
+	r = load_ids(s, "SELECT id FROM people WHERE id IN (SELECT person FROM person_addrs"
+		     " WHERE addr = lower(?1)) OR key = lower(?1) ORDER BY rank", query, ids, n);
 	if (r < 0 || *n)
 		return r;
 	if ((r = find_normalised(s, query, ids, n)) < 0 || *n)
 		return r;
-	r = load_ids(s, "SELECT id FROM people WHERE name = ?1 COLLATE NOCASE ORDER BY id",
+	r = load_ids(s, "SELECT id FROM people WHERE name = ?1 COLLATE NOCASE ORDER BY rank",
 		     query, ids, n);
 	if (r < 0 || *n)
 		return r;
+	/* deepest first: a person keeps their id, so ids are no ranks */
 	return load_ids(s, "SELECT id FROM people WHERE instr(lower(name), lower(?1)) > 0"
-			" UNION SELECT person FROM person_addrs WHERE instr(addr, lower(?1)) > 0"
-			" ORDER BY 1 LIMIT 50", query, ids, n);
+			" OR id IN (SELECT person FROM person_addrs WHERE instr(addr, lower(?1)) > 0)"
+			" ORDER BY rank LIMIT 50", query, ids, n);
 }
 
 static int row_to_conv(sqlite3_stmt *st, void *elem)

@@ -86,9 +86,12 @@ static int same_cols(sqlite3_stmt *st, const struct col *v, int n)
 	for (int k = 0; k < n; k++) {
 		int t = sqlite3_column_type(st, k);
 
+		const char *txt = v[k].kind == COL_TEXT && t == SQLITE_TEXT
+			? (const char *)sqlite3_column_text(st, k) : NULL;
+
 		if (v[k].kind == COL_NULL ? t != SQLITE_NULL
 		    : v[k].kind == COL_INT ? t != SQLITE_INTEGER || sqlite3_column_int64(st, k) != v[k].i
-		    : t != SQLITE_TEXT || strcmp((const char *)sqlite3_column_text(st, k), v[k].s) != 0)
+		    : !txt || strcmp(txt, v[k].s) != 0)
 			return 0;
 	}
 	return 1;

@@ -894,6 +894,47 @@ static void test_horizon_path(void)
 	scen_free(&s);
 }
 
+/* Rules later than the analysis by more than their horizon: a message
+ * dated between the analysis' now and the horizon is in neither part of
+ * what it gathered, so the whole read is taken (the same tasks). */
+static void test_horizon_later_now(void)
+{
+	static const char *const ids[] = { ME };
+	struct scen s;
+	struct short_src ss;
+	struct kith_msg_source src;
+	struct kith_task_want *w = NULL, *w0 = NULL;
+	size_t nw = 0, n0 = 0;
+
+	scen_init(&s);
+	s.p.identities = ids;
+	s.p.n_identities = 1;
+	person(&s, "ana@example.com", "Ana", KITH_TIER_INNER, 90);
+	msg(&s, ME, "ana@example.com", NULL, "Hi", "h0@x", NULL, NOW - 100 * DAY,
+	    KITH_CLASS_PERSONAL);
+	msg(&s, ME, "ana@example.com", NULL, "Again", "h1@x", NULL, NOW + 2 * DAY,
+	    KITH_CLASS_PERSONAL);
+	turn(&s, 0, NOW - 100 * DAY, 1);
+	CHECK_INT(decide(&s, NOW + 40 * DAY), 0);
+	CHECK_INT(kith_followups_decide(&s.a, s.m, s.n, &s.p, NULL, 0, NOW + 40 * DAY, &w0, &n0,
+					NULL), 0);
+	s.a.fu = prep_of(&s, NOW);
+	s.a.input_digest = kith_msgs_digest(s.m, s.n);
+	ss = (struct short_src){ s.m, s.n };
+	src = (struct kith_msg_source){ .n = s.n, .each = all_each, .ctx = &ss, .each_id = by_ids };
+	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW + 40 * DAY, &w, &nw,
+					       NULL), 0);
+	CHECK_INT(nw, n0);
+	for (size_t i = 0; i < nw && i < n0; i++)
+		CHECK(strcmp(w[i].uid, w0[i].uid) == 0 &&
+		      strcmp(w[i].description, w0[i].description) == 0);
+	kith_task_wants_free(w, nw);
+	kith_task_wants_free(w0, n0);
+	kith_fu_prep_free(s.a.fu);
+	s.a.fu = NULL;
+	scen_free(&s);
+}
+
 /* next_change names the moment each rule's answer turns, and the decision
  * holds until then: a waiting delay running out, a reply window closing,
  * a snooze ending, someone becoming due for keep-in-touch, a span's
@@ -1061,6 +1102,7 @@ int main(void)
 	test_input_order();
 	test_source_checks();
 	test_horizon_path();
+	test_horizon_later_now();
 	test_next_change();
 	test_next_change_horizon();
 	return T_DONE();
