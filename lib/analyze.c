@@ -458,9 +458,33 @@ static int array_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_c
 	return rc;
 }
 
+static int by_msg_id(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key, e = ((const struct kith_msg *)elem)->id;
+
+	return (id > e) - (id < e);
+}
+
+/* The records with these ids, found by binary search: the ids rise in v
+ * whenever the follow-up rules take this way (fu_prep.h, ids_rise). */
+static int array_each_id(void *ctx, const int64_t *ids, size_t n, kith_msg_fn fn, void *fn_ctx)
+{
+	const struct kith_msg_array *s = ctx;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct kith_msg *m = s->n ? bsearch(&ids[i], s->v, s->n, sizeof(*s->v),
+							  by_msg_id) : NULL;
+
+		rc = m ? fn(m, fn_ctx) : -ESTALE;
+	}
+	return rc;
+}
+
 void kith_msg_array_source(const struct kith_msg_array *as, struct kith_msg_source *src)
 {
-	*src = (struct kith_msg_source){ .n = as->n, .each = array_each, .ctx = (void *)as };
+	*src = (struct kith_msg_source){ .n = as->n, .each = array_each, .ctx = (void *)as,
+					 .each_id = array_each_id };
 }
 
 int kith_analyze(const struct kith_msg *msgs, size_t n,

@@ -182,7 +182,9 @@ struct kith_msg_source {
 
 /* An array as a source (both passes hand over every record: the
  * strings are all alive together, so equal address pointers are equal
- * strings).  src borrows as, which borrows v: both must outlive src. */
+ * strings; each_id finds records by binary search, so only in an array
+ * whose ids rise, -ESTALE otherwise).  src borrows as, which borrows v:
+ * both must outlive src. */
 struct kith_msg_array { const struct kith_msg *v; size_t n; };
 void kith_msg_array_source(const struct kith_msg_array *as, struct kith_msg_source *src);
 

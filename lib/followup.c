@@ -53,8 +53,7 @@ struct fu {
 	struct addr_ix *ix;
 	size_t n_ix;
 	struct kith_strpool *pool; /* owns the ids' strings and the kept messages' */
-	const char **ids;     /* sorted, unique */
-	size_t n_ids, cap_ids;
+	struct kith_fu_ids ids; /* the user's addresses; sorted, unique */
 	/* The messages dated within the horizon, in input order, copied into
 	 * pool: the only ones a task can name.  Older ones are scanned as they
 	 * stream by (scan_old) and not kept. */
@@ -437,70 +436,42 @@ static size_t person_of(const struct fu *f, const char *addr)
 	return p;
 }
 
-static int push_id(struct fu *f, const char *addr)
-{
-	const char **v = kith_grow(f->ids, &f->cap_ids, f->n_ids, sizeof(*v), 16);
-
-	if (!v)
-		return -ENOMEM;
-	f->ids = v;
-	f->ids[f->n_ids++] = addr;
-	return 0;
-}
-
-/* The first pass: each distinct \Sent sender once (the pool interns it,
- * so a new pointer is a new address). */
-struct id_pass {
-	struct fu *f;
-	struct kith_umap seen; /* pooled address pointer -> 0 */
-};
-
+/* The first pass: each distinct \Sent sender once. */
 static int id_one(const struct kith_msg *m, void *ctx)
 {
-	struct id_pass *ip = ctx;
-	const char *c;
-	int r;
+	struct fu *f = ctx;
 
-	ip->f->seen++;
-	if (!(m->flags & KITH_MSG_IN_SENT) || !m->from.addr)
-		return 0;
-	if (!(c = kith_strpool_intern(ip->f->pool, m->from.addr, strlen(m->from.addr))))
-		return -ENOMEM;
-	r = kith_umap_intern(&ip->seen, (uint64_t)(uintptr_t)c, 0, NULL);
-	return r == 1 ? push_id(ip->f, c) : r;
+	f->seen++;
+	return kith_fu_ids_sender(&f->ids, f->pool, m);
 }
 
 /* Why: the decision needs the user's addresses, which the analysis does not
  * carry; the config's identities plus the senders of \Sent mail suffice. */
 static int build_ids(struct fu *f, const struct kith_msg_source *src)
 {
-	struct id_pass ip = { .f = f };
 	size_t i;
 	int r = 0;
 
 	for (i = 0; i < f->p.n_identities && r == 0; i++)
 		if (f->p.identities[i])
-			r = push_id(f, f->p.identities[i]);
-	kith_umap_init(&ip.seen);
+			r = kith_fu_ids_push(&f->ids, f->p.identities[i]);
 	f->seen = 0;
 	if (r == 0)
-		r = src->each(src->ctx, KITH_PASS_SENDERS, id_one, &ip);
-	kith_umap_free(&ip.seen);
-	if (r < 0)
-		return r;
-	f->n_ids = kith_fu_ids_sort(f->ids, f->n_ids);
-	return 0;
+		r = src->each(src->ctx, KITH_PASS_SENDERS, id_one, f);
+	if (r == 0)
+		kith_fu_ids_sort(&f->ids);
+	return r;
 }
 
 static int from_user(const struct fu *f, const struct kith_msg *m)
 {
-	return kith_fu_from_user(f->ids, f->n_ids, m);
+	return kith_fu_from_user(f->ids.v, f->ids.n, m);
 }
 
 /* The user is in To or Cc (when no identity is known at all, assume so). */
 static int user_addressed(const struct fu *f, const struct kith_msg *m)
 {
-	return kith_fu_user_addressed(f->ids, f->n_ids, m);
+	return kith_fu_user_addressed(f->ids.v, f->ids.n, m);
 }
 
 static enum kith_class msg_class(const struct fu *f, size_t i)
@@ -742,15 +713,14 @@ static void fold_last(struct fu *f, const struct kith_fu_prep *p)
 static int read_horizon(struct fu *f, const struct kith_msg_source *src)
 {
 	const struct kith_fu_prep *p = f->a->fu;
-	int64_t *ids = NULL;
+	int64_t *ids;
 	size_t i, n = 0;
-	int r = -ENOMEM;
+	int r = 0;
 
-	if (p->n_user && !(f->ids = malloc(p->n_user * sizeof(*f->ids))))
-		return -ENOMEM;
-	if (p->n_user)
-		memcpy(f->ids, p->user, p->n_user * sizeof(*f->ids));
-	f->n_ids = p->n_user;
+	for (i = 0; i < p->user.n && r == 0; i++) /* already sorted and unique */
+		r = kith_fu_ids_push(&f->ids, p->user.v[i]);
+	if (r < 0)
+		return r;
 	fold_last(f, p);
 	if (!(ids = malloc((p->n_recent ? p->n_recent : 1) * sizeof(*ids))))
 		return -ENOMEM;
@@ -1302,6 +1272,7 @@ static int decide(struct fu *f, const struct kith_msg_source *src, int check,
 	if (!f->a || !src || !src->each)
 		return -EINVAL;
 	params_fill(&f->p, p);
+	kith_fu_ids_init(&f->ids);
 	/* the day's end: keep-in-touch tasks are due by it, dates read "12 May"
 	 * only within the year of now; and a daily check */
 	f->next = kith_utc_day_end(f->now) + 1;
@@ -1313,7 +1284,7 @@ static int decide(struct fu *f, const struct kith_msg_source *src, int check,
 	if (r == 0)
 		r = emit_keep_in_touch(f);
 	free(f->ix);
-	free(f->ids);
+	kith_fu_ids_free(&f->ids);
 	free(f->ps);
 	free(f->order);
 	free(f->msgs);

@@ -24,16 +24,55 @@ int kith_fu_is_user(const char *const *ids, size_t n, const char *addr)
 	return bsearch(&addr, ids, n, sizeof(*ids), str_cmp) != NULL;
 }
 
-size_t kith_fu_ids_sort(const char **ids, size_t n)
+void kith_fu_ids_init(struct kith_fu_ids *x)
+{
+	*x = (struct kith_fu_ids){ 0 };
+	kith_umap_init(&x->seen);
+}
+
+void kith_fu_ids_free(struct kith_fu_ids *x)
+{
+	free(x->v);
+	kith_umap_free(&x->seen);
+	kith_fu_ids_init(x);
+}
+
+int kith_fu_ids_push(struct kith_fu_ids *x, const char *addr)
+{
+	const char **v = kith_grow(x->v, &x->cap, x->n, sizeof(*v), 16);
+
+	if (!v)
+		return -ENOMEM;
+	x->v = v;
+	x->v[x->n++] = addr;
+	return 0;
+}
+
+int kith_fu_ids_sender(struct kith_fu_ids *x, struct kith_strpool *pool, const struct kith_msg *m)
+{
+	const char *c;
+	int r;
+
+	if (!(m->flags & KITH_MSG_IN_SENT) || !m->from.addr)
+		return 0;
+	if (!(c = kith_strpool_intern(pool, m->from.addr, strlen(m->from.addr))))
+		return -ENOMEM;
+	r = kith_umap_intern(&x->seen, (uint64_t)(uintptr_t)c, 0, NULL);
+	return r == 1 ? kith_fu_ids_push(x, c) : r;
+}
+
+void kith_fu_ids_sort(struct kith_fu_ids *x)
 {
 	size_t i, k;
 
-	if (n > 1)
-		qsort(ids, n, sizeof(*ids), str_cmp);
-	for (i = 0, k = 0; i < n; i++)
-		if (k == 0 || strcasecmp(ids[k - 1], ids[i]) != 0)
-			ids[k++] = ids[i];
-	return k;
+	if (x->n > 1)
+		qsort(x->v, x->n, sizeof(*x->v), str_cmp);
+	for (i = 0, k = 0; i < x->n; i++)
+		if (k == 0 || strcasecmp(x->v[k - 1], x->v[i]) != 0)
+			x->v[k++] = x->v[i];
+	x->n = k;
+	kith_umap_free(&x->seen);
+	kith_umap_init(&x->seen);
 }
 
 int kith_fu_from_user(const char *const *ids, size_t n, const struct kith_msg *m)
@@ -70,6 +109,7 @@ struct kith_fu_prep *kith_fu_prep_new(const char *const *idents, size_t n_idents
 	p->since = now - (int64_t)recent_days * DAY;
 	p->ids_rise = 1;
 	kith_smap_init(&p->at);
+	kith_fu_ids_init(&p->user);
 	return p;
 fail:
 	kith_fu_prep_free(p);
@@ -81,7 +121,7 @@ void kith_fu_prep_free(struct kith_fu_prep *p)
 	if (!p)
 		return;
 	free(p->idents);
-	free(p->user);
+	kith_fu_ids_free(&p->user);
 	free(p->last);
 	free(p->recent);
 	kith_smap_free(&p->at);
@@ -89,30 +129,11 @@ void kith_fu_prep_free(struct kith_fu_prep *p)
 	free(p);
 }
 
-static int push_user(struct kith_fu_prep *p, const char *addr)
-{
-	const char **v = kith_grow(p->user, &p->cap_user, p->n_user, sizeof(*v), 16);
-
-	if (!v)
-		return -ENOMEM;
-	p->user = v;
-	p->user[p->n_user++] = addr;
-	return 0;
-}
-
 /* Every \Sent sender, whatever its date (as the rules took them when they
- * read the whole mailbox); the pool interns, duplicates go at the sort. */
+ * read the whole mailbox). */
 int kith_fu_prep_sender(struct kith_fu_prep *p, const struct kith_msg *m)
 {
-	const char *c;
-
-	if (!(m->flags & KITH_MSG_IN_SENT) || !m->from.addr)
-		return 0;
-	if (!(c = kith_strpool_intern(p->pool, m->from.addr, strlen(m->from.addr))))
-		return -ENOMEM;
-	if (p->n_user && p->user[p->n_user - 1] == c)
-		return 0; /* the same sender again: the common case */
-	return push_user(p, c);
+	return kith_fu_ids_sender(&p->user, p->pool, m);
 }
 
 int kith_fu_prep_users(struct kith_fu_prep *p)
@@ -122,9 +143,9 @@ int kith_fu_prep_users(struct kith_fu_prep *p)
 
 	for (i = 0; i < p->n_idents && r == 0; i++)
 		if (p->idents[i])
-			r = push_user(p, p->idents[i]);
+			r = kith_fu_ids_push(&p->user, p->idents[i]);
 	if (r == 0)
-		p->n_user = kith_fu_ids_sort(p->user, p->n_user);
+		kith_fu_ids_sort(&p->user);
 	return r;
 }
 
@@ -158,11 +179,11 @@ static void later(int64_t *at, int64_t t)
  * a person's personal mail to the user dates its sender. */
 static int note_last(struct kith_fu_prep *p, const struct kith_msg *m, uint8_t cls)
 {
-	const char *const *u = p->user;
+	const char *const *u = p->user.v;
 	struct kith_fu_last *l;
 	size_t r;
 
-	if (kith_fu_from_user(u, p->n_user, m)) {
+	if (kith_fu_from_user(u, p->user.n, m)) {
 		for (r = 0; r < m->n_to + m->n_cc; r++) {
 			if (!m->rcpt[r].addr || !*m->rcpt[r].addr)
 				continue;
@@ -173,7 +194,7 @@ static int note_last(struct kith_fu_prep *p, const struct kith_msg *m, uint8_t c
 		return 0;
 	}
 	if (cls != KITH_CLASS_PERSONAL || !m->from.addr || !*m->from.addr ||
-	    !kith_fu_user_addressed(u, p->n_user, m))
+	    !kith_fu_user_addressed(u, p->user.n, m))
 		return 0;
 	if (!(l = last_of(p, m->from.addr)))
 		return -ENOMEM;

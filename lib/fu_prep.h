@@ -20,6 +20,7 @@
 
 #include "hashmap.h"
 #include "msg.h"
+#include "strpool.h"
 
 /* One address as written in a message, and the newest dated mail
  * (before the analysis' now) the user sent to it and it sent the user
@@ -35,6 +36,15 @@ struct kith_fu_recent {
 	uint8_t cls;        /* enum kith_class */
 };
 
+/* The user's addresses as the rules take them, being gathered: the
+ * identities and each \Sent sender once.  Why shared: the rules gather
+ * them in their own pass when they read the whole mailbox, the analysis
+ * while it streams it; both must end with the same set. */
+struct kith_fu_ids {
+	const char **v; size_t n, cap; /* borrowed strings */
+	struct kith_umap seen;         /* pooled sender pointer -> 0, until sorted */
+};
+
 struct kith_fu_prep {
 	int64_t now, since;        /* the analysis' now; now - recent_days */
 	int64_t max_id;            /* the largest message id handed over */
@@ -45,7 +55,7 @@ struct kith_fu_prep {
 	 * every \Sent sender, sorted, one per case-insensitive spelling.
 	 * Strings in pool. */
 	const char **idents; size_t n_idents;
-	const char **user; size_t n_user, cap_user;
+	struct kith_fu_ids user;
 	struct kith_fu_last *last; size_t n_last, cap_last;
 	struct kith_fu_recent *recent; size_t n_recent, cap_recent;
 	struct kith_smap at;       /* address -> index in last, while noting */
@@ -55,8 +65,14 @@ struct kith_fu_prep {
 /* Whether addr is one of ids[0..n) (sorted by strcasecmp), compared
  * without case.  Shared with the rules: both must judge alike. */
 int kith_fu_is_user(const char *const *ids, size_t n, const char *addr);
-/* Sorts ids by strcasecmp and keeps one of each spelling; returns the count. */
-size_t kith_fu_ids_sort(const char **ids, size_t n);
+void kith_fu_ids_init(struct kith_fu_ids *x);
+void kith_fu_ids_free(struct kith_fu_ids *x);
+int kith_fu_ids_push(struct kith_fu_ids *x, const char *addr);
+/* m's sender, interned in pool (a new pointer is a new address), when m is
+ * in \Sent and the sender is new. */
+int kith_fu_ids_sender(struct kith_fu_ids *x, struct kith_strpool *pool, const struct kith_msg *m);
+/* Sorts by strcasecmp and keeps one of each spelling; forgets seen. */
+void kith_fu_ids_sort(struct kith_fu_ids *x);
 /* Sent by the user: from \Sent, or from one of ids. */
 int kith_fu_from_user(const char *const *ids, size_t n, const struct kith_msg *m);
 /* The user is in To or Cc (with no address known at all, assume so). */

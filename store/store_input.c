@@ -304,18 +304,41 @@ static int stream_row(sqlite3_stmt *st, void *ctx)
 	return r;
 }
 
-/* Runs one pass of st (its parameters bound) into fn. */
+/* st run once for each id (bound to ?1); an id with no row is -ESTALE. */
+static int each_id_row(struct kith_store *s, sqlite3_stmt *st, const int64_t *ids, size_t n,
+		       struct stream_run *run)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		size_t had = run->rows;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		r = store_each_row(s, st, stream_row, run);
+		if (r == 0 && run->rows == had)
+			r = -ESTALE;
+	}
+	return r;
+}
+
+/* Runs one pass of st (its parameters bound) into fn, or with ids, st once
+ * for each of them. */
 static int stream_run(struct kith_store_source *ss, sqlite3_stmt *st, enum kith_pass pass,
-		      kith_msg_fn fn, void *fn_ctx)
+		      const int64_t *ids, size_t n_ids, kith_msg_fn fn, void *fn_ctx)
 {
 	struct stream_pass p = { .sh = { .scratch = 1 } };
 	struct stream_run run = { pass, &p, fn, fn_ctx, 0 };
-	int r = -ENOMEM;
+	int r;
 
 	if (!st)
 		return -EIO;
-	if ((p.pool = kith_strpool_new()) != NULL)
+	if (!(p.pool = kith_strpool_new()))
+		r = -ENOMEM;
+	else if (!ids)
 		r = store_each_row(ss->s, st, stream_row, &run);
+	else
+		r = each_id_row(ss->s, st, ids, n_ids, &run);
 	sqlite3_finalize(st);
 	store_rcpt_share_free(&p.sh);
 	kith_strpool_free(p.pool);
@@ -334,7 +357,7 @@ static int stream_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_
 		sqlite3_bind_int64(st, 1, ss->before);
 		sqlite3_bind_int64(st, 2, ss->max_id);
 	}
-	return stream_run(ss, st, pass, fn, fn_ctx);
+	return stream_run(ss, st, pass, NULL, 0, fn, fn_ctx);
 }
 
 /* The messages with these ids, in this order, one rowid lookup each.
@@ -344,26 +367,9 @@ static int stream_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_
 static int stream_ids(void *ctx, const int64_t *ids, size_t n, kith_msg_fn fn, void *fn_ctx)
 {
 	struct kith_store_source *ss = ctx;
-	struct stream_pass p = { .sh = { .scratch = 1 } };
-	struct stream_run run = { KITH_PASS_ALL, &p, fn, fn_ctx, 0 };
-	sqlite3_stmt *st = store_prep(ss->s, "SELECT " MSG_COLUMNS " FROM messages WHERE id = ?1");
-	int r = st ? 0 : -EIO;
 
-	if (r == 0 && !(p.pool = kith_strpool_new()))
-		r = -ENOMEM;
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		int rc;
-
-		sqlite3_bind_int64(st, 1, ids[i]);
-		rc = sqlite3_step(st);
-		r = rc == SQLITE_ROW ? stream_row(st, &run)
-			: rc == SQLITE_DONE ? -ESTALE : store_sql_err(ss->s, rc);
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	store_rcpt_share_free(&p.sh);
-	kith_strpool_free(p.pool);
-	return r;
+	return stream_run(ss, store_prep(ss->s, "SELECT " MSG_COLUMNS " FROM messages WHERE id = ?1"),
+			  KITH_PASS_ALL, ids, n, fn, fn_ctx);
 }
 
 int kith_store_msg_source(struct kith_store *s, int64_t before, struct kith_store_source *ss,

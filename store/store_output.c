@@ -207,7 +207,9 @@ static int index_sql_add(struct index_sql *x, const char *name, const char *sql)
 	return a[x->n - 1] && b[x->n - 1] ? 0 : -ENOMEM;
 }
 
-/* Drops those indexes, keeping their SQL in *x.  Why: at a million
+/* Drops those indexes (with people_only, the people side's alone: a save
+ * that writes only changed turns keeps theirs), keeping their SQL in *x.
+ * Why: at a million
  * messages the rows come in id order, but turns_person and the other
  * indexes take them all over their b-trees, a page miss for most rows;
  * building an index from the finished table sorts once.  DDL is
@@ -215,14 +217,15 @@ static int index_sql_add(struct index_sql *x, const char *name, const char *sql)
  * included. */
 static int indexes_take(struct kith_store *s, struct index_sql *x, int people_only)
 {
-	sqlite3_stmt *st = store_prep(s, people_only
-		? "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-		  " AND tbl_name IN ('people', 'person_addrs', 'factors')"
-		: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-		  " AND tbl_name IN ('people', 'person_addrs', 'factors', 'conversations', 'turns')");
+	sqlite3_stmt *st = store_prep(s, "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+				      " AND sql IS NOT NULL AND (tbl_name IN ('people',"
+				      " 'person_addrs', 'factors') OR (?1 = 0 AND tbl_name IN"
+				      " ('conversations', 'turns')))");
 	char drop[300];
 	int rc = SQLITE_ERROR, r = 0;
 
+	if (st)
+		sqlite3_bind_int(st, 1, people_only != 0);
 	while (st && r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		r = index_sql_add(x, (const char *)sqlite3_column_text(st, 0),
 				  (const char *)sqlite3_column_text(st, 1));
@@ -326,16 +329,14 @@ static int save_derived(struct kith_store *s, struct save_ctx *c, struct save_tu
 	c->pid = w->pid;
 	if (r == 0)
 		r = store_turns_number(w, a);
-
 	if (r == 0 && s->diff_share)
 		r = store_turns_compare(s, w, rows / s->diff_share);
 	diff = s->diff_share && !w->over;
 	if (r == 0)
-		r = store_exec(s, diff ? "DELETE FROM people; DELETE FROM person_addrs;"
-				 " DELETE FROM factors; DELETE FROM merge_suggestions;"
-			       : "DELETE FROM people; DELETE FROM person_addrs; DELETE FROM factors;"
-				 " DELETE FROM conversations; DELETE FROM turns;"
-				 " DELETE FROM merge_suggestions;");
+		r = store_exec(s, "DELETE FROM people; DELETE FROM person_addrs; DELETE FROM factors;"
+			       " DELETE FROM merge_suggestions;");
+	if (r == 0 && !diff)
+		r = store_exec(s, "DELETE FROM conversations; DELETE FROM turns;");
 	if (r == 0)
 		r = indexes_take(s, &ix, diff);
 	if (r == 0)

@@ -153,7 +153,7 @@ void store_turns_free(struct save_turns *w)
 
 /* The two tables, as rows of columns. */
 static const struct turns_table {
-	const char *select, *insert;
+	const char *select, *insert, *tail;
 	int n_cols;
 	void (*cols)(const struct save_turns *w, size_t i, struct col *v);
 } tables[2] = {
@@ -161,10 +161,12 @@ static const struct turns_table {
 	  " turns_them, initiated_by_user, last_by_user FROM conversations ORDER BY id",
 	  "INSERT OR REPLACE INTO conversations(id, person, root_msg, last_msg, subject,"
 	  " first, last, turns_user, turns_them, initiated_by_user, last_by_user)"
-	  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", CONV_COLS, conv_cols },
+	  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+	  "DELETE FROM conversations WHERE id >= ?1", CONV_COLS, conv_cols },
 	{ "SELECT id, msg, person, conversation, date, by_user, latency FROM turns ORDER BY id",
 	  "INSERT OR REPLACE INTO turns(id, msg, person, conversation, date, by_user,"
-	  " latency) VALUES(?1,?2,?3,?4,?5,?6,?7)", TURN_COLS, turn_cols },
+	  " latency) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+	  "DELETE FROM turns WHERE id >= ?1", TURN_COLS, turn_cols },
 };
 
 static size_t table_rows(const struct save_turns *w, int t)
@@ -250,8 +252,8 @@ static int compare_table(struct kith_store *s, struct save_turns *w, int t)
 
 /* Why: between two analyses nearly every conversation and turn row is the
  * same: turns are numbered oldest first and conversations by when they
- * last moved, so new mail renumbers only the newest; a person's id is
- * their rank, which new mail moves for a few people.  Reading the stored
+ * last moved, so new mail renumbers only the newest, and a person keeps
+ * their id (person_ids, store_output.c).  Reading the stored
  * rows in id order and comparing costs a fraction of writing them all
  * again with their indexes (at a million messages 190 MB to the disk). */
 int store_turns_compare(struct kith_store *s, struct save_turns *w, size_t max_diff)
@@ -270,8 +272,6 @@ int store_turns_compare(struct kith_store *s, struct save_turns *w, size_t max_d
 
 int store_turns_write_diff(struct kith_store *s, const struct save_turns *w)
 {
-	static const char *const tail[2] = { "DELETE FROM conversations WHERE id >= ?1",
-					     "DELETE FROM turns WHERE id >= ?1" };
 	int r = 0;
 
 	for (int t = 0; r == 0 && t < 2; t++) {
@@ -280,7 +280,7 @@ int store_turns_write_diff(struct kith_store *s, const struct save_turns *w)
 		r = write_rows(s, w, t, w->diff[t].ids, w->diff[t].n);
 		if (r || !w->diff[t].tail)
 			continue;
-		if (!(st = store_prep(s, tail[t])))
+		if (!(st = store_prep(s, tables[t].tail)))
 			return -EIO;
 		sqlite3_bind_int64(st, 1, (int64_t)table_rows(w, t));
 		r = store_step_done(s, st);

@@ -26,41 +26,6 @@
 struct hold_tally { size_t cuts, checks, bad, moved, reworded, drift, tasks, hz, hz_bad;
 		   double held_h; };
 
-/* The cut's messages as a source that can also hand over messages by id,
- * as the store does (the rules' horizon path); ids rise in v. */
-struct hz_src { const struct kith_msg *v; size_t n; };
-
-static int hz_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
-{
-	const struct hz_src *s = ctx;
-	int r = 0;
-
-	(void)pass;
-	for (size_t i = 0; i < s->n && r == 0; i++)
-		r = fn(&s->v[i], fn_ctx);
-	return r;
-}
-
-static int hz_by_id(const void *key, const void *elem)
-{
-	int64_t id = *(const int64_t *)key, e = ((const struct kith_msg *)elem)->id;
-
-	return (id > e) - (id < e);
-}
-
-static int hz_ids(void *ctx, const int64_t *ids, size_t n, kith_msg_fn fn, void *fn_ctx)
-{
-	const struct hz_src *s = ctx;
-	int r = 0;
-
-	for (size_t i = 0; i < n && r == 0; i++) {
-		const struct kith_msg *m = bsearch(&ids[i], s->v, s->n, sizeof(*s->v), hz_by_id);
-
-		r = m ? fn(m, fn_ctx) : -ESTALE;
-	}
-	return r;
-}
-
 /* 1 when the horizon path decides at t what the whole read decided (w0,
  * next0).  Exits 2 when the analysis gathered nothing to take that path
  * (the check would prove nothing) or the rules fail. */
@@ -68,8 +33,8 @@ static int hold_horizon_same(const struct box *b, const struct kith_analysis *a,
 			     const struct kith_msg *v, size_t n, int64_t t,
 			     const struct kith_task_want *w0, size_t n0, int64_t next0)
 {
-	struct hz_src hs = { v, n };
-	struct kith_msg_source src = { .n = n, .each = hz_each, .ctx = &hs, .each_id = hz_ids };
+	struct kith_msg_array as = { v, n }; /* ids rise: the box's order */
+	struct kith_msg_source src;
 	struct kith_followup_params fp;
 	struct kith_task_want *w = NULL;
 	size_t nw = 0;
@@ -81,6 +46,7 @@ static int hold_horizon_same(const struct box *b, const struct kith_analysis *a,
 		fprintf(stderr, "kith-eval: the analysis gathered nothing for the horizon path\n");
 		exit(2);
 	}
+	kith_msg_array_source(&as, &src);
 	kith_followup_params_defaults(&fp);
 	fp.identities = b->ids;
 	fp.n_identities = b->n_ids;

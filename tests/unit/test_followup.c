@@ -744,12 +744,10 @@ static void test_input_order(void)
 	scen_free(&s);
 }
 
-/* A source whose second pass drops its last message. */
-struct short_src { const struct kith_msg *v; size_t n; };
-
+/* An array source whose second pass drops its last message. */
 static int short_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
 {
-	const struct short_src *ss = ctx;
+	const struct kith_msg_array *ss = ctx;
 	size_t n = pass == KITH_PASS_ALL ? ss->n - 1 : ss->n;
 	int r = 0;
 
@@ -765,7 +763,6 @@ static void test_source_checks(void)
 	struct scen s;
 	struct kith_msg_array arr;
 	struct kith_msg_source src;
-	struct short_src ss;
 	struct kith_task_want *w = NULL;
 	size_t nw = 0;
 
@@ -789,33 +786,10 @@ static void test_source_checks(void)
 	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL), -ESTALE);
 	CHECK(w == NULL && nw == 0);
 	s.a.input_digest--;
-	ss = (struct short_src){ s.m, s.n };
-	src = (struct kith_msg_source){ .n = s.n, .each = short_each, .ctx = &ss };
+	src.each = short_each;
 	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL), -ESTALE);
 	CHECK_INT(kith_followups_decide_source(&s.a, NULL, &s.p, NULL, 0, NOW, &w, &nw, NULL), -EINVAL);
 	scen_free(&s);
-}
-
-/* The messages by id, as a store source also offers (ids are 1..n). */
-static int by_ids(void *ctx, const int64_t *ids, size_t n, kith_msg_fn fn, void *fn_ctx)
-{
-	const struct short_src *ss = ctx;
-	int r = 0;
-
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = ids[i] >= 1 && (size_t)ids[i] <= ss->n ? fn(&ss->v[ids[i] - 1], fn_ctx) : -ESTALE;
-	return r;
-}
-
-static int all_each(void *ctx, enum kith_pass pass, kith_msg_fn fn, void *fn_ctx)
-{
-	const struct short_src *ss = ctx;
-	int r = 0;
-
-	(void)pass;
-	for (size_t i = 0; i < ss->n && r == 0; i++)
-		r = fn(&ss->v[i], fn_ctx);
-	return r;
 }
 
 /* What the analysis gathers for the rules (fu_prep.h), as it does it. */
@@ -843,7 +817,7 @@ static void test_horizon_path(void)
 {
 	static const char *const ids[] = { ME };
 	struct scen s;
-	struct short_src ss;
+	struct kith_msg_array arr;
 	struct kith_msg_source src;
 	struct kith_task_want *w = NULL;
 	size_t nw = 0;
@@ -869,10 +843,9 @@ static void test_horizon_path(void)
 	kith_followups_decide(&s.a, s.m, s.n, &s.p, NULL, 0, NOW, &w, &nw, &next0);
 	kith_task_wants_free(w, nw);
 	s.a.fu = prep_of(&s, NOW);
-	ss = (struct short_src){ s.m, s.n };
-	src = (struct kith_msg_source){ .n = s.n, .each = short_each, .ctx = &ss,
-					.each_id = by_ids };
-	/* short_each drops a message: only the horizon path can decide */
+	arr = (struct kith_msg_array){ s.m, s.n };
+	kith_msg_array_source(&arr, &src);
+	src.each = short_each; /* it drops a message: only the horizon path can decide */
 	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, &next), 0);
 	CHECK_INT(nw, s.nw);
 	for (size_t i = 0; i < nw && i < s.nw; i++)
@@ -886,7 +859,7 @@ static void test_horizon_path(void)
 	s.m[3].date -= 60;
 	s.p.n_identities = 0; /* other identities: the whole read, digest checked */
 	s.a.input_digest = kith_msgs_digest(s.m, s.n);
-	src.each = all_each;
+	kith_msg_array_source(&arr, &src);
 	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW, &w, &nw, NULL), 0);
 	kith_task_wants_free(w, nw);
 	kith_fu_prep_free(s.a.fu);
@@ -901,7 +874,7 @@ static void test_horizon_later_now(void)
 {
 	static const char *const ids[] = { ME };
 	struct scen s;
-	struct short_src ss;
+	struct kith_msg_array arr;
 	struct kith_msg_source src;
 	struct kith_task_want *w = NULL, *w0 = NULL;
 	size_t nw = 0, n0 = 0;
@@ -920,8 +893,8 @@ static void test_horizon_later_now(void)
 					NULL), 0);
 	s.a.fu = prep_of(&s, NOW);
 	s.a.input_digest = kith_msgs_digest(s.m, s.n);
-	ss = (struct short_src){ s.m, s.n };
-	src = (struct kith_msg_source){ .n = s.n, .each = all_each, .ctx = &ss, .each_id = by_ids };
+	arr = (struct kith_msg_array){ s.m, s.n };
+	kith_msg_array_source(&arr, &src);
 	CHECK_INT(kith_followups_decide_source(&s.a, &src, &s.p, NULL, 0, NOW + 40 * DAY, &w, &nw,
 					       NULL), 0);
 	CHECK_INT(nw, n0);
